@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { helpText, parseArgs, parseSize } from './config.js';
+import { ROLES } from './roles.js';
+
+describe('parseArgs', () => {
+  it('applies defaults', () => {
+    const { config, positionals, help } = parseArgs([]);
+    expect(help).toBe(false);
+    expect(positionals).toEqual([]);
+    expect(config).toMatchObject({
+      host: '0.0.0.0', zipkinPort: 9411, queryPort: 16686, adminPort: 14269, storage: 'embedded', dataDir: './data',
+      retentionUs: 7 * 86_400_000_000, maxDiskBytes: 0, maxBodyBytes: 16 * 1024 * 1024, clockSkewAdjust: false,
+      zipkinAutocompleteKeys: ['http.method', 'http.status_code', 'error'], logLevel: 'info', flushIntervalMs: 30_000,
+    });
+  });
+
+  it('takes flags over environment over defaults', () => {
+    const { config, positionals } = parseArgs(
+      ['all-in-one', '--zipkin.port', '19411', '--data-dir=/tmp/x', '--query.clock-skew-adjust', '--retention', '48h'],
+      { ARIADNE_ZIPKIN_PORT: '1', ARIADNE_QUERY_PORT: '26686', ARIADNE_MAX_BODY: '1MiB' },
+    );
+    expect(positionals).toEqual(['all-in-one']);
+    expect(config.zipkinPort).toBe(19411);
+    expect(config.queryPort).toBe(26686);
+    expect(config.dataDir).toBe('/tmp/x');
+    expect(config.clockSkewAdjust).toBe(true);
+    expect(config.retentionUs).toBe(48 * 3_600_000_000);
+    expect(config.maxBodyBytes).toBe(1024 * 1024);
+  });
+
+  const bad: Array<[string, string[], NodeJS.ProcessEnv, string]> = [
+    ['unknown flag', ['--nope'], {}, 'unknown flag --nope'],
+    ['port out of range', ['--zipkin.port', '70000'], {}, '--zipkin.port: expected a port number'],
+    ['bad env value names the variable', [], { ARIADNE_STORAGE: 'cassandra' }, 'ARIADNE_STORAGE: expected one of embedded, memory'],
+    ['bad retention', ['--retention', 'soon'], {}, '--retention: expected a duration'],
+    ['missing value', ['--data-dir'], {}, '--data-dir: a value is required'],
+  ];
+  it.each(bad)('rejects %s', (_name, argv, env, message) => {
+    expect(() => parseArgs(argv, env)).toThrow(message);
+  });
+
+  it('recognises --help', () => {
+    expect(parseArgs(['--help']).help).toBe(true);
+  });
+});
+
+describe('parseSize', () => {
+  it.each([
+    ['16MiB', 16 * 1024 * 1024], ['10GB', 10e9], ['0', 0], ['512', 512], ['1.5KiB', 1536],
+  ] as const)('%s', (text, bytes) => {
+    expect(parseSize(text, 'x')).toBe(bytes);
+  });
+  it('rejects nonsense', () => {
+    expect(() => parseSize('lots', '--max-disk')).toThrow('--max-disk: expected a size');
+  });
+});
+
+describe('helpText', () => {
+  it('lists every role and every flag with its env var and default', () => {
+    const text = helpText(ROLES);
+    expect(text).toContain('all-in-one');
+    expect(text).toContain('--zipkin.port <value>');
+    expect(text).toContain('env ARIADNE_ZIPKIN_PORT, default 9411');
+    expect(text).toContain('env ARIADNE_DATA_DIR, default ./data');
+  });
+});

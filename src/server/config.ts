@@ -1,0 +1,185 @@
+/**
+ * Command-line flags and environment variables. Every option is one row of OPTIONS: its flag, its
+ * environment variable, its default and how it is parsed, so `--help` and parsing never disagree.
+ */
+import { AppError } from '../errors.js';
+import { parseDuration } from '../model/index.js';
+
+/** The resolved configuration of one process. */
+export interface Config {
+  host: string;
+  zipkinPort: number;
+  queryPort: number;
+  adminPort: number;
+  storage: 'embedded' | 'memory';
+  dataDir: string;
+  retentionUs: number;
+  maxDiskBytes: number;
+  memoryMaxSpans: number;
+  maxBodyBytes: number;
+  flushSpans: number;
+  flushIntervalMs: number;
+  maxBufferedSpans: number;
+  clockSkewAdjust: boolean;
+  zipkinAutocompleteKeys: string[];
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  logFormat: 'json' | 'pretty' | 'auto';
+}
+
+interface Option<K extends keyof Config = keyof Config> {
+  flag: string;
+  key: K;
+  env: string;
+  defaultText: string;
+  help: string;
+  parse(text: string, name: string): Config[K];
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function bad(name: string, what: string, text: string): AppError {
+  return new AppError('INVALID_ARGUMENT', `${name}: ${what}, got ${JSON.stringify(text.slice(0, 64))}`);
+}
+
+function port(text: string, name: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw bad(name, 'expected a port number 0-65535', text);
+  return n;
+}
+
+function positiveInt(text: string, name: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || !Number.isSafeInteger(n)) throw bad(name, 'expected a positive integer', text);
+  return n;
+}
+
+function duration(text: string, name: string): number {
+  const days = /^(\d+)d$/.exec(text);
+  const us = days ? Number(days[1]) * 86_400_000_000 : parseDuration(text);
+  if (us === undefined || us <= 0) throw bad(name, 'expected a duration such as 7d, 48h or 30m', text);
+  return us;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
+  ki: 1024, kib: 1024, mi: 1024 ** 2, mib: 1024 ** 2, gi: 1024 ** 3, gib: 1024 ** 3, ti: 1024 ** 4, tib: 1024 ** 4,
+};
+
+/** Parses "16MiB", "10GB", "0" to bytes. */
+export function parseSize(text: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw bad(name, 'expected a size such as 16MiB, 10GB or 0', text);
+  return Math.round(Number(m[1]) * unit);
+}
+
+function bool(text: string, name: string): boolean {
+  if (['true', '1', 'yes', ''].includes(text)) return true;
+  if (['false', '0', 'no'].includes(text)) return false;
+  throw bad(name, 'expected true or false', text);
+}
+
+function oneOf<const T extends readonly string[]>(values: T) {
+  return (text: string, name: string): T[number] => {
+    if (!values.includes(text)) throw bad(name, `expected one of ${values.join(', ')}`, text);
+    return text as T[number];
+  };
+}
+
+function list(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function opt<K extends keyof Config>(o: Option<K>): Option<K> {
+  return o;
+}
+
+/** Every option, in the order `--help` lists them. */
+export const OPTIONS: readonly Option[] = [
+  opt({ flag: 'host', key: 'host', env: 'ARIADNE_HOST', defaultText: '0.0.0.0', help: 'address every port listens on', parse: (t) => t }),
+  opt({ flag: 'zipkin.port', key: 'zipkinPort', env: 'ARIADNE_ZIPKIN_PORT', defaultText: '9411', help: 'Zipkin receiver and Zipkin v2 read API', parse: port }),
+  opt({ flag: 'query.port', key: 'queryPort', env: 'ARIADNE_QUERY_PORT', defaultText: '16686', help: 'UI and Jaeger query API', parse: port }),
+  opt({ flag: 'admin.port', key: 'adminPort', env: 'ARIADNE_ADMIN_PORT', defaultText: '14269', help: 'admin: /health, /ready, /metrics', parse: port }),
+  opt({ flag: 'storage', key: 'storage', env: 'ARIADNE_STORAGE', defaultText: 'embedded', help: 'span store: embedded (on disk, DuckDB) or memory', parse: oneOf(['embedded', 'memory'] as const) }),
+  opt({ flag: 'data-dir', key: 'dataDir', env: 'ARIADNE_DATA_DIR', defaultText: './data', help: 'directory of the embedded store', parse: (t) => t }),
+  opt({ flag: 'retention', key: 'retentionUs', env: 'ARIADNE_RETENTION', defaultText: '7d', help: 'delete spans older than this (embedded store)', parse: duration }),
+  opt({ flag: 'max-disk', key: 'maxDiskBytes', env: 'ARIADNE_MAX_DISK', defaultText: '0', help: 'delete the oldest spans when the data dir grows beyond this size; 0 = no limit', parse: parseSize }),
+  opt({ flag: 'memory.max-spans', key: 'memoryMaxSpans', env: 'ARIADNE_MEMORY_MAX_SPANS', defaultText: '1000000', help: 'spans kept by the memory store (oldest evicted first)', parse: positiveInt }),
+  opt({ flag: 'max-body', key: 'maxBodyBytes', env: 'ARIADNE_MAX_BODY', defaultText: '16MiB', help: 'largest accepted request body, after gunzip (413 beyond)', parse: parseSize }),
+  opt({ flag: 'embedded.flush-spans', key: 'flushSpans', env: 'ARIADNE_EMBEDDED_FLUSH_SPANS', defaultText: '100000', help: 'buffered spans that trigger a flush to the columnar store', parse: positiveInt }),
+  opt({ flag: 'embedded.flush-interval', key: 'flushIntervalMs', env: 'ARIADNE_EMBEDDED_FLUSH_INTERVAL', defaultText: '30s', help: 'longest time a span stays in the buffer before a flush', parse: (t, n) => Math.round(duration(t, n) / 1000) }),
+  opt({ flag: 'embedded.max-buffered-spans', key: 'maxBufferedSpans', env: 'ARIADNE_EMBEDDED_MAX_BUFFERED_SPANS', defaultText: '500000', help: 'beyond this many unflushed spans, ingest answers 429 with Retry-After', parse: positiveInt }),
+  opt({ flag: 'query.clock-skew-adjust', key: 'clockSkewAdjust', env: 'ARIADNE_QUERY_CLOCK_SKEW_ADJUST', defaultText: 'false', help: 'shift child spans into their parents at read time (Jaeger API), with a warning on each', parse: bool }),
+  opt({ flag: 'zipkin.autocomplete-keys', key: 'zipkinAutocompleteKeys', env: 'ARIADNE_ZIPKIN_AUTOCOMPLETE_KEYS', defaultText: 'http.method,http.status_code,error', help: 'tag keys offered by /api/v2/autocompleteKeys (comma-separated)', parse: list }),
+  opt({ flag: 'log.level', key: 'logLevel', env: 'ARIADNE_LOG_LEVEL', defaultText: 'info', help: 'trace, debug, info, warn, error, fatal or silent', parse: oneOf(LOG_LEVELS) }),
+  opt({ flag: 'log.format', key: 'logFormat', env: 'ARIADNE_LOG_FORMAT', defaultText: 'auto', help: 'json, pretty, or auto (pretty on a terminal, JSON otherwise)', parse: oneOf(['json', 'pretty', 'auto'] as const) }),
+];
+
+/** Result of parsing a command line. */
+export interface ParsedArgs {
+  config: Config;
+  positionals: string[];
+  help: boolean;
+}
+
+/**
+ * Parses `--flag value`, `--flag=value` and bare boolean flags; environment variables fill what the
+ * command line leaves out, defaults the rest. Unknown flags and bad values throw INVALID_ARGUMENT.
+ */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedArgs {
+  const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
+  const given = new Map<Option, string>();
+  const positionals: string[] = [];
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const o = byFlag.get(name);
+    if (!o) throw new AppError('INVALID_ARGUMENT', `unknown flag --${name} (see --help)`);
+    let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      const isBool = o.key === 'clockSkewAdjust';
+      if (next !== undefined && !next.startsWith('--') && (!isBool || /^(true|false|1|0|yes|no)$/.test(next))) {
+        value = next;
+        i++;
+      } else if (isBool) {
+        value = 'true';
+      } else {
+        throw new AppError('INVALID_ARGUMENT', `--${name}: a value is required`);
+      }
+    }
+    given.set(o, value);
+  }
+  const config = {} as Record<string, unknown>;
+  for (const o of OPTIONS) {
+    const fromFlag = given.get(o);
+    const fromEnv = env[o.env];
+    const text = fromFlag ?? fromEnv ?? o.defaultText;
+    const name = fromFlag !== undefined ? `--${o.flag}` : fromEnv !== undefined ? o.env : `default of --${o.flag}`;
+    config[o.key] = o.parse(text, name);
+  }
+  return { config: config as unknown as Config, positionals, help };
+}
+
+/** The `--help` text: usage, roles, then every option with its environment variable and default. */
+export function helpText(roles: ReadonlyArray<{ name: string; summary: string }>): string {
+  const lines = ['Usage: ariadne [role] [flags]', '', 'Roles:'];
+  for (const r of roles) lines.push(`  ${r.name.padEnd(12)} ${r.summary}`);
+  lines.push('', 'Flags (each also settable by the environment variable shown):');
+  for (const o of OPTIONS) {
+    lines.push(`  --${o.flag} <value>`.padEnd(36) + `${o.help}`);
+    lines.push(' '.repeat(36) + `env ${o.env}, default ${o.defaultText}`);
+  }
+  lines.push('  --help'.padEnd(36) + 'print this help');
+  return lines.join('\n') + '\n';
+}

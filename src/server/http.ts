@@ -1,0 +1,56 @@
+/** Shared construction of the HTTP servers: limits, raw bodies, one error mapping. */
+import { fastify, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AppError, HTTP_STATUS, isAppError } from '../errors.js';
+
+/** Options common to every port. */
+export interface HttpAppOptions {
+  logger: Logger;
+  /** Largest accepted request body in bytes (the wire size; gunzipped size is checked by receivers). */
+  bodyLimit: number;
+}
+
+/** Converts anything thrown in a handler into an AppError a client may see. */
+export function toAppError(err: unknown, bodyLimit?: number): AppError {
+  if (isAppError(err)) return err;
+  const fe = err as Partial<FastifyError>;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new AppError('TOO_LARGE', bodyLimit ? `request body exceeds the limit of ${bodyLimit} bytes` : 'request body too large');
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported content type');
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new AppError(fe.statusCode === 413 ? 'TOO_LARGE' : fe.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_ARGUMENT', fe.message ?? 'bad request');
+  }
+  return new AppError('INTERNAL', 'internal error', { cause: err });
+}
+
+/**
+ * Creates a Fastify app that keeps request bodies as raw Buffers (receivers decode them themselves)
+ * and answers errors as `{"error": message}` unless a plugin installs its own handler.
+ */
+export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+  const app = fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, request, reply) => {
+    const appErr = toAppError(err, options.bodyLimit);
+    logIfUnexpected(request.log, appErr, err);
+    void reply.status(HTTP_STATUS[appErr.code]).send({ error: appErr.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+  return app;
+}
+
+/** Logs errors a client could not have caused (5xx), once, with their cause. */
+export function logIfUnexpected(log: { error(obj: object, msg: string): void }, appErr: AppError, original: unknown): void {
+  if (HTTP_STATUS[appErr.code] >= 500) log.error({ err: original }, appErr.message);
+}
