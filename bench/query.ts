@@ -1,0 +1,183 @@
+/**
+ * Query benchmark: loads the standard workload (start times over the last 24 h) into a fresh
+ * server, waits until it is in the long-term layout, then measures bytes per span on disk and
+ * sequential keep-alive latencies of trace by id (Jaeger and Zipkin APIs) and of Jaeger searches.
+ *
+ *   npm run bench:query -- --spans 1M
+ *   npm run bench:query -- --spans 10M
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGetter, sendBatches } from './http-client.js';
+import {
+  fixed, heading, int, line, mib, onCleanup, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
+} from './report.js';
+import { diskUsage, startAriadne, waitForDrain } from './server-process.js';
+import { acceptedTraces, jaegerSpanCount, readTraces, sampleTraces, zipkinSpanCount } from './trace-reads.js';
+import { generateBatches, Prng, WORKLOAD_SERVICES, type TraceSummary } from './workload.js';
+
+const FLAGS = [
+  { name: 'spans', help: 'spans to load', default: '1000000' },
+  { name: 'window', help: 'start times spread over this window, ending now', default: '24h' },
+  { name: 'seed', help: 'workload PRNG seed', default: '1' },
+  { name: 'concurrency', help: 'ingest requests in flight', default: '6' },
+  { name: 'lookups', help: 'trace-by-id requests per API', default: '1000' },
+  { name: 'searches', help: 'search requests (spread over the four kinds)', default: '400' },
+  { name: 'drain-timeout', help: 'longest wait for ariadne_store_buffered_spans to reach 0', default: '10m' },
+] as const;
+
+/** One kind of Jaeger search and how to build its query string. */
+interface SearchKind {
+  name: string;
+  query(rng: Prng): string;
+}
+
+const SEARCH_KINDS: readonly SearchKind[] = [
+  {
+    name: 'service',
+    query: (rng) => `service=${encodeURIComponent(rng.pick(WORKLOAD_SERVICES).name)}`,
+  },
+  {
+    name: 'service+operation',
+    query: (rng) => {
+      const s = rng.pick(WORKLOAD_SERVICES);
+      return `service=${encodeURIComponent(s.name)}&operation=${encodeURIComponent(rng.pick(s.operations))}`;
+    },
+  },
+  {
+    name: 'service+tag http.status_code=500',
+    query: (rng) => `service=${encodeURIComponent(rng.pick(WORKLOAD_SERVICES).name)}&tags=${encodeURIComponent('{"http.status_code":"500"}')}`,
+  },
+  {
+    name: 'service+minDuration=200ms',
+    query: (rng) => `service=${encodeURIComponent(rng.pick(WORKLOAD_SERVICES).name)}&minDuration=200ms`,
+  },
+];
+
+function latencyLine(label: string, samples: readonly number[]): void {
+  line(label, `p50 ${fixed(percentile(samples, 50), 2)} ms, p99 ${fixed(percentile(samples, 99), 2)} ms, max ${fixed(percentile(samples, 100), 2)} ms (n=${samples.length})`);
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), FLAGS, 'npm run bench:query -- [flags]');
+  if (!flags) return;
+  const spans = parseCount(flags.get('spans')!, 'spans');
+  const windowUs = parseWindowUs(flags.get('window')!, 'window');
+  const concurrency = parseCount(flags.get('concurrency')!, 'concurrency');
+  const lookups = parseCount(flags.get('lookups')!, 'lookups');
+  const searches = parseCount(flags.get('searches')!, 'searches');
+  const drainTimeoutMs = parseWindowUs(flags.get('drain-timeout')!, 'drain-timeout') / 1000;
+  const endUs = Date.now() * 1000;
+
+  heading('server');
+  const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-bench-'));
+  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
+  const server = await startAriadne({ dataDir });
+  onCleanup(() => server.stop());
+  line('idle RSS after /ready', mib(server.rssBytes()));
+
+  heading(`load ${int(spans)} spans over ${flags.get('window')} (generated while sending)`);
+  const traces: TraceSummary[] = [];
+  let bodyBytes = 0;
+  let nextReport = 1_000_000;
+  let done = 0;
+  const batches = (function* () {
+    for (const b of generateBatches({ spans, seed: Number(flags.get('seed')), windowUs, endUs })) {
+      traces.push(...b.completedTraces);
+      bodyBytes += b.body.length;
+      yield b;
+    }
+  })();
+  const cpu0 = server.cpuSeconds();
+  const sent = await sendBatches({
+    url: `${server.zipkinUrl}/api/v2/spans`, batches, concurrency,
+    onDone: (b) => {
+      done += b.spanCount;
+      if (done >= nextReport) {
+        process.stderr.write(`  ${int(nextReport)} spans sent\n`);
+        nextReport += 1_000_000;
+      }
+    },
+  });
+  line('statuses', statusSummary(sent.statusCounts));
+  if ([...sent.attemptCounts.keys()].some((s) => !sent.statusCounts.has(s))) line('all attempts', statusSummary(sent.attemptCounts));
+  for (const f of sent.failures) line('non-202 example', `batch ${f.batch}: ${f.status} ${f.body}`);
+  line('spans acknowledged (202)', `${int(sent.acceptedSpans)} of ${int(sent.sentSpans)} (${fixed(bodyBytes / Math.max(1, sent.sentSpans))} B/span sent)`);
+  line('load time', `${fixed(sent.elapsedMs / 1000, 1)} s, ${int(sent.acceptedSpans / (sent.elapsedMs / 1000))} spans/s incl. client-side generation`);
+  const drain = await waitForDrain({ adminUrl: server.adminUrl, timeoutMs: drainTimeoutMs });
+  line('ariadne_store_buffered_spans', `${drain.buffered ?? 'metric missing'} after ${fixed(drain.waitedMs / 1000, 1)} s`);
+  line('server CPU for load + flush', `${fixed(server.cpuSeconds() - cpu0, 1)} s`);
+  const du = await diskUsage(dataDir);
+  line('data dir on disk', `${mib(du.allocatedBytes)} (apparent ${mib(du.apparentBytes)}, ${du.files} files)`);
+  line('bytes per span on disk', `${fixed(du.allocatedBytes / Math.max(1, sent.acceptedSpans))} B/span (apparent ${fixed(du.apparentBytes / Math.max(1, sent.acceptedSpans))})`);
+  line('server RSS now / peak', `${mib(server.rssBytes())} / ${mib(server.peakRssBytes())}`);
+
+  const known = acceptedTraces(traces, sent.acceptedBatches);
+  const sample = sampleTraces(known, lookups, 23);
+
+  heading('Jaeger GET /api/traces/<id>');
+  const query = createGetter(server.queryUrl);
+  const jaeger = await readTraces({ getter: query, traces: sample, pathOf: (t) => `/api/traces/${t.traceId}`, countSpans: jaegerSpanCount });
+  latencyLine('trace by id', jaeger.latenciesMs);
+  line('right span count', `${jaeger.ok} of ${jaeger.checked}; statuses ${statusSummary(jaeger.statusCounts)}`);
+  for (const p of jaeger.problems) line('problem', p);
+
+  heading('Jaeger GET /api/traces?service=...&limit=20&lookback=24h');
+  const rng = new Prng(29);
+  const all: number[] = [];
+  const nowUs = Date.now() * 1000;
+  const range = `&limit=20&lookback=24h&start=${nowUs - 86_400_000_000}&end=${nowUs}`;
+  for (const kind of SEARCH_KINDS) {
+    const latencies: number[] = [];
+    const statuses = new Map<number, number>();
+    let traceCount = 0;
+    let empty = 0;
+    let example = '';
+    const n = Math.max(1, Math.round(searches / SEARCH_KINDS.length));
+    for (let i = 0; i < n; i++) {
+      const path = `/api/traces?${kind.query(rng)}${range}`;
+      const res = await query.get(path);
+      latencies.push(res.ms);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 200) {
+        const found = (JSON.parse(res.body.toString('utf8')) as { data?: unknown[] }).data?.length ?? 0;
+        traceCount += found;
+        if (found === 0) empty++;
+      } else if (!example) {
+        example = `GET ${path}: ${res.status} ${res.body.toString('utf8').slice(0, 200)}`;
+      }
+    }
+    all.push(...latencies);
+    latencyLine(kind.name, latencies);
+    line('  traces per answer / empty answers', `${fixed(traceCount / n)} / ${empty}; statuses ${statusSummary(statuses)}`);
+    if (example) line('  problem', example);
+  }
+  latencyLine('all searches', all);
+  query.close();
+
+  heading('Zipkin GET /api/v2/trace/<id>');
+  const zipkinGetter = createGetter(server.zipkinUrl);
+  const zipkin = await readTraces({ getter: zipkinGetter, traces: sample, pathOf: (t) => `/api/v2/trace/${t.traceId}`, countSpans: zipkinSpanCount });
+  zipkinGetter.close();
+  latencyLine('trace by id', zipkin.latenciesMs);
+  line('right span count', `${zipkin.ok} of ${zipkin.checked}; statuses ${statusSummary(zipkin.statusCounts)}`);
+  for (const p of zipkin.problems) line('problem', p);
+
+  heading('server');
+  line('RSS now / peak', `${mib(server.rssBytes())} / ${mib(server.peakRssBytes())}`);
+  const problems = server.problems();
+  line('warn/error log lines', String(problems.length));
+  for (const p of problems.slice(0, 5)) line('log', p);
+  await server.stop();
+  if (sent.acceptedSpans < sent.sentSpans || jaeger.ok < jaeger.checked || zipkin.ok < zipkin.checked) process.exitCode = 1;
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench:query failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await runCleanups();
+}
