@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../model/index.js';
+import { dedupeSpans } from './dedupe.js';
+
+const base: Span = {
+  traceId: '0000000000000000000000000000000a',
+  spanId: '000000000000000b',
+  kind: 'client',
+  name: 'call',
+  service: 'web',
+  startUs: 1_000,
+  durationUs: 250,
+  statusCode: 'unset',
+  attributes: {},
+  events: [],
+  links: [],
+  resource: {},
+  tenant: '',
+};
+
+describe('dedupeSpans', () => {
+  const cases: Array<[string, Partial<Span>, number]> = [
+    ['exact copy collapses', {}, 1],
+    ['copy differing only in attributes collapses', { attributes: { late: 'tag' } }, 1],
+    ['server half of a shared span stays', { kind: 'server', shared: true, service: 'api' }, 2],
+    ['other kind stays', { kind: 'server' }, 2],
+    ['other shared flag stays', { shared: true }, 2],
+    ['other service stays', { service: 'api' }, 2],
+    ['other start stays', { startUs: 1_001 }, 2],
+    ['other duration stays', { durationUs: 251 }, 2],
+    ['other name stays', { name: 'call2' }, 2],
+    ['other span id stays', { spanId: '000000000000000c' }, 2],
+    ['other trace id stays', { traceId: '0000000000000000000000000000000c' }, 2],
+    ['other tenant stays', { tenant: 'acme' }, 2],
+  ];
+  it.each(cases)('%s', (_name, change, expected) => {
+    const second = { ...base, ...change };
+    const out = dedupeSpans([base, second]);
+    expect(out.length).toBe(expected);
+    expect(out[0]).toBe(base);
+  });
+
+  it('keeps the first occurrence and the input order', () => {
+    const other = { ...base, spanId: '000000000000000c' };
+    expect(dedupeSpans([base, other, { ...base }, { ...other }, base])).toEqual([base, other]);
+  });
+});

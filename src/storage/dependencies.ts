@@ -1,0 +1,145 @@
+/**
+ * Service dependency links from spans, following the rules of DependencyReader in api.ts
+ * (the semantics of Zipkin's DependencyLinker: https://github.com/openzipkin/zipkin/tree/master/zipkin/src/main/java/zipkin2/internal).
+ */
+import type { DependencyLink, Span, SpanKind } from '../model/index.js';
+
+/** The few span fields the dependency rules need; engines can project them straight from storage. */
+export interface DepSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  service: string;
+  kind: SpanKind;
+  /** Zipkin: the server half of a span id shared with its client. */
+  shared?: boolean;
+  /** remoteEndpoint.serviceName. */
+  remoteService?: string;
+  /** statusCode === 'error'. */
+  error: boolean;
+  /** Tenant of the span; spans of different tenants never belong to one trace. */
+  tenant?: string;
+}
+
+/** The DepSpan projection of a full span. */
+export function toDepSpan(span: Span): DepSpan {
+  const dep: DepSpan = {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    service: span.service,
+    kind: span.kind,
+    error: span.statusCode === 'error',
+    tenant: span.tenant,
+  };
+  if (span.parentSpanId !== undefined) dep.parentSpanId = span.parentSpanId;
+  if (span.shared === true) dep.shared = true;
+  const remote = span.remoteEndpoint?.serviceName;
+  if (remote !== undefined && remote !== '') dep.remoteService = remote;
+  return dep;
+}
+
+/**
+ * Computes the caller → callee links of the given spans, sorted by parent then child.
+ * An edge is counted once per span whose parent span belongs to another service (the client and
+ * server halves of a shared span id count once, on the server half), plus once per client or
+ * producer span that names a remote service and has no child span reported by that service.
+ * errorCount counts calls whose callee-side span is an error, or the caller-side span when there
+ * is no callee. Self-edges are never produced. Exact duplicates in the input count once.
+ */
+export function computeDependencies(spans: Iterable<DepSpan>): DependencyLink[] {
+  const traces = new Map<string, DepSpan[]>();
+  const seen = new Set<string>();
+  for (const span of spans) {
+    const identity = [span.tenant ?? '', span.traceId, span.spanId, span.kind, span.shared === true ? 1 : 0, span.service].join('\u0000');
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    const traceKey = `${span.tenant ?? ''}\u0000${span.traceId}`;
+    let trace = traces.get(traceKey);
+    if (trace === undefined) {
+      trace = [];
+      traces.set(traceKey, trace);
+    }
+    trace.push(span);
+  }
+
+  const links = new Map<string, DependencyLink>();
+  const addLink = (parent: string, child: string, error: boolean): void => {
+    if (parent === child) return;
+    const key = `${parent}\u0000${child}`;
+    let link = links.get(key);
+    if (link === undefined) {
+      link = { parent, child, callCount: 0, errorCount: 0 };
+      links.set(key, link);
+    }
+    link.callCount++;
+    if (error) link.errorCount++;
+  };
+
+  for (const trace of traces.values()) linkTrace(trace, addLink);
+
+  return [...links.values()].sort((a, b) => compare(a.parent, b.parent) || compare(a.child, b.child));
+}
+
+function linkTrace(trace: DepSpan[], addLink: (parent: string, child: string, error: boolean) => void): void {
+  const byId = new Map<string, DepSpan[]>();
+  const children = new Map<string, DepSpan[]>();
+  for (const span of trace) {
+    push(byId, span.spanId, span);
+    if (span.parentSpanId !== undefined) push(children, span.parentSpanId, span);
+  }
+
+  for (const span of trace) {
+    const sameId = byId.get(span.spanId) ?? [];
+    let parent: DepSpan | undefined;
+    // The callee half of an RPC whose caller reported the same span id (Zipkin shared spans; also
+    // senders that forget the shared flag): its caller is that other half, not the parent id.
+    if (span.shared === true || isCallee(span.kind)) {
+      parent = sameId.find((other) => other !== span && other.shared !== true && isCaller(other.kind));
+    }
+    if (parent === undefined && span.parentSpanId !== undefined) {
+      parent = pickParent(byId.get(span.parentSpanId), span);
+    }
+    if (parent !== undefined && parent.service !== span.service) {
+      addLink(parent.service, span.service, span.error);
+    }
+
+    const remote = span.remoteService;
+    if (remote !== undefined && isCaller(span.kind) && span.shared !== true) {
+      const answered =
+        (children.get(span.spanId) ?? []).some((child) => child.service === remote) ||
+        sameId.some((other) => other !== span && other.service === remote);
+      if (!answered) addLink(span.service, remote, span.error);
+    }
+  }
+}
+
+// A span id can be carried by both halves of a shared RPC: a child reported by the same service as
+// one half belongs under that half; otherwise it runs inside the callee (the non-caller half).
+function pickParent(candidates: DepSpan[] | undefined, child: DepSpan): DepSpan | undefined {
+  if (candidates === undefined) return undefined;
+  if (candidates.length === 1) return candidates[0] === child ? undefined : candidates[0];
+  const others = candidates.filter((c) => c !== child);
+  return (
+    others.find((c) => c.service === child.service) ??
+    others.find((c) => c.shared === true || !isCaller(c.kind)) ??
+    others[0]
+  );
+}
+
+function isCaller(kind: SpanKind): boolean {
+  return kind === 'client' || kind === 'producer';
+}
+
+function isCallee(kind: SpanKind): boolean {
+  return kind === 'server' || kind === 'consumer';
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
