@@ -1,0 +1,543 @@
+/**
+ * The DuckDB side of the embedded engine: schema, flushing batches of spans in one transaction
+ * together with the log mark they reach, reads, and retention deletes.
+ * Every value reaches SQL as a bound parameter; only fixed fragments are concatenated.
+ */
+import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { AppError } from '../../errors.js';
+import type { Span, SpanKind } from '../../model/index.js';
+import { SPAN_KINDS } from '../../model/index.js';
+import type { AttributeFilter, Operation, TraceQuery, TraceRef } from '../api.js';
+import type { DepSpan } from '../dependencies.js';
+import { PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, type StoredRow } from './layout.js';
+
+/** How flushed spans get into DuckDB (both measured; see FLUSH_METHOD_NOTE in store.ts). */
+export type IngestMethod = 'read_json' | 'appender';
+
+/** Options of {@link openSpanTable}. */
+export interface SpanTableOptions {
+  /** Path of the DuckDB database file. */
+  file: string;
+  /** Directory for the staging file of the read_json ingest path. */
+  stagingDir: string;
+  ingestMethod?: IngestMethod;
+  /** Read connections (each runs one query at a time). Default 2. */
+  readers?: number;
+}
+
+/** One page of durations the flush spent. */
+export interface FlushTiming {
+  spans: number;
+  seconds: number;
+}
+
+/** The span table and its side tables. */
+export interface SpanTable {
+  /** The log mark up to which spans are in the table (0 for a new database). */
+  readonly flushedMark: number;
+  /** Inserts spans and records `mark`, all in one transaction. */
+  insert(spans: readonly Span[], mark: number): Promise<void>;
+  getTrace(traceId: string, tenant: string | undefined): Promise<Span[]>;
+  getServices(tenant: string | undefined): Promise<string[]>;
+  getOperations(query: { tenant?: string; service: string; spanKind?: SpanKind }): Promise<Operation[]>;
+  getRemoteServices(query: { tenant?: string; service: string }): Promise<string[]>;
+  findTraceIds(query: TraceQuery): Promise<TraceRef[]>;
+  getAttributeValues(query: { tenant?: string; key: string; limit: number }): Promise<string[]>;
+  /** The fields the dependency rules need, for spans starting in [startUs, endUs]. */
+  dependencySpans(query: { tenant?: string; startUs: number; endUs: number }): Promise<DepSpan[]>;
+  /** Deletes spans starting before `cutoffUs`; returns how many. */
+  deleteBefore(cutoffUs: number): Promise<number>;
+  /** Oldest start time in the table, or undefined when empty. */
+  oldestStartUs(): Promise<number | undefined>;
+  /** Bytes of the database file's blocks in use (free blocks excluded). */
+  usedBytes(): Promise<number>;
+  checkpoint(): Promise<void>;
+  /** Releases the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+const PROMOTED_COLUMNS = PROMOTED.map(([, col]) => col);
+const SELECT_COLUMNS = [
+  'trace_id', 'span_id', 'parent_id', 'start_us', 'duration_us', 'service', 'name', 'kind', 'status', 'tenant',
+  'remote_service', ...PROMOTED_COLUMNS, 'extra',
+].join(', ');
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS spans (
+    trace_id UHUGEINT NOT NULL,
+    span_id UBIGINT NOT NULL,
+    parent_id UBIGINT,
+    start_us BIGINT NOT NULL,
+    duration_us BIGINT NOT NULL,
+    service VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind UTINYINT NOT NULL,
+    status UTINYINT NOT NULL,
+    tenant VARCHAR NOT NULL,
+    remote_service VARCHAR,
+    ${PROMOTED_COLUMNS.map((c) => `${c} VARCHAR,`).join('\n    ')}
+    extra VARCHAR
+  )`,
+  // Per flush, one row per trace: lets a trace lookup restrict the span scan to its time range,
+  // where DuckDB's min/max zone maps on start_us skip everything else.
+  `CREATE TABLE IF NOT EXISTS trace_times (
+    trace_id UHUGEINT NOT NULL,
+    min_start_us BIGINT NOT NULL,
+    max_start_us BIGINT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
+  `INSERT INTO meta VALUES ('flushed_mark', 0), ('schema_version', 1) ON CONFLICT DO NOTHING`,
+];
+
+const STAGING_COLUMNS = `{t: 'VARCHAR', s: 'VARCHAR', p: 'VARCHAR', st: 'BIGINT', d: 'BIGINT', sv: 'VARCHAR', n: 'VARCHAR',
+  k: 'UTINYINT', sc: 'UTINYINT', tn: 'VARCHAR', rs: 'VARCHAR', pv: 'VARCHAR[]', x: 'VARCHAR'}`;
+
+// Hex ids become integers inside DuckDB (UHUGEINT has no hex cast: combine two UBIGINT halves).
+const STAGE_SQL = `CREATE OR REPLACE TEMP TABLE staged AS SELECT
+    (('0x' || substr(t, 1, 16))::UBIGINT::UHUGEINT << 64) | ('0x' || substr(t, 17, 16))::UBIGINT::UHUGEINT AS trace_id,
+    ('0x' || s)::UBIGINT AS span_id,
+    CASE WHEN p IS NULL THEN NULL ELSE ('0x' || p)::UBIGINT END AS parent_id,
+    st AS start_us, d AS duration_us, sv AS service, n AS name, k AS kind, sc AS status, tn AS tenant, rs AS remote_service,
+    ${PROMOTED_COLUMNS.map((c, i) => `pv[${i + 1}] AS ${c},`).join(' ')}
+    x AS extra
+  FROM read_json($1, format = 'newline_delimited', columns = ${STAGING_COLUMNS}, maximum_object_size = 1073741824)`;
+
+/** A parameter: strings bind as VARCHAR, numbers as BIGINT, bigints as UHUGEINT. */
+type Param = string | number | bigint;
+
+function bindParams(stmt: DuckDBPreparedStatement, params: readonly Param[]): void {
+  stmt.clearBindings();
+  params.forEach((p, i) => {
+    if (typeof p === 'string') stmt.bindVarchar(i + 1, p);
+    else if (typeof p === 'number') stmt.bindBigInt(i + 1, BigInt(p));
+    else stmt.bindUHugeInt(i + 1, p);
+  });
+}
+
+/** A connection used by one query at a time, with its prepared statements. */
+class Conn {
+  private readonly statements = new Map<string, DuckDBPreparedStatement>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly connection: DuckDBConnection) {}
+
+  /** Runs `fn` once every earlier task on this connection has finished. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async rows(sql: string, params: readonly Param[] = []): Promise<unknown[][]> {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = await this.connection.prepare(sql);
+      // Search shapes vary with the filters given; bound the cache anyway.
+      if (this.statements.size > 256) {
+        for (const s of this.statements.values()) s.destroySync();
+        this.statements.clear();
+      }
+      this.statements.set(sql, stmt);
+    }
+    bindParams(stmt, params);
+    const reader = await stmt.runAndReadAll();
+    return reader.getRowsJS() as unknown[][];
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  close(): void {
+    for (const s of this.statements.values()) s.destroySync();
+    this.statements.clear();
+    this.connection.closeSync();
+  }
+}
+
+/** Runs tasks on the least busy of several connections. */
+class Pool {
+  private next = 0;
+  constructor(private readonly conns: Conn[]) {}
+  use<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    const conn = this.conns[this.next++ % this.conns.length] as Conn;
+    return conn.exclusive(() => fn(conn));
+  }
+  /** Waits for every queued task, then closes the connections. */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.conns.map((c) => c.exclusive(async () => undefined)));
+    for (const c of this.conns) c.close();
+  }
+}
+
+function hex(value: unknown, width: number): string {
+  return (value as bigint).toString(16).padStart(width, '0');
+}
+
+function toStoredRow(r: unknown[]): StoredRow {
+  const promoted: (string | null)[] = [];
+  for (let i = 0; i < PROMOTED.length; i++) promoted.push(r[11 + i] as string | null);
+  return {
+    traceId: hex(r[0], 32),
+    spanId: hex(r[1], 16),
+    parentSpanId: r[2] === null ? null : hex(r[2], 16),
+    startUs: Number(r[3] as bigint),
+    durationUs: Number(r[4] as bigint),
+    service: r[5] as string,
+    name: r[6] as string,
+    kind: r[7] as number,
+    status: r[8] as number,
+    tenant: r[9] as string,
+    remoteService: r[10] as string | null,
+    promoted,
+    extra: r[11 + PROMOTED.length] as string | null,
+  };
+}
+
+/** RFC 6901 JSON pointer to `/<section>/<key>`; DuckDB's JSON functions accept pointers. */
+function pointer(section: string, key: string): string {
+  return `/${section}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** Appends `AND tenant = ?` when the scope names a tenant. */
+function tenantClause(tenant: string | undefined, where: string[], params: Param[]): void {
+  if (tenant !== undefined) {
+    where.push('tenant = ?');
+    params.push(tenant);
+  }
+}
+
+function attributeClause(filter: AttributeFilter, params: Param[]): string {
+  const column = PROMOTED_COLUMN.get(filter.key);
+  if (filter.value === undefined) {
+    const own = column !== undefined ? `${column} IS NOT NULL` : 'json_exists(extra, ?)';
+    if (column === undefined) params.push(pointer('a', filter.key));
+    params.push(pointer('r', filter.key), filter.key);
+    return `(${own} OR json_exists(extra, ?) OR list_contains(json_extract_string(extra, '$.e[*].n'), ?))`;
+  }
+  const own = column !== undefined ? `${column} = ?` : 'json_extract_string(extra, ?) = ?';
+  if (column === undefined) params.push(pointer('a', filter.key));
+  params.push(filter.value, pointer('r', filter.key), filter.value);
+  return `(${own} OR json_extract_string(extra, ?) = ?)`;
+}
+
+/** Builds the search over the table: conditions on ONE span, grouped per trace, newest first. */
+export function buildSearch(query: TraceQuery): { sql: string; params: Param[] } {
+  const where: string[] = ['start_us BETWEEN ? AND ?'];
+  const params: Param[] = [query.startUsMin, query.startUsMax];
+  tenantClause(query.tenant, where, params);
+  if (query.service !== undefined) {
+    where.push('service = ?');
+    params.push(query.service);
+  }
+  if (query.operation !== undefined) {
+    where.push('name = ?');
+    params.push(query.operation);
+  }
+  if (query.spanKind !== undefined) {
+    where.push('kind = ?');
+    params.push(SPAN_KINDS.indexOf(query.spanKind));
+  }
+  if (query.remoteService !== undefined) {
+    where.push('remote_service = ?');
+    params.push(query.remoteService);
+  }
+  if (query.minDurationUs !== undefined) {
+    where.push('duration_us >= ?');
+    params.push(query.minDurationUs);
+  }
+  if (query.maxDurationUs !== undefined) {
+    where.push('duration_us <= ?');
+    params.push(query.maxDurationUs);
+  }
+  for (const filter of query.attributes ?? []) where.push(attributeClause(filter, params));
+  params.push(query.limit);
+  const sql =
+    `SELECT trace_id, max(start_us) AS latest FROM spans WHERE ${where.join(' AND ')} ` +
+    'GROUP BY trace_id ORDER BY latest DESC, trace_id ASC LIMIT ?';
+  return { sql, params };
+}
+
+/** Opens (creating if needed) the database; rejects with UNAVAILABLE if the file cannot be opened or is locked. */
+export async function openSpanTable(options: SpanTableOptions): Promise<SpanTable> {
+  let instance: DuckDBInstance;
+  try {
+    // 'latest' enables the newer string compression that the promoted-column layout relies on.
+    instance = await DuckDBInstance.create(options.file, { storage_compatibility_version: 'latest' });
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', `cannot open data dir ${join(options.file, '..')}: ${(err as Error).message}`, { cause: err });
+  }
+  const conns: DuckDBConnection[] = [];
+  try {
+    const writeConnection = await instance.connect();
+    conns.push(writeConnection);
+    for (const sql of SCHEMA) await writeConnection.run(sql);
+    for (let i = 0; i < (options.readers ?? 2); i++) conns.push(await instance.connect());
+  } catch (err) {
+    for (const c of conns) c.closeSync();
+    instance.closeSync();
+    throw new AppError('UNAVAILABLE', `cannot open data dir ${join(options.file, '..')}: ${(err as Error).message}`, { cause: err });
+  }
+  const writer = new Conn(conns[0] as DuckDBConnection);
+  const readers = new Pool(conns.slice(1).map((c) => new Conn(c)));
+  const markRows = await writer.rows(`SELECT value FROM meta WHERE key = 'flushed_mark'`);
+  let flushedMark = Number((markRows[0]?.[0] as bigint | undefined) ?? 0n);
+  const ingestMethod = options.ingestMethod ?? 'read_json';
+  const stagingFile = join(options.stagingDir, 'flush-staging.ndjson');
+  let closed = false;
+
+  async function transaction(work: () => Promise<void>): Promise<void> {
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await writer.run('COMMIT');
+    } catch (err) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function insertViaReadJson(spans: readonly Span[], mark: number): Promise<void> {
+    // Encode in slices and yield between them, so the event loop is never held for long.
+    const fh = await open(stagingFile, 'w');
+    try {
+      const SLICE = 2000;
+      for (let i = 0; i < spans.length; i += SLICE) {
+        let text = '';
+        const end = Math.min(spans.length, i + SLICE);
+        for (let j = i; j < end; j++) text += JSON.stringify(spanToRow(spans[j] as Span)) + '\n';
+        await fh.write(text);
+        if (end < spans.length) await yieldToLoop();
+      }
+    } finally {
+      await fh.close();
+    }
+    try {
+      await writer.rows(STAGE_SQL, [stagingFile]);
+      await transaction(async () => {
+        await writer.run('INSERT INTO spans SELECT * FROM staged ORDER BY trace_id, start_us');
+        await writer.run('INSERT INTO trace_times SELECT trace_id, min(start_us), max(start_us) FROM staged GROUP BY trace_id');
+        await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
+      });
+    } finally {
+      await writer.run('DROP TABLE IF EXISTS staged').catch(() => undefined);
+      await rm(stagingFile, { force: true });
+    }
+  }
+
+  async function insertViaAppender(spans: readonly Span[], mark: number): Promise<void> {
+    const sorted = [...spans].sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : a.startUs - b.startUs));
+    const times = new Map<string, [number, number]>();
+    await transaction(async () => {
+      const appender = await writer.connection.createAppender('spans');
+      for (const span of sorted) {
+        const row = spanToRow(span);
+        appender.appendUHugeInt(BigInt(`0x${row.t}`));
+        appender.appendUBigInt(BigInt(`0x${row.s}`));
+        if (row.p === null) appender.appendNull();
+        else appender.appendUBigInt(BigInt(`0x${row.p}`));
+        appender.appendBigInt(BigInt(row.st));
+        appender.appendBigInt(BigInt(row.d));
+        appender.appendVarchar(row.sv);
+        appender.appendVarchar(row.n);
+        appender.appendUTinyInt(row.k);
+        appender.appendUTinyInt(row.sc);
+        appender.appendVarchar(row.tn);
+        if (row.rs === null) appender.appendNull();
+        else appender.appendVarchar(row.rs);
+        for (const v of row.pv) {
+          if (v === null) appender.appendNull();
+          else appender.appendVarchar(v);
+        }
+        if (row.x === null) appender.appendNull();
+        else appender.appendVarchar(row.x);
+        appender.endRow();
+        const t = times.get(row.t);
+        if (t === undefined) times.set(row.t, [row.st, row.st]);
+        else {
+          if (row.st < t[0]) t[0] = row.st;
+          if (row.st > t[1]) t[1] = row.st;
+        }
+      }
+      appender.closeSync();
+      const tt = await writer.connection.createAppender('trace_times');
+      for (const [traceId, [min, max]] of times) {
+        tt.appendUHugeInt(BigInt(`0x${traceId}`));
+        tt.appendBigInt(BigInt(min));
+        tt.appendBigInt(BigInt(max));
+        tt.endRow();
+      }
+      tt.closeSync();
+      await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
+    });
+  }
+
+  function scoped(tenant: string | undefined, base: string[] = [], params: Param[] = []): { where: string; params: Param[] } {
+    tenantClause(tenant, base, params);
+    return { where: base.length > 0 ? `WHERE ${base.join(' AND ')}` : '', params };
+  }
+
+  function check(): void {
+    if (closed) throw new AppError('UNAVAILABLE', 'the embedded store is closed');
+  }
+
+  return {
+    get flushedMark() {
+      return flushedMark;
+    },
+
+    insert(spans, mark) {
+      check();
+      return writer.exclusive(async () => {
+        if (ingestMethod === 'appender') await insertViaAppender(spans, mark);
+        else await insertViaReadJson(spans, mark);
+        flushedMark = mark;
+      });
+    },
+
+    getTrace(traceId, tenant) {
+      check();
+      const id = BigInt(`0x${traceId}`);
+      return readers.use(async (c) => {
+        const range = await c.rows('SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?', [id]);
+        const min = range[0]?.[0] as bigint | null | undefined;
+        const max = range[0]?.[1] as bigint | null | undefined;
+        if (min === null || min === undefined || max === null || max === undefined) return [];
+        const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, Number(min), Number(max)]);
+        const rows = await c.rows(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params);
+        return rows.map((r) => rowToSpan(toStoredRow(r)));
+      });
+    },
+
+    getServices(tenant) {
+      check();
+      const { where, params } = scoped(tenant);
+      return readers.use(async (c) => (await c.rows(`SELECT DISTINCT service FROM spans ${where} ORDER BY service`, params)).map((r) => r[0] as string));
+    },
+
+    getOperations(query) {
+      check();
+      const base = ['service = ?'];
+      const ps: Param[] = [query.service];
+      if (query.spanKind !== undefined) {
+        base.push('kind = ?');
+        ps.push(SPAN_KINDS.indexOf(query.spanKind));
+      }
+      const { where, params } = scoped(query.tenant, base, ps);
+      return readers.use(async (c) =>
+        (await c.rows(`SELECT DISTINCT name, kind FROM spans ${where} ORDER BY name, kind`, params)).map((r) => ({
+          name: r[0] as string,
+          spanKind: SPAN_KINDS[r[1] as number] ?? 'unspecified',
+        })),
+      );
+    },
+
+    getRemoteServices(query) {
+      check();
+      const { where, params } = scoped(query.tenant, ['service = ?', "remote_service IS NOT NULL AND remote_service <> ''"], [query.service]);
+      return readers.use(async (c) =>
+        (await c.rows(`SELECT DISTINCT remote_service FROM spans ${where} ORDER BY remote_service`, params)).map((r) => r[0] as string),
+      );
+    },
+
+    findTraceIds(query) {
+      check();
+      if (query.limit <= 0) return Promise.resolve([]);
+      const { sql, params } = buildSearch(query);
+      return readers.use(async (c) => (await c.rows(sql, params)).map((r) => ({ traceId: hex(r[0], 32), startUs: Number(r[1] as bigint) })));
+    },
+
+    getAttributeValues(query) {
+      check();
+      if (query.limit <= 0) return Promise.resolve([]);
+      const column = PROMOTED_COLUMN.get(query.key);
+      const expr = column ?? 'json_extract_string(extra, ?)';
+      const ps: Param[] = column === undefined ? [pointer('a', query.key)] : [];
+      const { where, params } = scoped(query.tenant, [`v IS NOT NULL`], ps);
+      params.push(query.limit);
+      return readers.use(async (c) =>
+        (await c.rows(`SELECT DISTINCT ${expr} AS v FROM spans ${where} ORDER BY v LIMIT ?`, params)).map((r) => r[0] as string),
+      );
+    },
+
+    dependencySpans(query) {
+      check();
+      const { where, params } = scoped(query.tenant, ['start_us BETWEEN ? AND ?'], [query.startUs, query.endUs]);
+      const sql =
+        `SELECT trace_id, span_id, parent_id, service, kind, status, remote_service, tenant, ` +
+        `json_extract_string(extra, '$.sh') = 'true' AS shared FROM spans ${where}`;
+      return readers.use(async (c) =>
+        (await c.rows(sql, params)).map((r) => {
+          const dep: DepSpan = {
+            traceId: hex(r[0], 32),
+            spanId: hex(r[1], 16),
+            service: r[3] as string,
+            kind: SPAN_KINDS[r[4] as number] ?? 'unspecified',
+            error: r[5] === 2,
+            tenant: r[7] as string,
+          };
+          if (r[2] !== null) dep.parentSpanId = hex(r[2], 16);
+          if (r[6] !== null && r[6] !== '') dep.remoteService = r[6] as string;
+          if (r[8] === true) dep.shared = true;
+          return dep;
+        }),
+      );
+    },
+
+    deleteBefore(cutoffUs) {
+      check();
+      return writer.exclusive(async () => {
+        let deleted = 0;
+        await transaction(async () => {
+          const rows = await writer.rows('DELETE FROM spans WHERE start_us < ?', [cutoffUs]);
+          deleted = Number((rows[0]?.[0] as bigint | undefined) ?? 0n);
+          await writer.rows('DELETE FROM trace_times WHERE max_start_us < ?', [cutoffUs]);
+        });
+        return deleted;
+      });
+    },
+
+    oldestStartUs() {
+      check();
+      return readers.use(async (c) => {
+        const v = (await c.rows('SELECT min(start_us) FROM spans'))[0]?.[0] as bigint | null | undefined;
+        return v === null || v === undefined ? undefined : Number(v);
+      });
+    },
+
+    usedBytes() {
+      check();
+      return readers.use(async (c) => {
+        const r = (await c.rows('SELECT block_size, used_blocks FROM pragma_database_size() WHERE database_name = current_database()'))[0];
+        return r === undefined ? 0 : Number(r[0] as bigint) * Number(r[1] as bigint);
+      });
+    },
+
+    checkpoint() {
+      check();
+      return writer.exclusive(() => writer.run('CHECKPOINT'));
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Let queued work finish before the handles go away.
+      await writer.exclusive(async () => undefined);
+      writer.close();
+      await readers.closeAll();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Size of a file, 0 when it does not exist. */
+export async function fileBytes(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}

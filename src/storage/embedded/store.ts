@@ -1,0 +1,371 @@
+/**
+ * The embedded default engine: a write-ahead log for durability, the memory engine as the buffer
+ * of recent spans, and DuckDB as the long-term columnar store.
+ *
+ * Write path: writeSpans → log record (the raw payload when given) → one shared fdatasync
+ * (group commit) → spans appended to the buffer tagged with the record's log mark → resolve.
+ * Flush: the buffer's spans up to a mark go into DuckDB in one transaction that also records the
+ * mark; then the buffer drops them and log segments wholly below the mark are deleted. On open,
+ * log records after the recorded mark are replayed into the buffer.
+ * Reads ask the buffer first, then DuckDB, and collapse duplicates: a span the buffer dropped
+ * between the two reads was committed to DuckDB before it was dropped, so nothing is missed.
+ */
+import { constants, statSync } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../errors.js';
+import type { Span } from '../../model/index.js';
+import type { DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef } from '../api.js';
+import { dedupeSpans } from '../dedupe.js';
+import { computeDependencies, toDepSpan } from '../dependencies.js';
+import { createMemoryStore } from '../memory/index.js';
+import { silentLogger, type EngineLogger } from './log.js';
+import { openSpanTable, type IngestMethod, type SpanTable } from './span-table.js';
+import { openWal, type Wal, type WalRecord } from './wal.js';
+
+/** Options of {@link createEmbeddedStore}. */
+export interface EmbeddedStoreOptions {
+  /** Created if missing; holds wal/ and spans.duckdb. */
+  dataDir: string;
+  /** Turns logged payloads back into spans on replay. */
+  decode: PayloadDecoder;
+  /** Spans that started more than this long ago are deleted periodically (default 7 days). */
+  retentionUs: number;
+  /** 0 = unlimited; otherwise the oldest days are deleted while the data dir is larger. */
+  maxDiskBytes: number;
+  /** Flush to DuckDB when this many spans are buffered (default 100_000). */
+  flushSpans?: number;
+  /** ... or when the oldest buffered span has waited this long (default 30_000). */
+  flushIntervalMs?: number;
+  /** writeSpans rejects with RESOURCE_EXHAUSTED beyond this many buffered spans (default 500_000). */
+  maxBufferedSpans?: number;
+  logger?: EngineLogger;
+  /** How often retention runs (default 5 minutes); it also runs once at open. */
+  retentionIntervalMs?: number;
+  /** Flush ingest path; read_json is the default (see INGEST_NOTE). */
+  ingestMethod?: IngestMethod;
+  /** Log segment size (default 64 MiB). */
+  walSegmentBytes?: number;
+}
+
+/** Log format key of spans logged without a payload: the spans as a JSON array. */
+export const OWN_SPANS_FORMAT = 'ariadne-spans-json';
+
+/** Default retention: 7 days. */
+export const DEFAULT_RETENTION_US = 7 * 24 * 3_600_000_000;
+const DAY_US = 24 * 3_600_000_000;
+
+/*
+ * INGEST_NOTE — flushing 100k toolbox-workload spans into DuckDB, measured on this 2-core machine
+ * with store.bench.ts (node 20, DuckDB 1.5.6):
+ *   appender:  see figures printed by `store.bench.ts --compare-ingest`; the Appender runs on the
+ *              event loop, blocking it for the whole batch.
+ *   read_json: rows are encoded in 2000-span slices (yielding between them) into a staging file
+ *              that DuckDB parses, sorts and inserts on its own threads.
+ * read_json is the default because it keeps the event loop responsive while a flush runs;
+ * the measured figures are in the bench output recorded below.
+ */
+
+/** Opens the embedded store in `dataDir`; rejects with UNAVAILABLE when the directory cannot be used. */
+export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
+  const logger = options.logger ?? silentLogger;
+  const flushSpans = options.flushSpans ?? 100_000;
+  const flushIntervalMs = options.flushIntervalMs ?? 30_000;
+  const maxBufferedSpans = options.maxBufferedSpans ?? 500_000;
+  const retentionUs = options.retentionUs > 0 ? options.retentionUs : DEFAULT_RETENTION_US;
+  const dataDir = options.dataDir;
+  const walDir = join(dataDir, 'wal');
+  const dbFile = join(dataDir, 'spans.duckdb');
+
+  try {
+    await mkdir(walDir, { recursive: true });
+    // mkdir of an existing directory succeeds even where nothing can be written.
+    await access(dataDir, constants.R_OK | constants.W_OK);
+    await access(walDir, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', `cannot open data dir ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+
+  // DuckDB first: its file lock keeps a second process away from the log as well.
+  const table = await openSpanTable({ file: dbFile, stagingDir: dataDir, ingestMethod: options.ingestMethod });
+
+  const buffer = createMemoryStore({ maxSpans: Number.MAX_SAFE_INTEGER });
+  let replayed = 0;
+  let replayFailures = 0;
+  let wal: Wal;
+  try {
+    wal = await openWal({
+      dir: walDir,
+      afterMark: table.flushedMark,
+      segmentBytes: options.walSegmentBytes,
+      logger,
+      onRecord: (record, mark) => {
+        try {
+          const spans = decodeRecord(record, options.decode);
+          buffer.append(spans, mark);
+          replayed += spans.length;
+        } catch (err) {
+          replayFailures++;
+          logger.error({ err, format: record.format, tenant: record.tenant, mark }, 'cannot decode a logged payload; skipping it');
+        }
+      },
+    });
+  } catch (err) {
+    await table.close();
+    throw new AppError('UNAVAILABLE', `cannot open data dir ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+  if (replayed > 0 || replayFailures > 0) logger.info({ spans: replayed, failures: replayFailures }, 'replayed the write-ahead log');
+
+  const abort = new AbortController();
+  let closed = false;
+  let inflightSpans = 0;
+  let bufferSinceMs: number | undefined = buffer.size > 0 ? Date.now() : undefined;
+  let flushing: Promise<void> | undefined;
+  let flushCount = 0;
+  let flushSecondsSum = 0;
+  let flushedSpansTotal = 0;
+  let flushFailures = 0;
+  let retentionDeletedTotal = 0;
+  let retentionRunning: Promise<void> | undefined;
+
+  async function flushOnce(): Promise<void> {
+    const mark = wal.durableMark;
+    if (mark <= table.flushedMark || buffer.size === 0) return;
+    const spans = buffer.spansThrough(mark);
+    const t0 = performance.now();
+    await table.insert(spans, mark);
+    buffer.dropThrough(mark);
+    bufferSinceMs = buffer.size > 0 ? Date.now() : undefined;
+    flushCount++;
+    flushSecondsSum += (performance.now() - t0) / 1000;
+    flushedSpansTotal += spans.length;
+    await wal.removeThrough(mark);
+  }
+
+  /** Starts a flush unless one runs; resolves when the running or started flush ends. */
+  function flush(): Promise<void> {
+    if (flushing) return flushing;
+    flushing = flushOnce()
+      .catch((err) => {
+        flushFailures++;
+        logger.error({ err }, 'failed to flush buffered spans to DuckDB; they stay buffered and logged');
+      })
+      .finally(() => {
+        flushing = undefined;
+        if (!closed && buffer.size >= flushSpans && wal.durableMark > table.flushedMark) void flush();
+      });
+    return flushing;
+  }
+
+  function maybeFlush(): void {
+    if (buffer.size >= flushSpans) void flush();
+  }
+
+  async function runRetention(): Promise<void> {
+    if (closed) return;
+    const cutoff = Date.now() * 1000 - retentionUs;
+    let deleted = await table.deleteBefore(cutoff);
+    if (options.maxDiskBytes > 0) {
+      // The file does not shrink after deletes (freed blocks are reused), so compare the bytes
+      // of blocks in use, plus the log, against the limit.
+      for (let round = 0; round < 10_000 && !closed; round++) {
+        await table.checkpoint();
+        const used = (await table.usedBytes()) + wal.stats().bytes;
+        if (used <= options.maxDiskBytes) break;
+        const oldest = await table.oldestStartUs();
+        if (oldest === undefined) break;
+        const dayEnd = (Math.floor(oldest / DAY_US) + 1) * DAY_US;
+        const n = await table.deleteBefore(dayEnd);
+        deleted += n;
+        logger.warn({ usedBytes: used, maxDiskBytes: options.maxDiskBytes, deletedBeforeUs: dayEnd, spans: n }, 'data dir over its size limit; deleted the oldest day');
+      }
+    }
+    if (deleted > 0) {
+      await table.checkpoint();
+      retentionDeletedTotal += deleted;
+      logger.info({ spans: deleted, cutoffUs: cutoff }, 'retention deleted old spans');
+    }
+  }
+
+  function retention(): Promise<void> {
+    if (retentionRunning) return retentionRunning;
+    retentionRunning = runRetention()
+      .catch((err) => logger.error({ err }, 'retention failed'))
+      .finally(() => {
+        retentionRunning = undefined;
+      });
+    return retentionRunning;
+  }
+
+  const tick = setInterval(() => {
+    if (bufferSinceMs !== undefined && Date.now() - bufferSinceMs >= flushIntervalMs) void flush();
+    else maybeFlush();
+  }, Math.max(10, Math.min(1000, Math.floor(flushIntervalMs / 4))));
+  tick.unref();
+  const retentionTimer = setInterval(() => void retention(), options.retentionIntervalMs ?? 5 * 60_000);
+  retentionTimer.unref();
+  abort.signal.addEventListener('abort', () => {
+    clearInterval(tick);
+    clearInterval(retentionTimer);
+  });
+  void retention();
+  maybeFlush();
+
+  function checkOpen(): void {
+    if (closed) throw new AppError('UNAVAILABLE', 'the embedded store is closed');
+  }
+
+  const writer: SpanWriter = {
+    async writeSpans(spans, writeOptions) {
+      checkOpen();
+      if (writeOptions?.signal?.aborted === true) {
+        throw new AppError('UNAVAILABLE', 'write aborted', { cause: writeOptions.signal.reason });
+      }
+      if (spans.length === 0) return;
+      if (buffer.size + inflightSpans + spans.length > maxBufferedSpans) {
+        void flush();
+        throw new AppError(
+          'RESOURCE_EXHAUSTED',
+          `embedded store: ${buffer.size + inflightSpans} spans are waiting for DuckDB (limit ${maxBufferedSpans}); retry later`,
+        );
+      }
+      const payload = writeOptions?.payload;
+      const record: WalRecord = payload
+        ? { format: payload.format, tenant: payload.tenant, bytes: payload.bytes }
+        : { format: OWN_SPANS_FORMAT, tenant: '', bytes: Buffer.from(JSON.stringify(spans)) };
+      inflightSpans += spans.length;
+      try {
+        await wal.append(record, (mark) => {
+          if (buffer.size === 0) bufferSinceMs = Date.now();
+          buffer.append(spans, mark);
+        });
+      } finally {
+        inflightSpans -= spans.length;
+      }
+      maybeFlush();
+    },
+  };
+
+  const reader: SpanReader = {
+    async getServices(scope) {
+      checkOpen();
+      const recent = await buffer.reader.getServices(scope);
+      return mergeSorted(recent, await table.getServices(scope.tenant));
+    },
+    async getOperations(query) {
+      checkOpen();
+      const recent = await buffer.reader.getOperations(query);
+      const all = [...recent, ...(await table.getOperations(query))];
+      const seen = new Map(all.map((op) => [`${op.name}\u0000${op.spanKind}`, op]));
+      return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spanKind, b.spanKind));
+    },
+    async getRemoteServices(query) {
+      checkOpen();
+      const recent = await buffer.reader.getRemoteServices(query);
+      return mergeSorted(recent, await table.getRemoteServices(query));
+    },
+    async getTrace(query) {
+      checkOpen();
+      const recent = await buffer.reader.getTrace(query);
+      const stored = await table.getTrace(query.traceId, query.tenant);
+      return dedupeSpans([...recent, ...stored]);
+    },
+    async getTraces(query) {
+      checkOpen();
+      const out: Span[][] = [];
+      for (const traceId of query.traceIds) {
+        const spans = await reader.getTrace({ tenant: query.tenant, traceId });
+        if (spans.length > 0) out.push(spans);
+      }
+      return out;
+    },
+    async findTraceIds(query) {
+      checkOpen();
+      if (query.limit <= 0) return [];
+      const recent = await buffer.reader.findTraceIds(query);
+      const stored = await table.findTraceIds(query);
+      const latest = new Map<string, number>();
+      for (const ref of [...recent, ...stored]) {
+        const seen = latest.get(ref.traceId);
+        if (seen === undefined || ref.startUs > seen) latest.set(ref.traceId, ref.startUs);
+      }
+      const refs: TraceRef[] = [...latest].map(([traceId, startUs]) => ({ traceId, startUs }));
+      return refs.sort((a, b) => b.startUs - a.startUs || compare(a.traceId, b.traceId)).slice(0, query.limit);
+    },
+    async getAttributeValues(query) {
+      checkOpen();
+      const recent = await buffer.reader.getAttributeValues(query);
+      return mergeSorted(recent, await table.getAttributeValues(query)).slice(0, Math.max(0, query.limit));
+    },
+  };
+
+  const dependencies: DependencyReader = {
+    async getDependencies(query) {
+      checkOpen();
+      const startUs = query.endUs - query.lookbackUs;
+      const recent = buffer
+        .spansThrough(Number.POSITIVE_INFINITY)
+        .filter((s) => s.startUs >= startUs && s.startUs <= query.endUs && (query.tenant === undefined || s.tenant === query.tenant))
+        .map(toDepSpan);
+      const stored = await table.dependencySpans({ tenant: query.tenant, startUs, endUs: query.endUs });
+      return computeDependencies([...recent, ...stored]);
+    },
+  };
+
+  return {
+    name: 'embedded',
+    writer,
+    reader,
+    dependencies,
+    stats(): StoreStats {
+      const walStats = wal.stats();
+      return {
+        diskBytes: sizeOf(dbFile) + sizeOf(`${dbFile}.wal`) + walStats.bytes,
+        bufferedSpans: buffer.size,
+        extra: {
+          wal_fsync_count: walStats.fsyncCount,
+          wal_fsync_seconds_sum: walStats.fsyncSecondsSum,
+          wal_bytes: walStats.bytes,
+          flush_count: flushCount,
+          flush_seconds_sum: flushSecondsSum,
+          flushed_spans_total: flushedSpansTotal,
+          flush_failures_total: flushFailures,
+          retention_deleted_spans_total: retentionDeletedTotal,
+        },
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      abort.abort();
+      await retentionRunning;
+      await flushing;
+      await wal.close();
+      // Final flush so the next open has no log to replay; on failure the log still has it all.
+      await flushOnce().catch((err) => logger.error({ err }, 'final flush failed; the log will be replayed on the next open'));
+      await table.close();
+      await buffer.close();
+    },
+  };
+}
+
+function decodeRecord(record: WalRecord, decode: PayloadDecoder): Span[] {
+  if (record.format === OWN_SPANS_FORMAT) return JSON.parse(record.bytes.toString('utf8')) as Span[];
+  return decode({ format: record.format, tenant: record.tenant, bytes: record.bytes });
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])].sort(compare);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
