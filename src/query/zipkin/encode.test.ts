@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
+import { decodeZipkinV2Json } from '../../receivers/zipkin/index.js';
 import { encodeDependencies, encodeTrace, toZipkinV2 } from './encode.js';
 
 function span(overrides: Partial<Span> = {}): Span {
@@ -103,6 +104,21 @@ describe('toZipkinV2', () => {
       json: '{"traceId":"463ac35c9f6413ad","id":"72485a3953bb6124","name":"get /api","timestamp":1700000000000000,"duration":207000,"localEndpoint":{"serviceName":"frontend","ipv4":"10.0.0.1"}}',
     },
     {
+      name: 'the "unknown" service of a sender that named none is not written back',
+      span: span({ service: 'unknown', localEndpoint: { ipv4: '10.0.0.1' } }),
+      json: '{"traceId":"463ac35c9f6413ad","id":"72485a3953bb6124","name":"get /api","timestamp":1700000000000000,"duration":207000,"localEndpoint":{"ipv4":"10.0.0.1"}}',
+    },
+    {
+      name: 'no endpoint at all when the sender gave none',
+      span: span({ service: 'unknown' }),
+      json: '{"traceId":"463ac35c9f6413ad","id":"72485a3953bb6124","name":"get /api","timestamp":1700000000000000,"duration":207000}',
+    },
+    {
+      name: 'a service really named "unknown" is kept',
+      span: span({ service: 'unknown', localEndpoint: { serviceName: 'unknown' } }),
+      json: '{"traceId":"463ac35c9f6413ad","id":"72485a3953bb6124","name":"get /api","timestamp":1700000000000000,"duration":207000,"localEndpoint":{"serviceName":"unknown"}}',
+    },
+    {
       name: 'a __proto__ tag is an ordinary key',
       span: span({ attributes: { ['__proto__']: 'x', a: 'b' } as Record<string, string> }),
       json: '{"traceId":"463ac35c9f6413ad","id":"72485a3953bb6124","name":"get /api","timestamp":1700000000000000,"duration":207000,"localEndpoint":{"serviceName":"frontend"},"tags":{"__proto__":"x","a":"b"}}',
@@ -153,5 +169,33 @@ describe('encodeDependencies', () => {
     expect(JSON.stringify(encodeDependencies([{ parent: 'a', child: 'b', callCount: 1, errorCount: 0 }]))).toBe(
       '[{"parent":"a","child":"b","callCount":1}]',
     );
+  });
+});
+
+describe('round trip through the Zipkin v2 JSON decoder', () => {
+  const spans = [
+    {
+      traceId: '463ac35c9f6413ad', id: '463ac35c9f6413ad', kind: 'SERVER', name: 'get /', timestamp: 1_700_000_000_000_000,
+      duration: 207_000, localEndpoint: { serviceName: 'frontend', ipv4: '192.168.99.1', port: 8080 },
+      remoteEndpoint: { ipv6: '2001:db8::c001', port: 63_678 }, tags: { 'http.method': 'GET', 'http.path': '/' }, debug: true,
+    },
+    {
+      traceId: '463ac35c9f6413ad48485a3953bb6124', parentId: '463ac35c9f6413ad', id: '72485a3953bb6124', kind: 'CLIENT',
+      name: 'get /api', timestamp: 1_700_000_000_000_100, duration: 1500, localEndpoint: { serviceName: 'frontend' },
+      remoteEndpoint: { serviceName: 'backend', ipv4: '10.0.0.2', port: 9000 },
+      annotations: [{ timestamp: 1_700_000_000_000_150, value: 'wire.send' }, { timestamp: 1_700_000_000_001_500, value: 'wire.recv' }],
+      tags: { error: 'timeout', 'http.status_code': '504' },
+    },
+    {
+      traceId: '463ac35c9f6413ad48485a3953bb6124', parentId: '463ac35c9f6413ad', id: '72485a3953bb6124', kind: 'SERVER',
+      name: 'get /api', timestamp: 1_700_000_000_000_200, duration: 1200, localEndpoint: { serviceName: 'backend' }, shared: true,
+    },
+    { traceId: '463ac35c9f6413ad', id: '0000000000000003', kind: 'PRODUCER', name: 'send', timestamp: 1_700_000_000_000_005, localEndpoint: { serviceName: 'q' } },
+    { traceId: '463ac35c9f6413ad', id: '0000000000000004', kind: 'CONSUMER', timestamp: 1_700_000_000_000_006, duration: 1, localEndpoint: { ipv4: '10.0.0.9' } },
+    { traceId: '463ac35c9f6413ad', id: '0000000000000005', name: 'local', timestamp: 1_700_000_000_000_007, duration: 2, tags: { error: '' } },
+  ];
+  it.each(spans.map((s) => [s.id + (s.kind ?? ''), s] as const))('%s', (_name, zipkin) => {
+    const [decoded] = decodeZipkinV2Json(JSON.stringify([zipkin]), '');
+    expect(toZipkinV2(decoded!)).toEqual(zipkin);
   });
 });

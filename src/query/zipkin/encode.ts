@@ -72,7 +72,9 @@ export function toZipkinV2(span: Span): ZipkinV2Span {
   if (span.name !== '') out.name = span.name;
   if (span.startUs > 0) out.timestamp = span.startUs;
   if (span.durationUs > 0) out.duration = span.durationUs;
-  const local = encodeEndpoint(span.localEndpoint, span.service);
+  // "unknown" stands for a sender that named no service; Zipkin then has no serviceName to show.
+  const unnamed = span.service === 'unknown' && !span.localEndpoint?.serviceName;
+  const local = encodeEndpoint(span.localEndpoint, unnamed ? undefined : span.service);
   if (local) out.localEndpoint = local;
   const remote = encodeEndpoint(span.remoteEndpoint, span.remoteEndpoint?.serviceName);
   if (remote) out.remoteEndpoint = remote;
