@@ -23,19 +23,19 @@ export interface DepSpan {
 
 /** The DepSpan projection of a full span. */
 export function toDepSpan(span: Span): DepSpan {
-  const dep: DepSpan = {
+  const remote = span.remoteEndpoint?.serviceName;
+  // Every field is always set (possibly undefined) so all projections share one object shape.
+  return {
     traceId: span.traceId,
     spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
     service: span.service,
     kind: span.kind,
+    shared: span.shared === true,
+    remoteService: remote === '' ? undefined : remote,
     error: span.statusCode === 'error',
     tenant: span.tenant,
   };
-  if (span.parentSpanId !== undefined) dep.parentSpanId = span.parentSpanId;
-  if (span.shared === true) dep.shared = true;
-  const remote = span.remoteEndpoint?.serviceName;
-  if (remote !== undefined && remote !== '') dep.remoteService = remote;
-  return dep;
 }
 
 /**
@@ -47,48 +47,59 @@ export function toDepSpan(span: Span): DepSpan {
  * is no callee. Self-edges are never produced. Exact duplicates in the input count once.
  */
 export function computeDependencies(spans: Iterable<DepSpan>): DependencyLink[] {
-  const traces = new Map<string, DepSpan[]>();
-  const seen = new Set<string>();
+  // tenant → traceId → spans; nested maps avoid building a composite key string per span.
+  const tenants = new Map<string, Map<string, DepSpan[]>>();
   for (const span of spans) {
-    const identity = [span.tenant ?? '', span.traceId, span.spanId, span.kind, span.shared === true ? 1 : 0, span.service].join('\u0000');
-    if (seen.has(identity)) continue;
-    seen.add(identity);
-    const traceKey = `${span.tenant ?? ''}\u0000${span.traceId}`;
-    let trace = traces.get(traceKey);
-    if (trace === undefined) {
-      trace = [];
-      traces.set(traceKey, trace);
+    const tenant = span.tenant ?? '';
+    let traces = tenants.get(tenant);
+    if (traces === undefined) {
+      traces = new Map();
+      tenants.set(tenant, traces);
     }
-    trace.push(span);
+    push(traces, span.traceId, span);
   }
 
-  const links = new Map<string, DependencyLink>();
+  const links = new Map<string, Map<string, DependencyLink>>();
   const addLink = (parent: string, child: string, error: boolean): void => {
     if (parent === child) return;
-    const key = `${parent}\u0000${child}`;
-    let link = links.get(key);
+    let children = links.get(parent);
+    if (children === undefined) {
+      children = new Map();
+      links.set(parent, children);
+    }
+    let link = children.get(child);
     if (link === undefined) {
       link = { parent, child, callCount: 0, errorCount: 0 };
-      links.set(key, link);
+      children.set(child, link);
     }
     link.callCount++;
     if (error) link.errorCount++;
   };
 
-  for (const trace of traces.values()) linkTrace(trace, addLink);
+  for (const traces of tenants.values()) for (const trace of traces.values()) linkTrace(trace, addLink);
 
-  return [...links.values()].sort((a, b) => compare(a.parent, b.parent) || compare(a.child, b.child));
+  const out: DependencyLink[] = [];
+  for (const children of links.values()) for (const link of children.values()) out.push(link);
+  return out.sort((a, b) => compare(a.parent, b.parent) || compare(a.child, b.child));
 }
 
 function linkTrace(trace: DepSpan[], addLink: (parent: string, child: string, error: boolean) => void): void {
   const byId = new Map<string, DepSpan[]>();
   const children = new Map<string, DepSpan[]>();
+  const unique: DepSpan[] = [];
   for (const span of trace) {
-    push(byId, span.spanId, span);
+    const sameId = byId.get(span.spanId);
+    if (sameId === undefined) {
+      byId.set(span.spanId, [span]);
+    } else {
+      if (sameId.some((other) => isDuplicate(other, span))) continue;
+      sameId.push(span);
+    }
+    unique.push(span);
     if (span.parentSpanId !== undefined) push(children, span.parentSpanId, span);
   }
 
-  for (const span of trace) {
+  for (const span of unique) {
     const sameId = byId.get(span.spanId) ?? [];
     let parent: DepSpan | undefined;
     // The callee half of an RPC whose caller reported the same span id (Zipkin shared spans; also
@@ -124,6 +135,11 @@ function pickParent(candidates: DepSpan[] | undefined, child: DepSpan): DepSpan 
     others.find((c) => c.shared === true || !isCaller(c.kind)) ??
     others[0]
   );
+}
+
+// The same report written twice: equal in everything the rules look at.
+function isDuplicate(a: DepSpan, b: DepSpan): boolean {
+  return a.kind === b.kind && (a.shared === true) === (b.shared === true) && a.service === b.service;
 }
 
 function isCaller(kind: SpanKind): boolean {

@@ -5,7 +5,7 @@
  * dropThrough with log positions as marks).
  */
 import { AppError } from '../../errors.js';
-import type { DependencyLink, Span, SpanKind } from '../../model/index.js';
+import type { AttributeValue, DependencyLink, Span, SpanKind } from '../../model/index.js';
 import type {
   DependencyReader,
   Operation,
@@ -50,8 +50,8 @@ interface ServiceIndex {
 interface TenantIndex {
   spans: TimeIndex;
   services: Map<string, ServiceIndex>;
-  /** Attribute key → value as string → number of spans carrying it. */
-  attributeValues: Map<string, Map<string, number>>;
+  /** Attribute key → value as written → number of spans carrying it (strings made at read time). */
+  attributeValues: Map<string, Map<AttributeValue, number>>;
 }
 
 /** An in-memory Store; writes are synchronous, so a span is readable as soon as writeSpans resolves. */
@@ -190,7 +190,7 @@ export class MemoryStore implements Store {
         values = new Map();
         tenant.attributeValues.set(key, values);
       }
-      increment(values, String(span.attributes[key]));
+      increment(values, span.attributes[key]!);
     }
   }
 
@@ -220,7 +220,7 @@ export class MemoryStore implements Store {
       if (!Object.hasOwn(span.attributes, key)) continue;
       const values = tenant.attributeValues.get(key);
       if (values === undefined) continue;
-      decrement(values, String(span.attributes[key]));
+      decrement(values, span.attributes[key]!);
       if (values.size === 0) tenant.attributeValues.delete(key);
     }
     if (tenant.spans.size === 0) this.tenants.delete(span.tenant);
@@ -304,7 +304,7 @@ export class MemoryStore implements Store {
     const values = new Set<string>();
     for (const tenant of this.scoped(query)) {
       const held = tenant.attributeValues.get(query.key);
-      if (held !== undefined) for (const value of held.keys()) values.add(value);
+      if (held !== undefined) for (const value of held.keys()) values.add(String(value));
     }
     return [...values].sort(compare).slice(0, Math.max(0, query.limit));
   }
@@ -349,11 +349,11 @@ function newestFirst(latest: Map<string, number>): TraceRef[] {
   return refs.sort((a, b) => b.startUs - a.startUs || compare(a.traceId, b.traceId));
 }
 
-function increment(map: Map<string, number>, key: string): void {
+function increment<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-function decrement(map: Map<string, number>, key: string): void {
+function decrement<K>(map: Map<K, number>, key: K): void {
   const count = map.get(key);
   if (count === undefined) return;
   if (count <= 1) map.delete(key);
