@@ -1,0 +1,153 @@
+/**
+ * Jaeger's query HTTP API (GET /api/...), the one the Jaeger UI opens traces with and Grafana's
+ * Jaeger data source searches with. Every answer, errors included, is the envelope
+ * `{data, total, limit, offset, errors}`. Spec by example: jaegertracing/jaeger
+ * cmd/query/app/http_handler.go and jaegertracing/jaeger-ui packages/jaeger-ui/src/api/jaeger.ts.
+ */
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, HTTP_STATUS, isAppError } from '../../errors.js';
+import { formatTraceId } from '../../model/index.js';
+import type { DependencyLink, Span } from '../../model/index.js';
+import type { DependencyReader, SpanReader } from '../../storage/api.js';
+import { toJaegerTrace } from './convert.js';
+import {
+  parseDependenciesParams,
+  parseGetTraceParams,
+  parseOperationsParams,
+  parseTraceId,
+  parseTraceSearch,
+  prettyPrintParam,
+  queryValue,
+  type QueryParams,
+} from './params.js';
+import type { JaegerDependencyLink, JaegerError, JaegerOperation, JaegerResponse, JaegerTrace } from './types.js';
+
+/** What the Jaeger query API needs. */
+export interface JaegerQueryOptions {
+  reader: SpanReader;
+  dependencies: DependencyReader;
+  /** Shift clock-skewed spans into their parents (off by default in the CLI, like Jaeger); otherwise only flag them. */
+  adjustClockSkew: boolean;
+  /** Current time in µs since the epoch (tests pin it). */
+  now?: () => number;
+}
+
+/**
+ * Fastify plugin (encapsulated: register with app.register(jaegerQueryPlugin, opts)); GET routes
+ * /api/services, /api/services/:service/operations, /api/operations, /api/traces,
+ * /api/traces/:traceID and /api/dependencies, answering errors in Jaeger's envelope.
+ */
+export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (app: FastifyInstance, options) => {
+  const { reader, adjustClockSkew } = options;
+  const now = options.now ?? (() => Date.now() * 1000);
+  const params = (request: FastifyRequest): QueryParams => (request.query ?? {}) as QueryParams;
+  const convert = (spans: Span[]) => toJaegerTrace(spans, { adjustClockSkew });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const appErr = toAppError(err);
+    const status = HTTP_STATUS[appErr.code];
+    if (status >= 500) request.log.error({ err }, appErr.message);
+    const body: JaegerResponse<null> = {
+      data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg: appErr.message }],
+    };
+    void reply.status(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
+  });
+
+  app.get('/api/services', async (request, reply) => {
+    const services = await reader.getServices({});
+    return send(request, reply, envelope(services));
+  });
+
+  app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (request, reply) => {
+    const operations = await reader.getOperations({ service: request.params.service });
+    return send(request, reply, envelope(sortedUnique(operations.map((op) => op.name))));
+  });
+
+  app.get('/api/operations', async (request, reply) => {
+    const query = parseOperationsParams(params(request));
+    const operations = await reader.getOperations(query);
+    const data: JaegerOperation[] = operations.map((op) => ({
+      name: op.name,
+      spanKind: op.spanKind === 'unspecified' ? '' : op.spanKind,
+    }));
+    return send(request, reply, envelope(data));
+  });
+
+  app.get('/api/traces', async (request, reply) => {
+    const search = parseTraceSearch(params(request), now());
+    if (search.kind === 'ids') {
+      const traces = (await reader.getTraces({ traceIds: search.traceIds })).filter((spans) => spans.length > 0);
+      const found = new Set(traces.map((spans) => spans[0]!.traceId));
+      const missing: JaegerError[] = search.traceIds
+        .filter((id) => !found.has(id))
+        .map((id) => ({ msg: 'trace not found', traceID: formatTraceId(id) }));
+      return send(request, reply, envelope(traces.map(convert), missing.length > 0 ? missing : null));
+    }
+    const refs = await reader.findTraceIds(search.query);
+    const traces = refs.length === 0 ? [] : await reader.getTraces({ traceIds: refs.map((ref) => ref.traceId) });
+    return send(request, reply, envelope(traces.filter((spans) => spans.length > 0).map(convert)));
+  });
+
+  app.get<{ Params: { traceID: string } }>('/api/traces/:traceID', async (request, reply) => {
+    const traceId = parseTraceId(request.params.traceID);
+    const { raw, ...hints } = parseGetTraceParams(params(request));
+    const spans = await reader.getTrace({ traceId, ...hints });
+    if (spans.length === 0) throw new AppError('NOT_FOUND', 'trace not found');
+    const data: JaegerTrace[] = [toJaegerTrace(spans, { adjustClockSkew, raw })];
+    return send(request, reply, envelope(data));
+  });
+
+  app.get('/api/dependencies', async (request, reply) => {
+    const query = parseDependenciesParams(params(request), now());
+    const links = await options.dependencies.getDependencies(query);
+    const data = mergeDependencies(links, queryValue(params(request), 'service'));
+    return send(request, reply, envelope(data));
+  });
+};
+
+/**
+ * Sums links with the same parent → child (an engine may split them, e.g. by time bucket), keeping
+ * only those touching `service` when given, ordered by parent then child.
+ */
+export function mergeDependencies(links: readonly DependencyLink[], service?: string): JaegerDependencyLink[] {
+  const merged = new Map<string, JaegerDependencyLink>();
+  for (const link of links) {
+    if (service !== undefined && link.parent !== service && link.child !== service) continue;
+    const key = JSON.stringify([link.parent, link.child]);
+    const entry = merged.get(key);
+    if (entry) {
+      entry.callCount += link.callCount;
+      entry.errorCount += link.errorCount;
+    } else {
+      merged.set(key, { parent: link.parent, child: link.child, callCount: link.callCount, errorCount: link.errorCount });
+    }
+  }
+  return [...merged.values()].sort((a, b) => compare(a.parent, b.parent) || compare(a.child, b.child));
+}
+
+function envelope<T extends unknown[]>(data: T, errors: JaegerError[] | null = null): JaegerResponse<T> {
+  return { data, total: data.length, limit: 0, offset: 0, errors };
+}
+
+/** Sends the body; `prettyPrint` indents it as Jaeger does. */
+function send(request: FastifyRequest, reply: FastifyReply, body: JaegerResponse<unknown>): FastifyReply {
+  void reply.type('application/json; charset=utf-8');
+  return reply.send(JSON.stringify(body, null, prettyPrintParam((request.query ?? {}) as QueryParams) ? 4 : undefined));
+}
+
+function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compare);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  const status = (err as Partial<FastifyError>).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', (err as Error).message || 'bad request');
+  }
+  return new AppError('INTERNAL', 'internal error', { cause: err });
+}
