@@ -411,7 +411,25 @@ describe('decodeZipkinV1Json', () => {
     ]);
   });
 
+  it('keeps a "__proto__" tag as an ordinary tag', () => {
+    const [span] = decodeZipkinV1Json(
+      `[{"traceId":"a","id":"b","timestamp":${T0},"binaryAnnotations":[{"key":"__proto__","value":"x"}]}]`,
+      '',
+    );
+    expect(Object.entries(span!.attributes)).toEqual([['__proto__', 'x']]);
+    expect(Object.getPrototypeOf(span!.attributes)).toBe(Object.prototype);
+  });
+
   const rejections: { name: string; body: unknown; message: string }[] = [
+    {
+      name: 'index counts request elements, not decoded spans',
+      body: [
+        { ...IDS, annotations: [at(0, 'cs', FRONTEND), at(1, 'sr', BACKEND)] },
+        { ...IDS, timestamp: T0 },
+        { ...IDS, timestamp: T0, duration: 1e13 },
+      ],
+      message: 'span[2].duration: expected microseconds between 0 and 1e12, got 10000000000000',
+    },
     { name: 'object body', body: { spans: [] }, message: 'body: expected a JSON array of spans, got an object' },
     { name: 'element not an object', body: [{ ...IDS, timestamp: T0 }, 'x'], message: 'span[1]: expected an object, got "x"' },
     { name: 'bad traceId', body: [{ ...IDS, traceId: 'g1' }], message: 'span[0].traceId: expected 16 or 32 hex chars, not all zeros, got "g1"' },

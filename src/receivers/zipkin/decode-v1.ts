@@ -36,8 +36,41 @@ export const ZIPKIN_V1_JSON = 'zipkin-v1-json';
 export function decodeZipkinV1Json(body: Buffer | string, tenant: string): Span[] {
   const elements = parseJsonArray(body);
   const spans: Span[] = [];
-  for (let i = 0; i < elements.length; i++) decodeSpan(elements[i], i, tenant, spans);
+  const endpoints = new EndpointMemo();
+  for (let i = 0; i < elements.length; i++) decodeSpan(elements[i], i, tenant, spans, endpoints);
   return spans;
+}
+
+/**
+ * v1 repeats the endpoint on every annotation and binary annotation: remembering the last one
+ * read saves validating and allocating the same endpoint ten times per span. Decoded spans may
+ * therefore share Endpoint objects (spans are read-only once decoded).
+ */
+class EndpointMemo {
+  private raw: Record<string, unknown> | undefined;
+  private endpoint: Endpoint | undefined;
+
+  read(value: unknown, i: number, field: string, j: number): Endpoint | undefined {
+    const last = this.raw;
+    if (last !== undefined && typeof value === 'object' && value !== null) {
+      const raw = value as Record<string, unknown>;
+      if (
+        raw['serviceName'] === last['serviceName'] &&
+        raw['ipv4'] === last['ipv4'] &&
+        raw['port'] === last['port'] &&
+        raw['ipv6'] === last['ipv6'] &&
+        !Array.isArray(raw)
+      ) {
+        return this.endpoint;
+      }
+    }
+    const endpoint = readEndpoint(value, i, field, j, 'endpoint');
+    if (typeof value === 'object' && value !== null) {
+      this.raw = value as Record<string, unknown>;
+      this.endpoint = endpoint;
+    }
+    return endpoint;
+  }
 }
 
 interface Annotation {
@@ -82,7 +115,7 @@ interface Conversion {
   wr: Annotation | undefined;
 }
 
-function decodeSpan(element: unknown, i: number, tenant: string, out: Span[]): void {
+function decodeSpan(element: unknown, i: number, tenant: string, out: Span[], endpoints: EndpointMemo): void {
   const raw = asSpanObject(element, i);
   const traceId = readTraceId(raw['traceId'], i);
   const spanId = readSpanId(raw['id'], i);
@@ -92,8 +125,8 @@ function decodeSpan(element: unknown, i: number, tenant: string, out: Span[]): v
   const timestampUs = readTimestamp(raw['timestamp'], i);
   const durationUs = readDuration(raw['duration'], i);
   const debug = readBoolean(raw['debug'], i, 'debug');
-  const annotations = readAnnotations(raw['annotations'], i);
-  const binaryAnnotations = readBinaryAnnotations(raw['binaryAnnotations'], i);
+  const annotations = readAnnotations(raw['annotations'], i, endpoints);
+  const binaryAnnotations = readBinaryAnnotations(raw['binaryAnnotations'], i, endpoints);
 
   const c: Conversion = {
     first: newHalf(undefined),
@@ -148,7 +181,7 @@ function decodeSpan(element: unknown, i: number, tenant: string, out: Span[]): v
   }
 }
 
-function readAnnotations(value: unknown, i: number): Annotation[] {
+function readAnnotations(value: unknown, i: number, endpoints: EndpointMemo): Annotation[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) return reject(fieldPath(i, 'annotations'), 'an array', value);
   const annotations = new Array<Annotation>(value.length);
@@ -160,14 +193,14 @@ function readAnnotations(value: unknown, i: number): Annotation[] {
     const { timestamp, value: text, endpoint } = item as Record<string, unknown>;
     const timeUs = readEventTime(timestamp, i, j);
     if (typeof text !== 'string') return reject(fieldPath(i, 'annotations', j, 'value'), 'a string', text);
-    annotations[j] = { timeUs, value: text, endpoint: readEndpoint(endpoint, i, 'annotations', j, 'endpoint') };
+    annotations[j] = { timeUs, value: text, endpoint: endpoints.read(endpoint, i, 'annotations', j) };
   }
   return annotations;
 }
 
 const ADDRESS_KEYS = new Set(['ca', 'sa', 'ma']);
 
-function readBinaryAnnotations(value: unknown, i: number): BinaryAnnotation[] {
+function readBinaryAnnotations(value: unknown, i: number, endpoints: EndpointMemo): BinaryAnnotation[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) return reject(fieldPath(i, 'binaryAnnotations'), 'an array', value);
   const result: BinaryAnnotation[] = [];
@@ -178,7 +211,7 @@ function readBinaryAnnotations(value: unknown, i: number): BinaryAnnotation[] {
     }
     const { key, value: raw, type, endpoint: rawEndpoint } = item as Record<string, unknown>;
     if (typeof key !== 'string') return reject(fieldPath(i, 'binaryAnnotations', j, 'key'), 'a string', key);
-    const endpoint = readEndpoint(rawEndpoint, i, 'binaryAnnotations', j, 'endpoint');
+    const endpoint = endpoints.read(rawEndpoint, i, 'binaryAnnotations', j);
     const tag = binaryValue(raw, type, i, j);
     if (typeof raw === 'boolean' && (type === undefined || type === null || type === 'BOOL') && ADDRESS_KEYS.has(key)) {
       // An address annotation: "true" plus the peer's endpoint. Without either it says nothing.
@@ -425,7 +458,9 @@ function applyBinaryAnnotations(c: Conversion, binaryAnnotations: readonly Binar
     const half = halfFor(c, b.endpoint);
     // An empty "lc" only marks a local span; its endpoint (adopted above) is what it carries.
     if (b.key === 'lc' && b.value === '') continue;
-    half.tags[b.key] = b.value;
+    // A plain assignment of "__proto__" would hit the prototype setter and lose the tag.
+    if (b.key === '__proto__') Object.defineProperty(half.tags, b.key, { value: b.value, enumerable: true, writable: true, configurable: true });
+    else half.tags[b.key] = b.value;
   }
 
   const { cs, sr, ss, cr, ms, mr } = c;

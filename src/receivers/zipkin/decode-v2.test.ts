@@ -256,6 +256,15 @@ describe('decodeZipkinV2Json', () => {
     expect([span.shared, span.debug]).toEqual([shared, debug]);
   });
 
+  it('keeps a "__proto__" tag as an ordinary tag', () => {
+    const [span] = decodeZipkinV2Json(`[{"traceId":"a","id":"b","timestamp":${T0},"tags":{"__proto__":"x","n":1}}]`, '');
+    expect(Object.entries(span!.attributes)).toEqual([
+      ['__proto__', 'x'],
+      ['n', '1'],
+    ]);
+    expect(Object.getPrototypeOf(span!.attributes)).toBe(Object.prototype);
+  });
+
   const long = 'x'.repeat(100);
   const rejections: { name: string; body: string; message: string }[] = [
     { name: 'malformed JSON', body: '[{"traceId": ', message: 'invalid JSON: ' },
