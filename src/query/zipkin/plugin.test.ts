@@ -238,3 +238,36 @@ describe('errors', () => {
     expect(res.body).toBe(body);
   });
 });
+
+describe('Cache-Control once in real use', () => {
+  it('caches names after /services saw more than three services, and values lists longer than three', async () => {
+    const busy = createMemoryStore({});
+    const services = ['a', 'b', 'c', 'd'];
+    await busy.writer.writeSpans(
+      services.map((service, i) =>
+        span({
+          traceId: TRACE_B, spanId: `000000000000010${i}`, name: 'op', service, startUs: A + i, durationUs: 1,
+          attributes: { env: `e${i}` },
+        }),
+      ),
+    );
+    const busyApp = fastify();
+    await busyApp.register(zipkinQueryPlugin, {
+      reader: busy.reader, dependencies: busy.dependencies, autocompleteKeys: ['env'], now: () => NOW_US, namesMaxAgeSeconds: 60,
+    });
+    try {
+      const names = async (url: string) => {
+        const res = await busyApp.inject({ method: 'GET', url });
+        return [res.headers['cache-control'], JSON.parse(res.body)];
+      };
+      expect(await names('/api/v2/spans?serviceName=a')).toEqual([undefined, ['op']]);
+      expect(await names('/api/v2/services')).toEqual(['max-age=60, must-revalidate', services]);
+      expect(await names('/api/v2/spans?serviceName=a')).toEqual(['max-age=60, must-revalidate', ['op']]);
+      expect(await names('/api/v2/remoteServices?serviceName=a')).toEqual(['max-age=60, must-revalidate', []]);
+      expect(await names('/api/v2/autocompleteValues?key=env')).toEqual(['max-age=60, must-revalidate', ['e0', 'e1', 'e2', 'e3']]);
+    } finally {
+      await busyApp.close();
+      await busy.close();
+    }
+  });
+});
