@@ -1,9 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
+import type { Store } from '../api.js';
 import { runStoreConformance } from '../conformance.js';
+import type { ConformanceTarget } from '../conformance.js';
 import { createMemoryStore } from './index.js';
 
 runStoreConformance('memory', { open: async () => createMemoryStore() });
+
+/**
+ * A memory store whose writes are kept in a list and replayed on reopen: the shape of a durable
+ * engine, so the suite's close-and-reopen case runs here too.
+ */
+function replayingTarget(): ConformanceTarget {
+  const log: Span[][] = [];
+  const open = (): Store => {
+    const store = createMemoryStore();
+    for (const batch of log) store.append(batch);
+    return {
+      name: 'memory-replayed',
+      writer: {
+        writeSpans: async (spans, options) => {
+          await store.writer.writeSpans(spans, options);
+          log.push([...spans]);
+        },
+      },
+      reader: store.reader,
+      dependencies: store.dependencies,
+      stats: () => store.stats(),
+      close: () => store.close(),
+    };
+  };
+  return {
+    open: async () => {
+      log.length = 0;
+      return open();
+    },
+    reopen: async () => open(),
+  };
+}
+
+runStoreConformance('memory with replay on reopen', replayingTarget());
 
 function span(i: number, fields: Partial<Span> = {}): Span {
   return {
