@@ -112,13 +112,30 @@ describe('memory store: marks and eviction', () => {
     expect(store.stats().extra).toEqual({ memory_spans: 3, memory_evicted_spans_total: 2 });
   });
 
+  it('spansStartingBetween reads only the window, inclusive, per tenant', () => {
+    const store = createMemoryStore();
+    const minute = 60_000_000;
+    store.append([
+      span(0, { startUs: 10 * minute }),
+      span(1, { startUs: 11 * minute - 1 }),
+      span(2, { startUs: 11 * minute, tenant: 'acme' }),
+      span(3, { startUs: 12 * minute + 5 }),
+    ]);
+    const ids = (query: { tenant?: string; startUsMin: number; startUsMax: number }): string[] =>
+      store.spansStartingBetween(query).map((s) => s.spanId).sort();
+    expect(ids({ startUsMin: 10 * minute, startUsMax: 11 * minute })).toEqual(['0000000000000001', '0000000000000002', '0000000000000003']);
+    expect(ids({ tenant: '', startUsMin: 10 * minute, startUsMax: 11 * minute })).toEqual(['0000000000000001', '0000000000000002']);
+    expect(ids({ startUsMin: 10 * minute + 1, startUsMax: 12 * minute + 4 })).toEqual(['0000000000000002', '0000000000000003']);
+    expect(ids({ startUsMin: 13 * minute, startUsMax: 14 * minute })).toEqual([]);
+  });
+
   it('rejects writes after close', async () => {
     const store = createMemoryStore();
     await store.close();
     await expect(store.writer.writeSpans([span(0)])).rejects.toThrow('memory store is closed');
   });
 
-  it('stops a search once the newest buckets hold enough traces', async () => {
+  it('finds the newest traces across many time buckets', async () => {
     const store = createMemoryStore();
     const minute = 60_000_000;
     const spans = Array.from({ length: 100 }, (_, i) =>

@@ -20,7 +20,6 @@ import type {
 } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { computeDependencies, toDepSpan } from '../dependencies.js';
-import type { DepSpan } from '../dependencies.js';
 import { spanMatches } from '../match.js';
 import { Fifo } from './fifo.js';
 import { TimeIndex } from './time-index.js';
@@ -128,6 +127,20 @@ export class MemoryStore implements Store {
       const m = marks.next().value as number;
       if (m > mark) break;
       out.push(span);
+    }
+    return out;
+  }
+
+  /**
+   * The spans of the scope whose startUs lies in [startUsMin, startUsMax], in no particular order
+   * (held objects: do not modify). Costs in proportion to the spans of the window, not all spans.
+   */
+  spansStartingBetween(query: TenantScope & { startUsMin: number; startUsMax: number }): Span[] {
+    const out: Span[] = [];
+    for (const tenant of this.scoped(query)) {
+      for (const bucket of tenant.spans.bucketsDescending(query.startUsMin, query.startUsMax)) {
+        for (const span of bucket) if (span.startUs >= query.startUsMin && span.startUs <= query.startUsMax) out.push(span);
+      }
     }
     return out;
   }
@@ -310,16 +323,8 @@ export class MemoryStore implements Store {
   }
 
   private getDependencies(query: TenantScope & { endUs: number; lookbackUs: number }): DependencyLink[] {
-    const startUs = query.endUs - query.lookbackUs;
-    const deps: DepSpan[] = [];
-    for (const tenant of this.scoped(query)) {
-      for (const bucket of tenant.spans.bucketsDescending(startUs, query.endUs)) {
-        for (const span of bucket) {
-          if (span.startUs >= startUs && span.startUs <= query.endUs) deps.push(toDepSpan(span));
-        }
-      }
-    }
-    return computeDependencies(deps);
+    const window = { tenant: query.tenant, startUsMin: query.endUs - query.lookbackUs, startUsMax: query.endUs };
+    return computeDependencies(this.spansStartingBetween(window).map(toDepSpan));
   }
 }
 
