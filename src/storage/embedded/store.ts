@@ -165,6 +165,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     if (closed) return;
     const cutoff = Date.now() * 1000 - retentionUs;
     let deleted = await table.deleteBefore(cutoff);
+    retentionDeletedTotal += deleted;
     if (options.maxDiskBytes > 0) {
       // The file does not shrink after deletes (freed blocks are reused), so compare the bytes
       // of blocks in use, plus the log, against the limit.
@@ -177,12 +178,12 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
         const dayEnd = (Math.floor(oldest / DAY_US) + 1) * DAY_US;
         const n = await table.deleteBefore(dayEnd);
         deleted += n;
+        retentionDeletedTotal += n;
         logger.warn({ usedBytes: used, maxDiskBytes: options.maxDiskBytes, deletedBeforeUs: dayEnd, spans: n }, 'data dir over its size limit; deleted the oldest day');
       }
     }
     if (deleted > 0) {
       await table.checkpoint();
-      retentionDeletedTotal += deleted;
       logger.info({ spans: deleted, cutoffUs: cutoff }, 'retention deleted old spans');
     }
   }

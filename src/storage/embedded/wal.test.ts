@@ -124,6 +124,31 @@ describe('openWal', () => {
     await r.close();
   });
 
+  it('a fully persisted current segment is rolled at the next append and then removed', async () => {
+    const dir = await tempDir();
+    const wal = await openWal({ dir, afterMark: 0, onRecord: () => {} });
+    const m1 = await wal.append(rec('a'));
+    await wal.removeThrough(m1);
+    expect(await readdir(dir)).toEqual(['0000000000000001.wal']);
+    const m2 = await wal.append(rec('b'));
+    expect(splitMark(m2)).toEqual({ segment: 2, offset: splitMark(m1).offset });
+    await wal.removeThrough(m1);
+    expect(await readdir(dir)).toEqual(['0000000000000002.wal']);
+    expect(wal.stats().bytes).toBe(splitMark(m2).offset);
+    await wal.close();
+  });
+
+  it('on open, deletes segments that end at or below the persisted mark', async () => {
+    const dir = await tempDir();
+    const wal = await openWal({ dir, afterMark: 0, onRecord: () => {} });
+    const m1 = await wal.append(rec('a'));
+    await wal.close();
+    const r = await replay(dir, m1);
+    expect(r.records).toEqual([]);
+    expect(await readdir(dir)).toEqual(['0000000000000002.wal']);
+    await r.close();
+  });
+
   const tails: { name: string; tail: (valid: Buffer) => Buffer; reason: string }[] = [
     { name: 'torn header', tail: (v) => v.subarray(0, 5), reason: 'torn header (5 of 8 bytes)' },
     { name: 'torn body', tail: (v) => v.subarray(0, v.length - 2), reason: 'torn record' },

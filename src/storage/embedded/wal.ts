@@ -190,17 +190,24 @@ export async function openWal(options: WalOptions): Promise<Wal> {
     sizes.set(segment, Math.min(offset, buf.length));
   }
 
-  // Continue the last segment only if its end lies beyond the persisted mark; otherwise new
-  // positions could fall at or below it and be skipped by the next replay.
+  // Segments that end at or below the persisted mark hold nothing to replay any more.
+  const lastSegment = Math.max(after.segment, ...sizes.keys());
+  for (const [segment, size] of [...sizes]) {
+    if (segment * SEGMENT_SPAN + size <= options.afterMark) {
+      await unlink(join(dir, segmentName(segment)));
+      sizes.delete(segment);
+    }
+  }
+  // Continue the last segment only if it still exists, i.e. its end lies beyond the persisted
+  // mark; otherwise new positions could fall at or below it and be skipped by the next replay.
   let current: number;
   let currentSize: number;
-  const lastSegment = Math.max(-1, ...sizes.keys());
-  const lastSize = sizes.get(lastSegment) ?? 0;
-  if (lastSegment >= 0 && lastSegment * SEGMENT_SPAN + lastSize >= options.afterMark && lastSize < segmentBytes) {
+  const lastSize = sizes.get(lastSegment);
+  if (lastSize !== undefined && lastSize < segmentBytes) {
     current = lastSegment;
     currentSize = lastSize;
   } else {
-    current = Math.max(lastSegment, after.segment) + 1;
+    current = lastSegment + 1;
     currentSize = 0;
   }
   const fh: { handle: FileHandle } = { handle: await open(join(dir, segmentName(current)), 'a') };
@@ -213,6 +220,7 @@ export async function openWal(options: WalOptions): Promise<Wal> {
   let queue: Pending[] = [];
   let committing = false;
   let broken: Error | undefined;
+  let rollRequested = false;
   let closed = false;
   let idle: Promise<void> = Promise.resolve();
   let markIdle: () => void = () => {};
@@ -234,7 +242,8 @@ export async function openWal(options: WalOptions): Promise<Wal> {
       for (const p of batch) bytes += p.data.length;
       const sizeBefore = currentSize;
       try {
-        if (currentSize > 0 && currentSize + bytes > segmentBytes) await rollSegment();
+        if (currentSize > 0 && (rollRequested || currentSize + bytes > segmentBytes)) await rollSegment();
+        rollRequested = false;
         const start = currentSize;
         let written = 0;
         const buffers = batch.map((p) => p.data);
@@ -311,6 +320,8 @@ export async function openWal(options: WalOptions): Promise<Wal> {
     },
     async removeThrough(mark) {
       const { segment, offset } = splitMark(mark);
+      // A fully persisted current segment is closed at the next append, so the next call can delete it.
+      if (segment === current && offset >= currentSize && currentSize > 0) rollRequested = true;
       for (const [seg, size] of [...sizes]) {
         if (seg === current) continue;
         if (seg < segment || (seg === segment && size <= offset)) {
