@@ -24,7 +24,7 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-function startChild(dir: string, mode: 'write' | 'hold'): { child: ChildProcess; lines: string[]; waitFor(pred: (lines: string[]) => boolean): Promise<void> } {
+function startChild(dir: string, mode: 'write' | 'one' | 'hold'): { child: ChildProcess; lines: string[]; waitFor(pred: (lines: string[]) => boolean): Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   cleanups.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -304,10 +304,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     async getDependencies(query) {
       checkOpen();
       const startUs = query.endUs - query.lookbackUs;
-      const recent = buffer
-        .spansThrough(Number.POSITIVE_INFINITY)
-        .filter((s) => s.startUs >= startUs && s.startUs <= query.endUs && (query.tenant === undefined || s.tenant === query.tenant))
-        .map(toDepSpan);
+      const recent = buffer.spansStartingBetween({ tenant: query.tenant, startUsMin: startUs, startUsMax: query.endUs }).map(toDepSpan);
       const stored = await table.dependencySpans({ tenant: query.tenant, startUs, endUs: query.endUs });
       return computeDependencies([...recent, ...stored]);
     },
