@@ -1,0 +1,55 @@
+/** Entry point: parse the command line, start the chosen role, stop cleanly on signals. */
+import { isAppError } from '../src/errors.js';
+import { startServer } from '../src/server/app.js';
+import { helpText, parseArgs } from '../src/server/config.js';
+import { createLogger } from '../src/server/logger.js';
+import { ROLES, findRole } from '../src/server/roles.js';
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`ariadne: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(helpText(ROLES));
+    return 0;
+  }
+  const roleName = parsed.positionals[0] ?? ROLES[0]!.name;
+  const role = findRole(roleName);
+  if (!role || parsed.positionals.length > 1) {
+    process.stderr.write(`ariadne: unknown role ${JSON.stringify(parsed.positionals.join(' '))}; roles: ${ROLES.map((r) => r.name).join(', ')}\n`);
+    return 2;
+  }
+  const logger = createLogger(parsed.config);
+  let server;
+  try {
+    server = await startServer(role, parsed.config, logger);
+  } catch (err) {
+    logger.fatal({ err }, isAppError(err) ? err.message : 'failed to start');
+    logger.flush();
+    return 1;
+  }
+  logger.info({ role: role.name, ports: server.ports }, 'ariadne started');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  const forced = setTimeout(() => {
+    logger.error('shutdown took longer than 30 s, exiting');
+    process.exit(1);
+  }, 30_000);
+  forced.unref();
+  await server.close();
+  logger.info('stopped');
+  logger.flush();
+  return 0;
+}
+
+process.exitCode = await main();
