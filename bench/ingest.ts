@@ -7,14 +7,14 @@
  *   npm run bench:ingest -- --spans 1M --concurrency 6
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCeilingServer } from './ceiling.js';
 import { createGetter, sendBatches, type SendResult } from './http-client.js';
 import {
   fixed, heading, int, line, mib, onCleanup, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
 } from './report.js';
-import { diskUsage, startAriadne, waitForDrain } from './server-process.js';
+import { diskUsage, fetchMetrics, serverCounters, startAriadne, waitForDrain } from './server-process.js';
 import { acceptedTraces, jaegerSpanCount, readTraces, sampleTraces } from './trace-reads.js';
 import { createWorkload } from './workload.js';
 
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const drainTimeoutMs = parseWindowUs(flags.get('drain-timeout')!, 'drain-timeout') / 1000;
 
   heading('workload');
+  line('machine', `${cpus().length} cores, load average ${loadavg().map((l) => fixed(l, 2)).join(' ')} at start`);
   const genStarted = performance.now();
   const workload = createWorkload({ spans, seed: Number(flags.get('seed')), windowUs });
   line('spans / traces / requests', `${int(workload.spanCount)} / ${int(workload.traces.length)} / ${int(workload.batches.length)}`);
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
   const cpu2 = server.cpuSeconds();
   line('buffered spans after wait', `${drain.buffered ?? 'metric missing'} (waited ${fixed(drain.waitedMs / 1000, 1)} s)`);
   line('server CPU incl. flush', `${fixed(cpu2 - cpu0, 2)} s, ${int(r.acceptedSpans / (cpu2 - cpu0))} spans per CPU-second`);
+  line('server counters', serverCounters(await fetchMetrics(server.adminUrl)));
   const du = await diskUsage(dataDir);
   line('data dir', `${mib(du.allocatedBytes)} on disk, ${fixed(du.allocatedBytes / Math.max(1, r.acceptedSpans))} B/span (${du.files} files)`);
 
@@ -109,8 +111,9 @@ async function main(): Promise<void> {
 
   line('server RSS peak', mib(server.peakRssBytes()));
   const problems = server.problems();
-  line('server warn/error log lines', String(problems.length));
+  line('server warn/error lines (log + stderr)', String(problems.length));
   for (const p of problems.slice(0, 5)) line('server log', p);
+  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
   await server.stop();
   if (r.acceptedSpans < r.sentSpans || check.ok < check.checked) process.exitCode = 1;
 }

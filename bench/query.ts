@@ -7,13 +7,13 @@
  *   npm run bench:query -- --spans 10M
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGetter, sendBatches } from './http-client.js';
 import {
   fixed, heading, int, line, mib, onCleanup, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
 } from './report.js';
-import { diskUsage, startAriadne, waitForDrain } from './server-process.js';
+import { diskUsage, fetchMetrics, serverCounters, startAriadne, waitForDrain } from './server-process.js';
 import { acceptedTraces, jaegerSpanCount, readTraces, sampleTraces, zipkinSpanCount } from './trace-reads.js';
 import { generateBatches, Prng, WORKLOAD_SERVICES, type TraceSummary } from './workload.js';
 
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   const endUs = Date.now() * 1000;
 
   heading('server');
+  line('machine', `${cpus().length} cores, load average ${loadavg().map((l) => fixed(l, 2)).join(' ')} at start`);
   const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-bench-'));
   onCleanup(() => rm(dataDir, { recursive: true, force: true }));
   const server = await startAriadne({ dataDir });
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const drain = await waitForDrain({ adminUrl: server.adminUrl, timeoutMs: drainTimeoutMs });
   line('ariadne_store_buffered_spans', `${drain.buffered ?? 'metric missing'} after ${fixed(drain.waitedMs / 1000, 1)} s`);
   line('server CPU for load + flush', `${fixed(server.cpuSeconds() - cpu0, 1)} s`);
+  line('server counters', serverCounters(await fetchMetrics(server.adminUrl)));
   const du = await diskUsage(dataDir);
   line('data dir on disk', `${mib(du.allocatedBytes)} (apparent ${mib(du.apparentBytes)}, ${du.files} files)`);
   line('bytes per span on disk', `${fixed(du.allocatedBytes / Math.max(1, sent.acceptedSpans))} B/span (apparent ${fixed(du.apparentBytes / Math.max(1, sent.acceptedSpans))})`);
@@ -167,8 +169,9 @@ async function main(): Promise<void> {
   heading('server');
   line('RSS now / peak', `${mib(server.rssBytes())} / ${mib(server.peakRssBytes())}`);
   const problems = server.problems();
-  line('warn/error log lines', String(problems.length));
+  line('warn/error lines (log + stderr)', String(problems.length));
   for (const p of problems.slice(0, 5)) line('log', p);
+  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
   await server.stop();
   if (sent.acceptedSpans < sent.sentSpans || jaeger.ok < jaeger.checked || zipkin.ok < zipkin.checked) process.exitCode = 1;
 }

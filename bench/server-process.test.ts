@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuSecondsFromStat, diskUsage, freePort, metricValue } from './server-process.js';
+import { cpuSecondsFromStat, diskUsage, freePort, metricValue, serverCounters } from './server-process.js';
 
 describe('metricValue', () => {
   const text = [
@@ -56,5 +56,18 @@ describe('freePort', () => {
     const port = await freePort();
     expect(port).toBeGreaterThan(0);
     expect(port).toBeLessThan(65536);
+  });
+});
+
+describe('serverCounters', () => {
+  it('summarises the ingest counters and the request histogram mean', () => {
+    const text = [
+      'ariadne_spans_received_total{protocol="zipkin_v2"} 2000',
+      'ariadne_ingest_request_seconds_sum{protocol="zipkin_v2"} 0.5',
+      'ariadne_ingest_request_seconds_count{protocol="zipkin_v2"} 2',
+      'ariadne_store_disk_bytes 2097152',
+    ].join('\n');
+    expect(serverCounters(text)).toBe('received 2000, rejected 0, mean request-to-ack 250.0 ms, store disk 2.0 MiB');
+    expect(serverCounters('')).toBe('received n/a, rejected 0, mean request-to-ack n/a, store disk n/a');
   });
 });

@@ -112,7 +112,12 @@ export async function startAriadne(options: { dataDir: string; extraArgs?: strin
     },
     rssBytes: () => statusBytes(pid, 'VmRSS'),
     peakRssBytes: () => statusBytes(pid, 'VmHWM'),
-    problems: () => [...problems, ...(stderrTail ? [`stderr: ${stderrTail}`] : [])],
+    problems: () => {
+      // Runtime warnings repeat (one per listener or request): list each distinct stderr line once.
+      const counts = new Map<string, number>();
+      for (const l of stderrTail.split('\n')) if (l.trim() && !l.startsWith('(Use `node')) counts.set(l, (counts.get(l) ?? 0) + 1);
+      return [...problems, ...[...counts].map(([l, n]) => `stderr${n > 1 ? ` (×${n})` : ''}: ${l.slice(0, 300)}`)];
+    },
     exited: () => exitCode !== undefined,
     async stop(graceMs = 30_000) {
       if (exitCode !== undefined) return;
@@ -174,6 +179,27 @@ export function metricValue(text: string, name: string): number | undefined {
     if (Number.isFinite(value)) total = (total ?? 0) + value;
   }
   return total;
+}
+
+/** The admin port's Prometheus text, or "" when it cannot be read. */
+export async function fetchMetrics(adminUrl: string): Promise<string> {
+  try {
+    const res = await fetch(`${adminUrl}/metrics`);
+    return res.status === 200 ? await res.text() : '';
+  } catch {
+    return '';
+  }
+}
+
+/** One line of the server's own ingest and store counters, for cross-checking the client's view. */
+export function serverCounters(text: string): string {
+  const received = metricValue(text, 'ariadne_spans_received_total');
+  const rejected = metricValue(text, 'ariadne_spans_rejected_total');
+  const seconds = metricValue(text, 'ariadne_ingest_request_seconds_sum');
+  const requests = metricValue(text, 'ariadne_ingest_request_seconds_count');
+  const disk = metricValue(text, 'ariadne_store_disk_bytes');
+  const mean = seconds !== undefined && requests ? `${(seconds / requests * 1000).toFixed(1)} ms` : 'n/a';
+  return `received ${received ?? 'n/a'}, rejected ${rejected ?? 0}, mean request-to-ack ${mean}, store disk ${disk === undefined ? 'n/a' : `${(disk / 1024 / 1024).toFixed(1)} MiB`}`;
 }
 
 /**
