@@ -41,14 +41,20 @@ export function toJaegerTrace(spans: readonly Span[], options: JaegerTraceOption
   fixed.sort((a, b) => a.startUs - b.startUs || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
   const processIds = new Map<string, string>();
   const processes: Record<string, JaegerProcess> = {};
+  // Spans of one batch usually share their resource object: serialise each object once.
+  const resourceKeys = new Map<Attributes, string>();
   const jaegerSpans = fixed.map((span) => {
-    const process = toProcess(span);
-    const key = JSON.stringify([process.serviceName, process.tags]);
+    let resourceKey = resourceKeys.get(span.resource);
+    if (resourceKey === undefined) {
+      resourceKey = JSON.stringify(span.resource);
+      resourceKeys.set(span.resource, resourceKey);
+    }
+    const key = `${span.service}\u0000${localIp(span) ?? ''}\u0000${resourceKey}`;
     let processID = processIds.get(key);
     if (processID === undefined) {
       processID = `p${processIds.size + 1}`;
       processIds.set(key, processID);
-      processes[processID] = process;
+      processes[processID] = toProcess(span);
     }
     return toJaegerSpan(span, processID);
   });
@@ -115,10 +121,10 @@ function toTags(span: Span): JaegerKeyValue[] {
   const attrs = span.attributes;
   const failed = span.statusCode === 'error';
   const tags: JaegerKeyValue[] = [];
-  for (const [key, value] of Object.entries(attrs)) {
+  for (const key in attrs) {
     // The Jaeger UI only marks a span failed when `error` is true / "true"; Zipkin puts the
     // message there, which stays readable as otel.status_description below.
-    tags.push(key === 'error' && failed ? { key, type: 'bool', value: true } : toKeyValue(key, value));
+    tags.push(key === 'error' && failed ? { key, type: 'bool', value: true } : toKeyValue(key, attrs[key]!));
   }
   const addMissing = (key: string, value: AttributeValue | undefined) => {
     if (value === undefined || value === '' || key in attrs) return;
@@ -186,7 +192,12 @@ function toProcess(span: Span): JaegerProcess {
     // service.name is the process's serviceName already.
     if (key !== 'service.name') tags.push(toKeyValue(key, value));
   }
-  const ip = span.localEndpoint?.ipv4 ?? span.localEndpoint?.ipv6;
-  if (ip !== undefined && ip !== '' && !('ip' in span.resource)) tags.push({ key: 'ip', type: 'string', value: ip });
+  const ip = localIp(span);
+  if (ip !== undefined && !('ip' in span.resource)) tags.push({ key: 'ip', type: 'string', value: ip });
   return { serviceName: span.service, tags };
+}
+
+function localIp(span: Span): string | undefined {
+  const ip = span.localEndpoint?.ipv4 ?? span.localEndpoint?.ipv6;
+  return ip === '' ? undefined : ip;
 }

@@ -294,6 +294,24 @@ describe('jaegerQueryPlugin', () => {
     });
   });
 
+  it('GET /api/metrics/* answers 501 as a Jaeger without a metrics backend', async () => {
+    const res = await get('/api/metrics/latencies?service=backend&quantile=0.95');
+    expect(res.status).toBe(501);
+    expect(res.body).toBe(errorBody(501, 'metrics querying is currently disabled'));
+  });
+
+  it('decodes service names in the path', async () => {
+    const other = createMemoryStore();
+    await other.writer.writeSpans([makeSpan({ spanId: '0000000000000001', service: 'shop/cart v2', name: 'add item', startUs: A })]);
+    const on = fastify();
+    await on.register(jaegerQueryPlugin, { reader: other.reader, dependencies: other.dependencies, adjustClockSkew: false, now: () => NOW_US });
+    expect((await get(`/api/services/${encodeURIComponent('shop/cart v2')}/operations`, on)).json).toEqual({
+      data: ['add item'], total: 1, limit: 0, offset: 0, errors: null,
+    });
+    await on.close();
+    await other.close();
+  });
+
   it('prettyPrint indents the body', async () => {
     expect((await get('/api/services?prettyPrint=true')).body).toBe(
       JSON.stringify({ data: ['backend', 'frontend'], total: 2, limit: 0, offset: 0, errors: null }, null, 4),

@@ -35,7 +35,8 @@ export interface JaegerQueryOptions {
 /**
  * Fastify plugin (encapsulated: register with app.register(jaegerQueryPlugin, opts)); GET routes
  * /api/services, /api/services/:service/operations, /api/operations, /api/traces,
- * /api/traces/:traceID and /api/dependencies, answering errors in Jaeger's envelope.
+ * /api/traces/:traceID, /api/dependencies and /api/metrics/* (501: no metrics backend), answering
+ * errors in Jaeger's envelope.
  */
 export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (app: FastifyInstance, options) => {
   const { reader, adjustClockSkew } = options;
@@ -95,6 +96,12 @@ export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (
     if (spans.length === 0) throw new AppError('NOT_FOUND', 'trace not found');
     const data: JaegerTrace[] = [toJaegerTrace(spans, { adjustClockSkew, raw })];
     return send(request, reply, envelope(data));
+  });
+
+  // Service performance metrics need a metrics backend, which this server does not have: answer
+  // as a Jaeger without one does, so the UI's Monitor tab says so instead of failing.
+  app.get('/api/metrics/:name', async () => {
+    throw new AppError('UNSUPPORTED', 'metrics querying is currently disabled');
   });
 
   app.get('/api/dependencies', async (request, reply) => {
