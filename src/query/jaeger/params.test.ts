@@ -51,7 +51,7 @@ describe('parseTraceSearch', () => {
             { key: 'http.method', value: 'GET' },
             { key: 'url', value: 'http://x:8080/a' },
             { key: 'http.status_code', value: '500' },
-            { key: 'error', value: 'true' },
+            { key: 'error' },
             { key: 'retries', value: '3' },
           ],
         },

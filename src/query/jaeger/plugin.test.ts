@@ -216,6 +216,7 @@ describe('jaegerQueryPlugin', () => {
     { name: 'tags JSON', url: `/api/traces?service=backend&tags=${encodeURIComponent('{"http.status_code":"404"}')}`, traceIds: ['a1b2c3d4e5f60718'] },
     { name: 'tag key:value', url: '/api/traces?service=backend&tag=http.method:POST', traceIds: [TRACE_B] },
     { name: 'tags must all hold on one span', url: '/api/traces?service=backend&tag=http.method:POST&tag=http.status_code:404', traceIds: [] },
+    { name: 'error=true finds spans with a Zipkin error message', url: '/api/traces?service=backend&tag=error:true', traceIds: ['a1b2c3d4e5f60718'] },
     { name: 'span.kind tag is the span kind', url: '/api/traces?service=backend&tag=span.kind:client', traceIds: [TRACE_B] },
     { name: 'minDuration', url: '/api/traces?service=backend&minDuration=30ms', traceIds: [TRACE_B] },
     { name: 'maxDuration', url: '/api/traces?service=backend&maxDuration=2ms', traceIds: ['a1b2c3d4e5f60718'] },
