@@ -8,7 +8,7 @@ import { decodePayload, zipkinReceiverPlugin } from '../receivers/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
 import type { Config } from './config.js';
-import { createHttpApp } from './http.js';
+import { allowAnyOrigin, createHttpApp } from './http.js';
 import { landingPage } from './landing.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Role } from './roles.js';
@@ -51,6 +51,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     if (has('zipkin-receiver') || has('zipkin-query')) {
       const zipkin = createHttpApp({ logger: logger.child({ port: 'zipkin' }), bodyLimit: config.maxBodyBytes });
       apps.push(zipkin);
+      allowAnyOrigin(zipkin);
       if (has('zipkin-receiver')) {
         await zipkin.register(zipkinReceiverPlugin, { writer: store.writer, metrics, maxBodyBytes: config.maxBodyBytes });
       }

@@ -1,5 +1,5 @@
 /** Shared construction of the HTTP servers: limits, raw bodies, one error mapping. */
-import { fastify, type FastifyError, type FastifyInstance } from 'fastify';
+import { LogController, fastify, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError, HTTP_STATUS, isAppError } from '../errors.js';
 
@@ -31,7 +31,7 @@ export function toAppError(err: unknown, bodyLimit?: number): AppError {
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = fastify({
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     return503OnClosing: true,
@@ -53,4 +53,21 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 /** Logs errors a client could not have caused (5xx), once, with their cause. */
 export function logIfUnexpected(log: { error(obj: object, msg: string): void }, appErr: AppError, original: unknown): void {
   if (HTTP_STATUS[appErr.code] >= 500) log.error({ err: original }, appErr.message);
+}
+
+/**
+ * Lets browsers on any origin post spans and read the API, as Zipkin server does by default:
+ * every answer carries Access-Control-Allow-Origin: * and OPTIONS preflights answer 204.
+ */
+export function allowAnyOrigin(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('access-control-allow-origin', '*');
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+      void reply
+        .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+        .header('access-control-allow-headers', request.headers['access-control-request-headers'] ?? 'content-type')
+        .header('access-control-max-age', '86400');
+      return reply.status(204).send();
+    }
+  });
 }

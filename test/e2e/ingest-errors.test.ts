@@ -107,3 +107,16 @@ describe('admin', () => {
     expect((await getJson(`${server.zipkin}/health`)).status).toBe(200);
   });
 });
+
+describe('browsers', () => {
+  it('may post spans from any origin (CORS preflight and header), as with Zipkin', async () => {
+    const pre = await fetch(`${server.zipkin}/api/v2/spans`, {
+      method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
+    const res = await fetch(`${server.zipkin}/api/v2/services`, { headers: { origin: 'http://app.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
