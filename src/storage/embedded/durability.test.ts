@@ -149,6 +149,26 @@ describe('embedded store durability', () => {
     expect((err as Error).message).toMatch(new RegExp(`^cannot open data dir ${file}: ENOTDIR`));
   });
 
+  const invalid: { name: string; change: Partial<Span>; message: string }[] = [
+    { name: 'short trace id', change: { traceId: 'abc' }, message: 'span[1].traceId: expected 32 lowercase hex chars, got "abc"' },
+    { name: 'upper-case span id', change: { spanId: '00000000000000AB' }, message: 'span[1].spanId: expected 16 lowercase hex chars, got "00000000000000AB"' },
+    { name: 'fractional start', change: { startUs: 1.5 }, message: 'span[1].startUs: expected an integer, got 1.5' },
+  ];
+  for (const c of invalid) {
+    it(`rejects a batch with an invalid span before logging it: ${c.name}`, async () => {
+      const dir = await tempDir();
+      const store = await createEmbeddedStore({ dataDir: dir, decode: decodeTestPayload, retentionUs: CENTURY_US, maxDiskBytes: 0 });
+      cleanups.push(() => store.close());
+      const spans = batchSpans(0).slice(0, 2);
+      spans[1] = { ...spans[1]!, ...c.change };
+      const err = await store.writer.writeSpans(spans).catch((e: unknown) => e);
+      expect(isAppError(err, 'INVALID_ARGUMENT')).toBe(true);
+      expect((err as Error).message).toBe(c.message);
+      expect(store.stats().extra.wal_bytes).toBe(0);
+      expect(store.stats().bufferedSpans).toBe(0);
+    });
+  }
+
   it('rejects writes beyond maxBufferedSpans with RESOURCE_EXHAUSTED and stores nothing of them', async () => {
     const dir = await tempDir();
     const store = await createEmbeddedStore({ dataDir: dir, decode: decodeTestPayload, retentionUs: CENTURY_US, maxDiskBytes: 0, maxBufferedSpans: 50 });

@@ -4,7 +4,7 @@
  * Every value reaches SQL as a bound parameter; only fixed fragments are concatenated.
  */
 import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError } from '../../errors.js';
@@ -12,7 +12,7 @@ import type { Span, SpanKind } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
 import type { AttributeFilter, Operation, TraceQuery, TraceRef } from '../api.js';
 import type { DepSpan } from '../dependencies.js';
-import { PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, type StoredRow } from './layout.js';
+import { PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingLine, type StoredRow } from './layout.js';
 
 /** How flushed spans get into DuckDB (both measured; see FLUSH_METHOD_NOTE in store.ts). */
 export type IngestMethod = 'read_json' | 'appender';
@@ -93,17 +93,23 @@ const SCHEMA = [
 ];
 
 const STAGING_COLUMNS = `{t: 'VARCHAR', s: 'VARCHAR', p: 'VARCHAR', st: 'BIGINT', d: 'BIGINT', sv: 'VARCHAR', n: 'VARCHAR',
-  k: 'UTINYINT', sc: 'UTINYINT', tn: 'VARCHAR', rs: 'VARCHAR', pv: 'VARCHAR[]', x: 'VARCHAR'}`;
+  k: 'UTINYINT', sc: 'UTINYINT', tn: 'VARCHAR', rs: 'VARCHAR', ${PROMOTED_COLUMNS.map((_, i) => `c${i}: 'VARCHAR'`).join(', ')}, x: 'JSON'}`;
 
 // Hex ids become integers inside DuckDB (UHUGEINT has no hex cast: combine two UBIGINT halves).
-const STAGE_SQL = `CREATE OR REPLACE TEMP TABLE staged AS SELECT
-    (('0x' || substr(t, 1, 16))::UBIGINT::UHUGEINT << 64) | ('0x' || substr(t, 17, 16))::UBIGINT::UHUGEINT AS trace_id,
+const TRACE_ID_FROM_HEX = `(('0x' || substr(t, 1, 16))::UBIGINT::UHUGEINT << 64) | ('0x' || substr(t, 17, 16))::UBIGINT::UHUGEINT`;
+
+const INSERT_SPANS_SQL = `INSERT INTO spans SELECT
+    ${TRACE_ID_FROM_HEX} AS trace_id,
     ('0x' || s)::UBIGINT AS span_id,
     CASE WHEN p IS NULL THEN NULL ELSE ('0x' || p)::UBIGINT END AS parent_id,
-    st AS start_us, d AS duration_us, sv AS service, n AS name, k AS kind, sc AS status, tn AS tenant, rs AS remote_service,
-    ${PROMOTED_COLUMNS.map((c, i) => `pv[${i + 1}] AS ${c},`).join(' ')}
-    x AS extra
-  FROM read_json($1, format = 'newline_delimited', columns = ${STAGING_COLUMNS}, maximum_object_size = 1073741824)`;
+    st, d, sv, n, k, sc, tn, rs,
+    ${PROMOTED_COLUMNS.map((_, i) => `c${i},`).join(' ')}
+    x::VARCHAR
+  FROM read_json(?, format = 'newline_delimited', columns = ${STAGING_COLUMNS}, maximum_object_size = 1073741824)
+  ORDER BY trace_id, st`;
+
+const INSERT_TRACE_TIMES_SQL = `INSERT INTO trace_times SELECT ${TRACE_ID_FROM_HEX}, a, b
+  FROM read_json(?, format = 'newline_delimited', columns = {t: 'VARCHAR', a: 'BIGINT', b: 'BIGINT'})`;
 
 /** A parameter: strings bind as VARCHAR, numbers as BIGINT, bigints as UHUGEINT. */
 type Param = string | number | bigint;
@@ -170,6 +176,16 @@ class Pool {
   async closeAll(): Promise<void> {
     await Promise.all(this.conns.map((c) => c.exclusive(async () => undefined)));
     for (const c of this.conns) c.close();
+  }
+}
+
+/** Widens the [min, max] start time noted for a trace. */
+function noteTime(times: Map<string, [number, number]>, traceId: string, startUs: number): void {
+  const t = times.get(traceId);
+  if (t === undefined) times.set(traceId, [startUs, startUs]);
+  else {
+    if (startUs < t[0]) t[0] = startUs;
+    if (startUs > t[1]) t[1] = startUs;
   }
 }
 
@@ -286,7 +302,8 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
   const markRows = await writer.rows(`SELECT value FROM meta WHERE key = 'flushed_mark'`);
   let flushedMark = Number((markRows[0]?.[0] as bigint | undefined) ?? 0n);
   const ingestMethod = options.ingestMethod ?? 'read_json';
-  const stagingFile = join(options.stagingDir, 'flush-staging.ndjson');
+  const stagingSpans = join(options.stagingDir, 'flush-spans.ndjson');
+  const stagingTraces = join(options.stagingDir, 'flush-traces.ndjson');
   let closed = false;
 
   async function transaction(work: () => Promise<void>): Promise<void> {
@@ -302,29 +319,36 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
 
   async function insertViaReadJson(spans: readonly Span[], mark: number): Promise<void> {
     // Encode in slices and yield between them, so the event loop is never held for long.
-    const fh = await open(stagingFile, 'w');
+    const times = new Map<string, [number, number]>();
+    const fh = await open(stagingSpans, 'w');
     try {
-      const SLICE = 2000;
+      const SLICE = 1000;
       for (let i = 0; i < spans.length; i += SLICE) {
         let text = '';
         const end = Math.min(spans.length, i + SLICE);
-        for (let j = i; j < end; j++) text += JSON.stringify(spanToRow(spans[j] as Span)) + '\n';
+        for (let j = i; j < end; j++) {
+          const row = spanToRow(spans[j] as Span);
+          text += stagingLine(row);
+          noteTime(times, row.t, row.st);
+        }
         await fh.write(text);
         if (end < spans.length) await yieldToLoop();
       }
     } finally {
       await fh.close();
     }
+    let traces = '';
+    for (const [t, [a, b]] of times) traces += `{"t":"${t}","a":${a},"b":${b}}\n`;
+    await writeFile(stagingTraces, traces);
     try {
-      await writer.rows(STAGE_SQL, [stagingFile]);
       await transaction(async () => {
-        await writer.run('INSERT INTO spans SELECT * FROM staged ORDER BY trace_id, start_us');
-        await writer.run('INSERT INTO trace_times SELECT trace_id, min(start_us), max(start_us) FROM staged GROUP BY trace_id');
+        await writer.rows(INSERT_SPANS_SQL, [stagingSpans]);
+        await writer.rows(INSERT_TRACE_TIMES_SQL, [stagingTraces]);
         await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
       });
     } finally {
-      await writer.run('DROP TABLE IF EXISTS staged').catch(() => undefined);
-      await rm(stagingFile, { force: true });
+      await rm(stagingSpans, { force: true });
+      await rm(stagingTraces, { force: true });
     }
   }
 
@@ -355,12 +379,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
         if (row.x === null) appender.appendNull();
         else appender.appendVarchar(row.x);
         appender.endRow();
-        const t = times.get(row.t);
-        if (t === undefined) times.set(row.t, [row.st, row.st]);
-        else {
-          if (row.st < t[0]) t[0] = row.st;
-          if (row.st > t[1]) t[1] = row.st;
-        }
+        noteTime(times, row.t, row.st);
       }
       appender.closeSync();
       const tt = await writer.connection.createAppender('trace_times');

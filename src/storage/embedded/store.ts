@@ -14,7 +14,7 @@ import { constants, statSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
-import type { Span } from '../../model/index.js';
+import { SPAN_KINDS, type Span } from '../../model/index.js';
 import type { DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { computeDependencies, toDepSpan } from '../dependencies.js';
@@ -223,6 +223,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
         throw new AppError('UNAVAILABLE', 'write aborted', { cause: writeOptions.signal.reason });
       }
       if (spans.length === 0) return;
+      validateSpans(spans);
       if (buffer.size + inflightSpans + spans.length > maxBufferedSpans) {
         void flush();
         throw new AppError(
@@ -345,6 +346,31 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       await buffer.close();
     },
   };
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const KINDS = new Set<string>(SPAN_KINDS);
+const STATUSES = new Set<string>(['unset', 'ok', 'error']);
+
+/**
+ * Rejects what the table layout cannot hold, before anything is logged: a span that could not
+ * be flushed would otherwise block every later flush.
+ */
+function validateSpans(spans: readonly Span[]): void {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i] as Span;
+    const bad = (field: string, expected: string, got: unknown): never => {
+      throw new AppError('INVALID_ARGUMENT', `span[${i}].${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+    };
+    if (!TRACE_ID.test(s.traceId)) bad('traceId', '32 lowercase hex chars', s.traceId);
+    if (!SPAN_ID.test(s.spanId)) bad('spanId', '16 lowercase hex chars', s.spanId);
+    if (s.parentSpanId !== undefined && !SPAN_ID.test(s.parentSpanId)) bad('parentSpanId', '16 lowercase hex chars', s.parentSpanId);
+    if (!Number.isSafeInteger(s.startUs)) bad('startUs', 'an integer', s.startUs);
+    if (!Number.isSafeInteger(s.durationUs)) bad('durationUs', 'an integer', s.durationUs);
+    if (!KINDS.has(s.kind)) bad('kind', 'a span kind', s.kind);
+    if (!STATUSES.has(s.statusCode)) bad('statusCode', 'unset, ok or error', s.statusCode);
+  }
 }
 
 function decodeRecord(record: WalRecord, decode: PayloadDecoder): Span[] {

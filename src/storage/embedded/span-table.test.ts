@@ -1,0 +1,113 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Span } from '../../model/index.js';
+import { openSpanTable, type IngestMethod, type SpanTable } from './span-table.js';
+
+const T0 = 1_700_000_000_000_000;
+
+function span(over: Partial<Span> & Pick<Span, 'spanId'>): Span {
+  return {
+    traceId: 'ffffffffffffffff0000000000000001',
+    kind: 'client',
+    name: 'op',
+    service: 'svc',
+    startUs: T0,
+    durationUs: 5,
+    statusCode: 'unset',
+    attributes: {},
+    events: [],
+    links: [],
+    resource: {},
+    tenant: '',
+    ...over,
+  };
+}
+
+const tricky = span({
+  spanId: 'ffffffffffffffff',
+  parentSpanId: '8000000000000000',
+  name: 'naïve "quoted" \\ name\n',
+  attributes: {
+    'a/b~c': 'slash and tilde',
+    'quote"key': 'v',
+    small: 0.1,
+    tiny: 1e-7,
+    big: 9007199254740991,
+    negative: -42,
+    emoji: '😀 \u0000 \u2028',
+    'http.status_code': '503',
+    f: false,
+  },
+  events: [{ timeUs: T0 + 1, name: 'ev "1"', attributes: { nested: 'x\ty' } }],
+  resource: { 'service.name': 'svc', 'k8s.pod': 'p-1' },
+  statusCode: 'error',
+  statusMessage: 'ünïcödé',
+});
+const plain = span({ spanId: '0000000000000002', parentSpanId: 'ffffffffffffffff', startUs: T0 + 10, kind: 'server', service: 'other' });
+
+for (const method of ['read_json', 'appender'] as IngestMethod[]) {
+  describe(`span table (${method})`, () => {
+    let dir: string;
+    let table: SpanTable;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'ariadne-table-'));
+      table = await openSpanTable({ file: join(dir, 'spans.duckdb'), stagingDir: dir, ingestMethod: method });
+      await table.insert([plain, tricky], 42);
+    });
+    afterAll(async () => {
+      await table.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('records the flushed mark and leaves no staging files', async () => {
+      expect(table.flushedMark).toBe(42);
+      expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
+    });
+
+    it('round-trips extreme ids and awkward values exactly', async () => {
+      const spans = await table.getTrace(tricky.traceId, undefined);
+      expect(spans.sort((a, b) => a.startUs - b.startUs)).toEqual([tricky, plain]);
+      expect(Object.keys(spans[0]!.attributes)).toEqual(Object.keys(tricky.attributes));
+    });
+
+    const searches: { name: string; attributes: { key: string; value?: string }[]; hits: number }[] = [
+      { name: 'key with / and ~', attributes: [{ key: 'a/b~c', value: 'slash and tilde' }], hits: 1 },
+      { name: 'key with a quote', attributes: [{ key: 'quote"key', value: 'v' }], hits: 1 },
+      { name: 'float as string', attributes: [{ key: 'small', value: '0.1' }], hits: 1 },
+      { name: 'boolean false as string', attributes: [{ key: 'f', value: 'false' }], hits: 1 },
+      { name: 'promoted column', attributes: [{ key: 'http.status_code', value: '503' }], hits: 1 },
+      { name: 'resource attribute', attributes: [{ key: 'k8s.pod', value: 'p-1' }], hits: 1 },
+      { name: 'event name as key', attributes: [{ key: 'ev "1"' }], hits: 1 },
+      { name: 'missing key', attributes: [{ key: 'nope' }], hits: 0 },
+      { name: 'SQL-looking value stays a value', attributes: [{ key: 'small', value: "' OR 1=1 --" }], hits: 0 },
+    ];
+    for (const s of searches) {
+      it(`search: ${s.name}`, async () => {
+        const refs = await table.findTraceIds({ startUsMin: T0, startUsMax: T0 + 100, limit: 10, attributes: s.attributes });
+        expect(refs).toEqual(s.hits === 0 ? [] : [{ traceId: tricky.traceId, startUs: T0 }]);
+      });
+    }
+
+    it('attribute values from the JSON column and from promoted columns', async () => {
+      expect(await table.getAttributeValues({ key: 'a/b~c', limit: 5 })).toEqual(['slash and tilde']);
+      expect(await table.getAttributeValues({ key: 'http.status_code', limit: 5 })).toEqual(['503']);
+    });
+
+    it('dependency projection', async () => {
+      const deps = await table.dependencySpans({ startUs: T0, endUs: T0 + 10 });
+      expect(deps.sort((a, b) => a.spanId.localeCompare(b.spanId))).toEqual([
+        { traceId: plain.traceId, spanId: '0000000000000002', parentSpanId: 'ffffffffffffffff', service: 'other', kind: 'server', error: false, tenant: '' },
+        { traceId: tricky.traceId, spanId: 'ffffffffffffffff', parentSpanId: '8000000000000000', service: 'svc', kind: 'client', error: true, tenant: '' },
+      ]);
+    });
+
+    it('deletes by age and reports the count', async () => {
+      expect(await table.deleteBefore(T0 + 5)).toBe(1);
+      expect(await table.getTrace(tricky.traceId, undefined)).toEqual([plain]);
+      expect(await table.oldestStartUs()).toBe(T0 + 10);
+    });
+  });
+}
