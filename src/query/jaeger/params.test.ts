@@ -123,6 +123,14 @@ describe('parseTraceSearch', () => {
     ['tags nested value', { service: 's', tags: '{"a":{"b":1}}' }, `malformed 'tags' parameter, "a": expected a string value, got "{\\"b\\":1}"`],
     ['traceID malformed', { traceID: 'xyz' }, `unable to parse param 'traceID': expected 1 to 32 hex characters, got "xyz"`],
     ['traceID all zeros', { traceID: '000' }, "unable to parse param 'traceID': trace id is all zeros"],
+    [
+      'too many traceIDs', { traceID: Array.from({ length: 1501 }, (_, i) => (i + 1).toString(16)) },
+      "unable to parse param 'traceID': at most 1500 ids per request, got 1501",
+    ],
+    [
+      'too many tags', { service: 's', tags: JSON.stringify(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v']))) },
+      'too many tags: at most 100, got 101',
+    ],
   ];
   it.each(bad)('400: %s', (_name, params, message) => {
     expect(errorOf(() => parseTraceSearch(params, NOW_US))).toBe(message);
