@@ -79,14 +79,6 @@ interface Annotation {
   endpoint: Endpoint | undefined;
 }
 
-/** A validated binary annotation: a tag, or (address set) a ca/sa/ma address. */
-interface BinaryAnnotation {
-  key: string;
-  value: string;
-  endpoint: Endpoint | undefined;
-  address: boolean;
-}
-
 /** One v2 span being assembled from a v1 span; 0 means "unset" for the times. */
 interface Half {
   local: Endpoint | undefined;
@@ -105,6 +97,8 @@ interface Conversion {
   others: Half[];
   timestampUs: number;
   durationUs: number;
+  /** Earliest annotation time of the v1 span, 0 without annotations. */
+  earliestUs: number;
   cs: Annotation | undefined;
   sr: Annotation | undefined;
   ss: Annotation | undefined;
@@ -125,14 +119,12 @@ function decodeSpan(element: unknown, i: number, tenant: string, out: Span[], en
   const timestampUs = readTimestamp(raw['timestamp'], i);
   const durationUs = readDuration(raw['duration'], i);
   const debug = readBoolean(raw['debug'], i, 'debug');
-  const annotations = readAnnotations(raw['annotations'], i, endpoints);
-  const binaryAnnotations = readBinaryAnnotations(raw['binaryAnnotations'], i, endpoints);
-
   const c: Conversion = {
     first: newHalf(undefined),
     others: [],
     timestampUs,
     durationUs,
+    earliestUs: 0,
     cs: undefined,
     sr: undefined,
     ss: undefined,
@@ -142,8 +134,10 @@ function decodeSpan(element: unknown, i: number, tenant: string, out: Span[], en
     ws: undefined,
     wr: undefined,
   };
-  applyAnnotations(c, annotations);
-  applyBinaryAnnotations(c, binaryAnnotations);
+  // Annotations first: which side a binary annotation belongs to depends on the core annotations.
+  readAnnotations(c, raw['annotations'], i, endpoints);
+  timeSides(c);
+  readBinaryAnnotations(c, raw['binaryAnnotations'], i, endpoints);
 
   const halves = c.others.length === 0 ? [c.first] : [c.first, ...c.others];
   for (const half of halves) {
@@ -151,7 +145,7 @@ function decodeSpan(element: unknown, i: number, tenant: string, out: Span[], en
     let startUs = half.startUs;
     if (startUs === 0) startUs = earliest(half.events);
     if (startUs === 0) startUs = timestampUs;
-    if (startUs === 0) startUs = earliest(annotations);
+    if (startUs === 0) startUs = c.earliestUs;
     if (startUs === 0) {
       return reject(fieldPath(i, 'timestamp'), 'a timestamp (required when a span has no annotations)', raw['timestamp']);
     }
@@ -181,29 +175,70 @@ function decodeSpan(element: unknown, i: number, tenant: string, out: Span[], en
   }
 }
 
-function readAnnotations(value: unknown, i: number, endpoints: EndpointMemo): Annotation[] {
-  if (value === undefined || value === null) return [];
+/** Validates the annotations and sorts them: core ones into `c`, the rest into their side's events. */
+function readAnnotations(c: Conversion, value: unknown, i: number, endpoints: EndpointMemo): void {
+  if (value === undefined || value === null) return;
   if (!Array.isArray(value)) return reject(fieldPath(i, 'annotations'), 'an array', value);
-  const annotations = new Array<Annotation>(value.length);
   for (let j = 0; j < value.length; j++) {
     const item: unknown = value[j];
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       return reject(fieldPath(i, 'annotations', j), 'an object with timestamp and value', item);
     }
-    const { timestamp, value: text, endpoint } = item as Record<string, unknown>;
+    const { timestamp, value: text, endpoint: rawEndpoint } = item as Record<string, unknown>;
     const timeUs = readEventTime(timestamp, i, j);
     if (typeof text !== 'string') return reject(fieldPath(i, 'annotations', j, 'value'), 'a string', text);
-    annotations[j] = { timeUs, value: text, endpoint: endpoints.read(endpoint, i, 'annotations', j) };
+    const endpoint = endpoints.read(rawEndpoint, i, 'annotations', j);
+    if (c.earliestUs === 0 || timeUs < c.earliestUs) c.earliestUs = timeUs;
+    const half = halfFor(c, endpoint);
+    // Core annotations only count with an endpoint: without one nobody knows which side logged them.
+    if (text.length === 2 && endpoint !== undefined) {
+      switch (text) {
+        case 'cs':
+          half.kind = 'client';
+          c.cs = { timeUs, value: text, endpoint };
+          continue;
+        case 'sr':
+          half.kind = 'server';
+          c.sr = { timeUs, value: text, endpoint };
+          continue;
+        case 'ss':
+          half.kind = 'server';
+          c.ss = { timeUs, value: text, endpoint };
+          continue;
+        case 'cr':
+          half.kind = 'client';
+          c.cr = { timeUs, value: text, endpoint };
+          continue;
+        case 'ms':
+          half.kind = 'producer';
+          c.ms = { timeUs, value: text, endpoint };
+          continue;
+        case 'mr':
+          half.kind = 'consumer';
+          c.mr = { timeUs, value: text, endpoint };
+          continue;
+        case 'ws':
+          c.ws = { timeUs, value: text, endpoint };
+          continue;
+        case 'wr':
+          c.wr = { timeUs, value: text, endpoint };
+          continue;
+      }
+    }
+    half.events.push({ timeUs, name: text });
   }
-  return annotations;
 }
 
-const ADDRESS_KEYS = new Set(['ca', 'sa', 'ma']);
-
-function readBinaryAnnotations(value: unknown, i: number, endpoints: EndpointMemo): BinaryAnnotation[] {
-  if (value === undefined || value === null) return [];
+/**
+ * Validates the binary annotations, puts tags on their side and applies the ca/sa/ma addresses.
+ * Runs after the annotations, whose core annotations decide where addresses go.
+ */
+function readBinaryAnnotations(c: Conversion, value: unknown, i: number, endpoints: EndpointMemo): void {
+  if (value === undefined || value === null) return;
   if (!Array.isArray(value)) return reject(fieldPath(i, 'binaryAnnotations'), 'an array', value);
-  const result: BinaryAnnotation[] = [];
+  let ca: Endpoint | undefined;
+  let sa: Endpoint | undefined;
+  let ma: Endpoint | undefined;
   for (let j = 0; j < value.length; j++) {
     const item: unknown = value[j];
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
@@ -213,14 +248,29 @@ function readBinaryAnnotations(value: unknown, i: number, endpoints: EndpointMem
     if (typeof key !== 'string') return reject(fieldPath(i, 'binaryAnnotations', j, 'key'), 'a string', key);
     const endpoint = endpoints.read(rawEndpoint, i, 'binaryAnnotations', j);
     const tag = binaryValue(raw, type, i, j);
-    if (typeof raw === 'boolean' && (type === undefined || type === null || type === 'BOOL') && ADDRESS_KEYS.has(key)) {
-      // An address annotation: "true" plus the peer's endpoint. Without either it says nothing.
-      if (raw && endpoint !== undefined) result.push({ key, value: '', endpoint, address: true });
-      continue;
+    if (typeof raw === 'boolean' && key.length === 2 && (type === undefined || type === null || type === 'BOOL')) {
+      // An address annotation is "true" plus the peer's endpoint; without either it says nothing.
+      if (key === 'ca') {
+        if (raw && endpoint !== undefined) ca = endpoint;
+        continue;
+      }
+      if (key === 'sa') {
+        if (raw && endpoint !== undefined) sa = endpoint;
+        continue;
+      }
+      if (key === 'ma') {
+        if (raw && endpoint !== undefined) ma = endpoint;
+        continue;
+      }
     }
-    result.push({ key, value: tag, endpoint, address: false });
+    const half = halfFor(c, endpoint);
+    // An empty "lc" only marks a local span; its endpoint (adopted above) is what it carries.
+    if (key === 'lc' && tag === '') continue;
+    // A plain assignment of "__proto__" would hit the prototype setter and lose the tag.
+    if (key === '__proto__') Object.defineProperty(half.tags, key, { value: tag, enumerable: true, writable: true, configurable: true });
+    else half.tags[key] = tag;
   }
-  return result;
+  if (ca !== undefined || sa !== undefined || ma !== undefined) applyAddresses(c, ca, sa, ma);
 }
 
 /** The tag string of a binary annotation value of the given v1 type (absent type: as sent). */
@@ -306,47 +356,8 @@ function event(a: Annotation): SpanEvent {
   return { timeUs: a.timeUs, name: a.value };
 }
 
-function applyAnnotations(c: Conversion, annotations: readonly Annotation[]): void {
-  for (const a of annotations) {
-    const half = halfFor(c, a.endpoint);
-    // Core annotations only count with an endpoint: without one nobody knows which side logged them.
-    if (a.value.length === 2 && a.endpoint !== undefined) {
-      switch (a.value) {
-        case 'cs':
-          half.kind = 'client';
-          c.cs = a;
-          continue;
-        case 'sr':
-          half.kind = 'server';
-          c.sr = a;
-          continue;
-        case 'ss':
-          half.kind = 'server';
-          c.ss = a;
-          continue;
-        case 'cr':
-          half.kind = 'client';
-          c.cr = a;
-          continue;
-        case 'ms':
-          half.kind = 'producer';
-          c.ms = a;
-          continue;
-        case 'mr':
-          half.kind = 'consumer';
-          c.mr = a;
-          continue;
-        case 'ws':
-          c.ws = a;
-          continue;
-        case 'wr':
-          c.wr = a;
-          continue;
-      }
-    }
-    half.events.push(event(a));
-  }
-
+/** Times each side from the core annotations, splitting client/server and producer/consumer sides. */
+function timeSides(c: Conversion): void {
   // A sender that reports the span's own timestamp and duration may omit the start annotation.
   if (c.cs === undefined && endMatchesSpan(c, c.cr)) c.cs = { timeUs: c.timestampUs, value: 'cs', endpoint: c.cr!.endpoint };
   if (c.sr === undefined && endMatchesSpan(c, c.ss)) c.sr = { timeUs: c.timestampUs, value: 'sr', endpoint: c.ss!.endpoint };
@@ -444,25 +455,9 @@ function timeIncompleteHalf(c: Conversion, half: Half): void {
   }
 }
 
-function applyBinaryAnnotations(c: Conversion, binaryAnnotations: readonly BinaryAnnotation[]): void {
-  let ca: Endpoint | undefined;
-  let sa: Endpoint | undefined;
-  let ma: Endpoint | undefined;
-  for (const b of binaryAnnotations) {
-    if (b.address) {
-      if (b.key === 'ca') ca = b.endpoint;
-      else if (b.key === 'sa') sa = b.endpoint;
-      else ma = b.endpoint;
-      continue;
-    }
-    const half = halfFor(c, b.endpoint);
-    // An empty "lc" only marks a local span; its endpoint (adopted above) is what it carries.
-    if (b.key === 'lc' && b.value === '') continue;
-    // A plain assignment of "__proto__" would hit the prototype setter and lose the tag.
-    if (b.key === '__proto__') Object.defineProperty(half.tags, b.key, { value: b.value, enumerable: true, writable: true, configurable: true });
-    else half.tags[b.key] = b.value;
-  }
-
+/** Sets remote endpoints from the address annotations, as the core annotations say which side is which. */
+function applyAddresses(c: Conversion, clientAddress: Endpoint | undefined, sa: Endpoint | undefined, ma: Endpoint | undefined): void {
+  let ca = clientAddress;
   const { cs, sr, ss, cr, ms, mr } = c;
   if (cs === undefined && cr === undefined && sr === undefined && ss === undefined && (ca !== undefined || sa !== undefined)) {
     // No RPC annotations: the addresses alone tell which side this is.
