@@ -46,6 +46,11 @@ export function reject(path: string, expected: string, value: unknown): never {
   throw new AppError('INVALID_ARGUMENT', `${path}: expected ${expected}, got ${quote(value)}`);
 }
 
+/** Throws the error for a span that has neither a timestamp nor annotations to take one from. */
+export function missingTimestamp(index: number, value: unknown): never {
+  throw new AppError('INVALID_ARGUMENT', `${fieldPath(index, 'timestamp')}: required when a span has no annotations, got ${quote(value)}`);
+}
+
 /**
  * Parses a request body that must be a JSON array. A UTF-8 byte order mark is tolerated because
  * some senders write one and it carries no meaning.

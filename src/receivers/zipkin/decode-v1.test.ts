@@ -439,7 +439,7 @@ describe('decodeZipkinV1Json', () => {
     { name: 'timestamp in ms', body: [{ ...IDS, timestamp: 1556604172355 }], message: 'span[0].timestamp: expected epoch microseconds between 2000-01-01 and 2100-01-01, got 1556604172355' },
     { name: 'negative duration', body: [{ ...IDS, timestamp: T0, duration: -1 }], message: 'span[0].duration: expected microseconds between 0 and 1e12, got -1' },
     { name: 'debug as string', body: [{ ...IDS, timestamp: T0, debug: 'yes' }], message: 'span[0].debug: expected a boolean, got "yes"' },
-    { name: 'no timestamp, no annotations', body: [{ ...IDS, binaryAnnotations: [{ key: 'lc', value: '' }] }], message: 'span[0].timestamp: expected a timestamp (required when a span has no annotations), got undefined' },
+    { name: 'no timestamp, no annotations', body: [{ ...IDS, binaryAnnotations: [{ key: 'lc', value: '' }] }], message: 'span[0].timestamp: required when a span has no annotations, got undefined' },
     { name: 'annotations not an array', body: [{ ...IDS, annotations: 'cs' }], message: 'span[0].annotations: expected an array, got "cs"' },
     { name: 'annotation not an object', body: [{ ...IDS, annotations: [null] }], message: 'span[0].annotations[0]: expected an object with timestamp and value, got null' },
     { name: 'annotation timestamp in seconds', body: [{ ...IDS, annotations: [at(0, 'cs'), { timestamp: 1556604172, value: 'cr' }] }], message: 'span[0].annotations[1].timestamp: expected epoch microseconds between 2000-01-01 and 2100-01-01, got 1556604172' },

@@ -12,6 +12,7 @@ import {
   applyErrorTag,
   asSpanObject,
   fieldPath,
+  missingTimestamp,
   parseJsonArray,
   readBoolean,
   readDuration,
@@ -147,7 +148,7 @@ function decodeSpan(element: unknown, i: number, tenant: string, out: Span[], en
     if (startUs === 0) startUs = timestampUs;
     if (startUs === 0) startUs = c.earliestUs;
     if (startUs === 0) {
-      return reject(fieldPath(i, 'timestamp'), 'a timestamp (required when a span has no annotations)', raw['timestamp']);
+      return missingTimestamp(i, raw['timestamp']);
     }
     const span: Span = {
       traceId,

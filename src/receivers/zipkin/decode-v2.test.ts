@@ -294,7 +294,7 @@ describe('decodeZipkinV2Json', () => {
     { name: 'timestamp in nanoseconds', fields: { timestamp: 1556604172355737000 }, message: 'span[0].timestamp: expected epoch microseconds between 2000-01-01 and 2100-01-01, got 1556604172355737000' },
     { name: 'negative timestamp', fields: { timestamp: -1 }, message: 'span[0].timestamp: expected epoch microseconds between 2000-01-01 and 2100-01-01, got -1' },
     { name: 'timestamp at 2100', fields: { timestamp: 4_102_444_800_000_000 }, message: 'span[0].timestamp: expected epoch microseconds between 2000-01-01 and 2100-01-01, got 4102444800000000' },
-    { name: 'no timestamp and no annotations', fields: { timestamp: undefined }, message: 'span[0].timestamp: expected a timestamp (required when a span has no annotations), got undefined' },
+    { name: 'no timestamp and no annotations', fields: { timestamp: undefined }, message: 'span[0].timestamp: required when a span has no annotations, got undefined' },
     { name: 'negative duration', fields: { duration: -5 }, message: 'span[0].duration: expected microseconds between 0 and 1e12, got -5' },
     { name: 'huge duration', fields: { duration: 1e12 + 1 }, message: 'span[0].duration: expected microseconds between 0 and 1e12, got 1000000000001' },
     { name: 'duration as string', fields: { duration: '5' }, message: 'span[0].duration: expected microseconds between 0 and 1e12, got "5"' },

@@ -8,6 +8,7 @@ import {
   applyErrorTag,
   asSpanObject,
   fieldPath,
+  missingTimestamp,
   parseJsonArray,
   readBoolean,
   readDuration,
@@ -58,7 +59,7 @@ function decodeSpan(element: unknown, i: number, tenant: string): Span {
   let startUs = readTimestamp(raw['timestamp'], i);
   if (startUs === 0) {
     if (events.length === 0) {
-      return reject(fieldPath(i, 'timestamp'), 'a timestamp (required when a span has no annotations)', raw['timestamp']);
+      return missingTimestamp(i, raw['timestamp']);
     }
     startUs = earliest(events);
   }
