@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   line('server counters', serverCounters(await fetchMetrics(server.adminUrl)));
   const du = await diskUsage(dataDir);
   line('data dir', `${mib(du.allocatedBytes)} on disk, ${fixed(du.allocatedBytes / Math.max(1, r.acceptedSpans))} B/span (${du.files} files)`);
+  line('largest files', du.largest.map((f) => `${f.path} ${mib(f.bytes)}`).join(', ') || '-');
 
   heading('read back: GET /api/traces/<id>');
   const candidates = acceptedTraces(workload.traces, r.acceptedBatches);
@@ -110,11 +111,18 @@ async function main(): Promise<void> {
   for (const p of check.problems) line('problem', p);
 
   line('server RSS peak', mib(server.peakRssBytes()));
+  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
+  if (server.exited()) line('server', 'EXITED before the end of the run (see stderr below)');
+  const stopStarted = performance.now();
+  await server.stop();
+  // A clean shutdown flushes and checkpoints, so this is the size of the data at rest.
+  const rest = await diskUsage(dataDir);
+  line('stopped in', `${fixed((performance.now() - stopStarted) / 1000, 1)} s`);
+  line('data dir after clean stop', `${mib(rest.allocatedBytes)}, ${fixed(rest.allocatedBytes / Math.max(1, r.acceptedSpans))} B/span`);
+  line('largest files after stop', rest.largest.map((f) => `${f.path} ${mib(f.bytes)}`).join(', ') || '-');
   const problems = server.problems();
   line('server warn/error lines (log + stderr)', String(problems.length));
   for (const p of problems.slice(0, 5)) line('server log', p);
-  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
-  await server.stop();
   if (r.acceptedSpans < r.sentSpans || check.ok < check.checked) process.exitCode = 1;
 }
 

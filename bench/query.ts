@@ -27,33 +27,59 @@ const FLAGS = [
   { name: 'drain-timeout', help: 'longest wait for ariadne_store_buffered_spans to reach 0', default: '10m' },
 ] as const;
 
-/** One kind of Jaeger search and how to build its query string. */
+/** What a search asks for: every trace in its answer must hold one span matching all of it. */
+interface SearchCriteria {
+  service: string;
+  operation?: string;
+  tag?: [string, string];
+  minDurationUs?: number;
+}
+
+/** One kind of Jaeger search. */
 interface SearchKind {
   name: string;
-  query(rng: Prng): string;
+  pick(rng: Prng): SearchCriteria;
 }
 
 const SEARCH_KINDS: readonly SearchKind[] = [
-  {
-    name: 'service',
-    query: (rng) => `service=${encodeURIComponent(rng.pick(WORKLOAD_SERVICES).name)}`,
-  },
+  { name: 'service', pick: (rng) => ({ service: rng.pick(WORKLOAD_SERVICES).name }) },
   {
     name: 'service+operation',
-    query: (rng) => {
+    pick: (rng) => {
       const s = rng.pick(WORKLOAD_SERVICES);
-      return `service=${encodeURIComponent(s.name)}&operation=${encodeURIComponent(rng.pick(s.operations))}`;
+      return { service: s.name, operation: rng.pick(s.operations) };
     },
   },
-  {
-    name: 'service+tag http.status_code=500',
-    query: (rng) => `service=${encodeURIComponent(rng.pick(WORKLOAD_SERVICES).name)}&tags=${encodeURIComponent('{"http.status_code":"500"}')}`,
-  },
-  {
-    name: 'service+minDuration=200ms',
-    query: (rng) => `service=${encodeURIComponent(rng.pick(WORKLOAD_SERVICES).name)}&minDuration=200ms`,
-  },
+  { name: 'service+tag http.status_code=500', pick: (rng) => ({ service: rng.pick(WORKLOAD_SERVICES).name, tag: ['http.status_code', '500'] }) },
+  { name: 'service+minDuration=200ms', pick: (rng) => ({ service: rng.pick(WORKLOAD_SERVICES).name, minDurationUs: 200_000 }) },
 ];
+
+function searchQuery(c: SearchCriteria): string {
+  let q = `service=${encodeURIComponent(c.service)}`;
+  if (c.operation !== undefined) q += `&operation=${encodeURIComponent(c.operation)}`;
+  if (c.tag) q += `&tags=${encodeURIComponent(JSON.stringify({ [c.tag[0]]: c.tag[1] }))}`;
+  if (c.minDurationUs !== undefined) q += `&minDuration=${c.minDurationUs / 1000}ms`;
+  return q;
+}
+
+interface JaegerTrace {
+  spans?: Array<{
+    operationName?: string;
+    duration?: number;
+    processID?: string;
+    tags?: Array<{ key: string; value: unknown }>;
+  }>;
+  processes?: Record<string, { serviceName?: string }>;
+}
+
+/** True when some span of the trace satisfies every criterion (what Jaeger's search promises). */
+function traceMatches(trace: JaegerTrace, c: SearchCriteria): boolean {
+  return (trace.spans ?? []).some((span) =>
+    trace.processes?.[span.processID ?? '']?.serviceName === c.service
+    && (c.operation === undefined || span.operationName === c.operation)
+    && (c.minDurationUs === undefined || (span.duration ?? 0) >= c.minDurationUs)
+    && (c.tag === undefined || (span.tags ?? []).some((t) => t.key === c.tag![0] && String(t.value) === c.tag![1])));
+}
 
 function latencyLine(label: string, samples: readonly number[]): void {
   line(label, `p50 ${fixed(percentile(samples, 50), 2)} ms, p99 ${fixed(percentile(samples, 99), 2)} ms, max ${fixed(percentile(samples, 100), 2)} ms (n=${samples.length})`);
@@ -113,6 +139,7 @@ async function main(): Promise<void> {
   const du = await diskUsage(dataDir);
   line('data dir on disk', `${mib(du.allocatedBytes)} (apparent ${mib(du.apparentBytes)}, ${du.files} files)`);
   line('bytes per span on disk', `${fixed(du.allocatedBytes / Math.max(1, sent.acceptedSpans))} B/span (apparent ${fixed(du.apparentBytes / Math.max(1, sent.acceptedSpans))})`);
+  line('largest files', du.largest.map((f) => `${f.path} ${mib(f.bytes)}`).join(', ') || '-');
   line('server RSS now / peak', `${mib(server.rssBytes())} / ${mib(server.peakRssBytes())}`);
 
   const known = acceptedTraces(traces, sent.acceptedBatches);
@@ -136,23 +163,28 @@ async function main(): Promise<void> {
     let traceCount = 0;
     let empty = 0;
     let example = '';
+    let wrong = 0;
     const n = Math.max(1, Math.round(searches / SEARCH_KINDS.length));
     for (let i = 0; i < n; i++) {
-      const path = `/api/traces?${kind.query(rng)}${range}`;
+      const criteria = kind.pick(rng);
+      const path = `/api/traces?${searchQuery(criteria)}${range}`;
       const res = await query.get(path);
       latencies.push(res.ms);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (res.status === 200) {
-        const found = (JSON.parse(res.body.toString('utf8')) as { data?: unknown[] }).data?.length ?? 0;
-        traceCount += found;
-        if (found === 0) empty++;
+        const found = (JSON.parse(res.body.toString('utf8')) as { data?: JaegerTrace[] }).data ?? [];
+        traceCount += found.length;
+        if (found.length === 0) empty++;
+        const bad = found.filter((t) => !traceMatches(t, criteria)).length + (found.length > 20 ? 1 : 0);
+        wrong += bad;
+        if (bad > 0 && !example) example = `GET ${path}: ${bad} of ${found.length} traces do not match the query`;
       } else if (!example) {
         example = `GET ${path}: ${res.status} ${res.body.toString('utf8').slice(0, 200)}`;
       }
     }
     all.push(...latencies);
     latencyLine(kind.name, latencies);
-    line('  traces per answer / empty answers', `${fixed(traceCount / n)} / ${empty}; statuses ${statusSummary(statuses)}`);
+    line('  traces per answer / empty / not matching', `${fixed(traceCount / n)} / ${empty} / ${wrong}; statuses ${statusSummary(statuses)}`);
     if (example) line('  problem', example);
   }
   latencyLine('all searches', all);
@@ -168,11 +200,18 @@ async function main(): Promise<void> {
 
   heading('server');
   line('RSS now / peak', `${mib(server.rssBytes())} / ${mib(server.peakRssBytes())}`);
+  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
+  if (server.exited()) line('server', 'EXITED before the end of the run (see stderr below)');
+  const stopStarted = performance.now();
+  await server.stop();
+  // A clean shutdown flushes and checkpoints, so this is the size of the data at rest.
+  const rest = await diskUsage(dataDir);
+  line('stopped in', `${fixed((performance.now() - stopStarted) / 1000, 1)} s`);
+  line('data dir after clean stop', `${mib(rest.allocatedBytes)}, ${fixed(rest.allocatedBytes / Math.max(1, sent.acceptedSpans))} B/span`);
+  line('largest files after stop', rest.largest.map((f) => `${f.path} ${mib(f.bytes)}`).join(', ') || '-');
   const problems = server.problems();
   line('warn/error lines (log + stderr)', String(problems.length));
   for (const p of problems.slice(0, 5)) line('log', p);
-  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
-  await server.stop();
   if (sent.acceptedSpans < sent.sentSpans || jaeger.ok < jaeger.checked || zipkin.ok < zipkin.checked) process.exitCode = 1;
 }
 

@@ -45,6 +45,7 @@ describe('diskUsage', () => {
       expect(du.files).toBe(2);
       expect(du.apparentBytes).toBe(15_000);
       expect(du.allocatedBytes).toBeGreaterThanOrEqual(15_000);
+      expect(du.largest).toEqual([{ path: 'x', bytes: 10_000 }, { path: 'a/b/y', bytes: 5_000 }]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

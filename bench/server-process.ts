@@ -147,25 +147,36 @@ export async function startAriadne(options: { dataDir: string; extraArgs?: strin
   }
 }
 
-/** Disk usage of a directory tree: allocated bytes (as du reports) and apparent file sizes. */
-export async function diskUsage(dir: string): Promise<{ allocatedBytes: number; apparentBytes: number; files: number }> {
-  let allocatedBytes = 0;
-  let apparentBytes = 0;
-  let files = 0;
-  const walk = async (d: string): Promise<void> => {
+/** Disk usage of a directory tree. */
+export interface DiskUsage {
+  /** Bytes allocated on disk, as du counts them. */
+  allocatedBytes: number;
+  apparentBytes: number;
+  files: number;
+  /** The biggest files (path relative to the tree, apparent size), largest first, at most five. */
+  largest: Array<{ path: string; bytes: number }>;
+}
+
+/** Walks a directory tree and adds up what it holds. */
+export async function diskUsage(dir: string): Promise<DiskUsage> {
+  const usage: DiskUsage = { allocatedBytes: 0, apparentBytes: 0, files: 0, largest: [] };
+  const all: Array<{ path: string; bytes: number }> = [];
+  const walk = async (d: string, rel: string): Promise<void> => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
       const p = join(d, entry.name);
       const st = await lstat(p);
-      allocatedBytes += st.blocks * 512;
-      if (entry.isDirectory()) await walk(p);
+      usage.allocatedBytes += st.blocks * 512;
+      if (entry.isDirectory()) await walk(p, `${rel}${entry.name}/`);
       else {
-        apparentBytes += st.size;
-        files++;
+        usage.apparentBytes += st.size;
+        usage.files++;
+        all.push({ path: `${rel}${entry.name}`, bytes: st.size });
       }
     }
   };
-  await walk(dir);
-  return { allocatedBytes, apparentBytes, files };
+  await walk(dir, '');
+  usage.largest = all.sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+  return usage;
 }
 
 /** Sums every sample of a Prometheus metric in text exposition format; undefined if absent. */
