@@ -71,13 +71,17 @@ export function mib(bytes: number): string {
   return `${fixed(bytes / 1024 / 1024)} MiB`;
 }
 
-/** Prints one "label: value" line with aligned labels. */
+let interrupted = false;
+
+/** Prints one "label: value" line with aligned labels (nothing once interrupted: figures would be wrong). */
 export function line(label: string, value: string): void {
+  if (interrupted) return;
   process.stdout.write(`${`${label}:`.padEnd(44)}${value}\n`);
 }
 
 /** Prints a section heading. */
 export function heading(text: string): void {
+  if (interrupted) return;
   process.stdout.write(`\n== ${text}\n`);
 }
 
@@ -99,6 +103,7 @@ export function onCleanup(fn: () => Promise<void>): void {
   signalsHooked = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = true;
       process.stderr.write(`\n${signal}: cleaning up\n`);
       void runCleanups().finally(() => process.kill(process.pid, signal));
     });
