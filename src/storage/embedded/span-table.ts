@@ -14,7 +14,7 @@ import type { AttributeFilter, Operation, TraceQuery, TraceRef } from '../api.js
 import type { DepSpan } from '../dependencies.js';
 import { PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingLine, type StoredRow } from './layout.js';
 
-/** How flushed spans get into DuckDB (both measured; see FLUSH_METHOD_NOTE in store.ts). */
+/** How flushed spans get into DuckDB (both measured; see INGEST_NOTE in store.ts). */
 export type IngestMethod = 'read_json' | 'appender';
 
 /** Options of {@link openSpanTable}. */
