@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +178,36 @@ describe('embedded store durability', () => {
     expect(isAppError(err, 'RESOURCE_EXHAUSTED')).toBe(true);
     expect((err as Error).message).toBe('embedded store: 40 spans are waiting for DuckDB (limit 50); retry later');
     expect(await store.reader.getTrace({ traceId: batchSpans(1)[0]!.traceId })).toEqual([]);
+  });
+});
+
+describe('embedded store flush failures', () => {
+  it('keeps spans buffered and readable while flushes fail, and flushes them once the cause is gone', async () => {
+    const dir = await tempDir();
+    const errors: string[] = [];
+    const store = await createEmbeddedStore({
+      dataDir: dir,
+      decode: decodeTestPayload,
+      retentionUs: CENTURY_US,
+      maxDiskBytes: 0,
+      flushSpans: 1,
+      logger: { info() {}, warn() {}, error: (_o, msg) => errors.push(msg ?? '') },
+    });
+    cleanups.push(() => store.close());
+    // A directory where the staging file goes makes the flush fail.
+    const blocker = join(dir, 'flush-spans.ndjson');
+    await mkdir(blocker);
+    const spans = batchSpans(3);
+    await store.writer.writeSpans(spans);
+    await until(async () => store.stats().extra.flush_failures_total === 1);
+    expect(errors).toEqual(['failed to flush buffered spans to DuckDB; they stay buffered and logged']);
+    expect(store.stats().bufferedSpans).toBe(BATCH_SPANS);
+    expect((await store.reader.getTrace({ traceId: spans[0]!.traceId })).length).toBe(BATCH_SPANS);
+
+    await rm(blocker, { recursive: true });
+    await until(async () => store.stats().extra.flush_count === 1);
+    expect(store.stats().bufferedSpans).toBe(0);
+    expect((await store.reader.getTrace({ traceId: spans[0]!.traceId })).length).toBe(BATCH_SPANS);
   });
 });
 

@@ -304,6 +304,9 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
   const ingestMethod = options.ingestMethod ?? 'read_json';
   const stagingSpans = join(options.stagingDir, 'flush-spans.ndjson');
   const stagingTraces = join(options.stagingDir, 'flush-traces.ndjson');
+  // Left over when a previous process died mid-flush; the log still holds their spans.
+  await rm(stagingSpans, { force: true });
+  await rm(stagingTraces, { force: true });
   let closed = false;
 
   async function transaction(work: () => Promise<void>): Promise<void> {

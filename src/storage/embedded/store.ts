@@ -126,6 +126,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   let flushSecondsSum = 0;
   let flushedSpansTotal = 0;
   let flushFailures = 0;
+  let consecutiveFailures = 0;
+  let retryAfterMs = 0;
   let retentionDeletedTotal = 0;
   let retentionRunning: Promise<void> | undefined;
 
@@ -150,19 +152,25 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   function flush(): Promise<void> {
     if (flushing) return flushing;
     flushing = flushOnce()
+      .then(() => {
+        consecutiveFailures = 0;
+      })
       .catch((err) => {
         flushFailures++;
-        logger.error({ err }, 'failed to flush buffered spans to DuckDB; they stay buffered and logged');
+        consecutiveFailures++;
+        // Back off (1 s, 2 s, 4 s ... 60 s) so a persistent cause such as a full disk is not retried in a tight loop.
+        retryAfterMs = Date.now() + Math.min(60_000, 1000 * 2 ** (consecutiveFailures - 1));
+        logger.error({ err, consecutiveFailures }, 'failed to flush buffered spans to DuckDB; they stay buffered and logged');
       })
       .finally(() => {
         flushing = undefined;
-        if (!closed && buffer.size >= flushSpans && wal.durableMark > table.flushedMark) void flush();
+        if (!closed && consecutiveFailures === 0 && buffer.size >= flushSpans && wal.durableMark > table.flushedMark) void flush();
       });
     return flushing;
   }
 
   function maybeFlush(): void {
-    if (buffer.size >= flushSpans) void flush();
+    if (buffer.size >= flushSpans && Date.now() >= retryAfterMs) void flush();
   }
 
   async function runRetention(): Promise<void> {
@@ -203,7 +211,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   }
 
   const tick = setInterval(() => {
-    if (bufferSinceMs !== undefined && Date.now() - bufferSinceMs >= flushIntervalMs) void flush();
+    if (bufferSinceMs !== undefined && Date.now() - bufferSinceMs >= flushIntervalMs && Date.now() >= retryAfterMs) void flush();
     else maybeFlush();
   }, Math.max(10, Math.min(1000, Math.floor(flushIntervalMs / 4))));
   tick.unref();
@@ -229,7 +237,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       if (spans.length === 0) return;
       validateSpans(spans);
       if (buffer.size + inflightSpans + spans.length > maxBufferedSpans) {
-        void flush();
+        if (Date.now() >= retryAfterMs) void flush();
         throw new AppError(
           'RESOURCE_EXHAUSTED',
           `embedded store: ${buffer.size + inflightSpans} spans are waiting for DuckDB (limit ${maxBufferedSpans}); retry later`,
