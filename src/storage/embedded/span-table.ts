@@ -109,7 +109,8 @@ const INSERT_SPANS_SQL = `INSERT INTO spans SELECT
   ORDER BY trace_id, st`;
 
 const INSERT_TRACE_TIMES_SQL = `INSERT INTO trace_times SELECT ${TRACE_ID_FROM_HEX}, a, b
-  FROM read_json(?, format = 'newline_delimited', columns = {t: 'VARCHAR', a: 'BIGINT', b: 'BIGINT'})`;
+  FROM read_json(?, format = 'newline_delimited', columns = {t: 'VARCHAR', a: 'BIGINT', b: 'BIGINT'})
+  ORDER BY t`;
 
 /** A parameter: strings bind as VARCHAR, numbers as BIGINT, bigints as UHUGEINT. */
 type Param = string | number | bigint;
