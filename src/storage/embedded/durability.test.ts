@@ -181,6 +181,38 @@ describe('embedded store durability', () => {
   });
 });
 
+describe('embedded store reads during flushes', () => {
+  it('an acknowledged trace is always read whole, never missing or doubled, while flushes move it', async () => {
+    const dir = await tempDir();
+    const store = await createEmbeddedStore({ dataDir: dir, decode: decodeTestPayload, retentionUs: CENTURY_US, maxDiskBytes: 0, flushSpans: 80, flushIntervalMs: 100 });
+    cleanups.push(() => store.close());
+    const acked: number[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 0; n < 60; n++) {
+        await store.writer.writeSpans(batchSpans(n));
+        acked.push(n);
+      }
+      writing = false;
+    })();
+    let reads = 0;
+    const deadline = Date.now() + 20_000;
+    // Keep reading until several flushes have moved acknowledged spans from the buffer to DuckDB.
+    while ((writing || reads < 50 || (store.stats().extra.flush_count ?? 0) < 3 || store.stats().bufferedSpans > 0) && Date.now() < deadline) {
+      const n = acked[(reads * 7) % Math.max(1, acked.length)];
+      if (n !== undefined) {
+        const spans = await store.reader.getTrace({ traceId: batchSpans(n)[0]!.traceId });
+        expect(spans.length, `batch ${n}`).toBe(BATCH_SPANS);
+        reads++;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await writer;
+    expect(store.stats().extra.flush_count).toBeGreaterThanOrEqual(3);
+    expect(reads).toBeGreaterThanOrEqual(50);
+  });
+});
+
 describe('embedded store flush failures', () => {
   it('keeps spans buffered and readable while flushes fail, and flushes them once the cause is gone', async () => {
     const dir = await tempDir();
