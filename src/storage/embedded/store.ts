@@ -286,12 +286,9 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     },
     async getTraces(query) {
       checkOpen();
-      const out: Span[][] = [];
-      for (const traceId of query.traceIds) {
-        const spans = await reader.getTrace({ tenant: query.tenant, traceId });
-        if (spans.length > 0) out.push(spans);
-      }
-      return out;
+      // Lookups spread over the read connections; the result keeps the order of the ids.
+      const traces = await Promise.all(query.traceIds.map((traceId) => reader.getTrace({ tenant: query.tenant, traceId })));
+      return traces.filter((spans) => spans.length > 0);
     },
     async findTraceIds(query) {
       checkOpen();
