@@ -3,7 +3,7 @@
  * Nothing outside src/storage/ imports an engine folder; everything talks to these interfaces.
  * The conformance suite (conformance.ts) is the executable form of the MUST/MAY rules below.
  */
-import type { DependencyLink, Span, SpanKind } from '../model/index.js';
+import type { DependencyLink, Span, SpanKind, StatusCode } from '../model/index.js';
 
 /**
  * The raw request a batch of spans was decoded from. Engines with a write-ahead log MAY log these
@@ -54,7 +54,7 @@ export interface AttributeFilter {
 
 /**
  * A trace search. A trace matches when ONE of its spans satisfies every condition given
- * (service, operation, spanKind, remoteService, each attribute, duration bounds, start bounds).
+ * (service, operation, spanKind, remoteService, each attribute, statusCode, duration bounds, start bounds).
  * Attribute conditions match span attributes or resource attributes (values compared as strings);
  * a key-only condition also matches an event whose name equals the key (Zipkin annotationQuery).
  */
@@ -65,6 +65,8 @@ export interface TraceQuery extends TenantScope {
   /** Matches the span's remoteEndpoint.serviceName. */
   remoteService?: string;
   attributes?: AttributeFilter[];
+  /** Matches the span's statusCode: 'error' finds failed spans whichever protocol marked them. */
+  statusCode?: StatusCode;
   minDurationUs?: number;
   maxDurationUs?: number;
   /** Inclusive bounds on the matching span's startUs. */

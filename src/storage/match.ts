@@ -13,6 +13,7 @@ export function spanMatches(span: Span, query: TraceQuery): boolean {
   if (query.operation !== undefined && span.name !== query.operation) return false;
   if (query.spanKind !== undefined && span.kind !== query.spanKind) return false;
   if (query.remoteService !== undefined && span.remoteEndpoint?.serviceName !== query.remoteService) return false;
+  if (query.statusCode !== undefined && span.statusCode !== query.statusCode) return false;
   if (query.minDurationUs !== undefined && span.durationUs < query.minDurationUs) return false;
   if (query.maxDurationUs !== undefined && span.durationUs > query.maxDurationUs) return false;
   if (query.attributes !== undefined) {

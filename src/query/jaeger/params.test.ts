@@ -46,12 +46,11 @@ describe('parseTraceSearch', () => {
         kind: 'query',
         query: {
           service: 'frontend', operation: 'GET /', startUsMin: 1000, startUsMax: 5000, limit: 20,
-          minDurationUs: 1200, maxDurationUs: 1_000_000,
+          minDurationUs: 1200, maxDurationUs: 1_000_000, statusCode: 'error',
           attributes: [
             { key: 'http.method', value: 'GET' },
             { key: 'url', value: 'http://x:8080/a' },
             { key: 'http.status_code', value: '500' },
-            { key: 'error' },
             { key: 'retries', value: '3' },
           ],
         },

@@ -61,7 +61,7 @@ export function parseTraceId(text: string, name = 'traceID'): string {
  * start to end − lookback, lookback to two days); lookback takes Go durations plus the Jaeger UI's
  * "2d"/"1w" forms ("custom" means start/end are given). Tags come from `tag=key:value` (repeatable)
  * then `tags=` JSON objects, a later value replacing an earlier one for the same key, as in Jaeger;
- * `span.kind` becomes the query's span kind and `error=true` asks for spans carrying an `error` tag.
+ * `span.kind` becomes the query's span kind and `error=true` asks for failed spans (statusCode error).
  */
 export function parseTraceSearch(params: QueryParams, nowUs: number): TraceSearch {
   const endUs = integerParam(params, 'end') ?? nowUs;
@@ -94,9 +94,9 @@ export function parseTraceSearch(params: QueryParams, nowUs: number): TraceSearc
   const attributes: AttributeFilter[] = [];
   for (const [key, value] of tags) {
     if (key === 'span.kind' && isSpanKind(value)) query.spanKind = value;
-    // Zipkin marks a failed span by the presence of an `error` tag whose value is often the
-    // message, so the Jaeger UI's usual `error=true` search asks for the tag, not the value.
-    else if (key === 'error' && value === 'true') attributes.push({ key });
+    // The Jaeger UI's usual `error=true` asks for failed spans, however the sender marked them
+    // (a Zipkin `error` tag holding a message, an OTLP status), so it becomes a status condition.
+    else if (key === 'error' && value === 'true') query.statusCode = 'error';
     else attributes.push({ key, value });
   }
   if (attributes.length > 0) query.attributes = attributes;

@@ -156,7 +156,11 @@ export function parseTracesQuery(params: QueryParams, context: TracesQueryContex
   if (remoteService !== undefined) query.remoteService = remoteService;
   const spanName = nonEmpty(queryValue(params, 'spanName'));
   if (spanName !== undefined && spanName.toLowerCase() !== 'all') query.operation = spanName;
-  const attributes = parseAnnotationQuery(queryValue(params, 'annotationQuery'));
+  const terms = parseAnnotationQuery(queryValue(params, 'annotationQuery'));
+  // A bare `error` asks for failed spans: the decoders set statusCode error from the `error` tag, and
+  // other protocols mark failures by status alone, so the status is the condition that finds them all.
+  const attributes = terms.filter((t) => !(t.key === 'error' && t.value === undefined));
+  if (attributes.length < terms.length) query.statusCode = 'error';
   if (attributes.length > 0) query.attributes = attributes;
   if (minDuration !== undefined) query.minDurationUs = minDuration;
   if (maxDuration !== undefined) query.maxDurationUs = maxDuration;
