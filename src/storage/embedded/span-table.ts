@@ -12,7 +12,7 @@ import type { Span, SpanKind } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
 import type { AttributeFilter, Operation, TraceQuery, TraceRef } from '../api.js';
 import type { DepSpan } from '../dependencies.js';
-import { PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingLine, type StoredRow } from './layout.js';
+import { PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingLine, STATUS_CODES, type StoredRow } from './layout.js';
 
 /** How flushed spans get into DuckDB (both measured; see INGEST_NOTE in store.ts). */
 export type IngestMethod = 'read_json' | 'appender';
@@ -261,6 +261,10 @@ export function buildSearch(query: TraceQuery): { sql: string; params: Param[] }
   if (query.remoteService !== undefined) {
     where.push('remote_service = ?');
     params.push(query.remoteService);
+  }
+  if (query.statusCode !== undefined) {
+    where.push('status = ?');
+    params.push(STATUS_CODES.indexOf(query.statusCode));
   }
   if (query.minDurationUs !== undefined) {
     where.push('duration_us >= ?');
