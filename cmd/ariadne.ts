@@ -1,6 +1,5 @@
 /** Entry point: parse the command line, start the chosen role, stop cleanly on signals. */
 import { isAppError } from '../src/errors.js';
-import { startServer } from '../src/server/app.js';
 import { helpText, parseArgs } from '../src/server/config.js';
 import { createLogger } from '../src/server/logger.js';
 import { ROLES, findRole } from '../src/server/roles.js';
@@ -26,6 +25,8 @@ async function main(): Promise<number> {
   const logger = createLogger(parsed.config);
   let server;
   try {
+    // Loaded only when serving, so --help and flag errors answer without loading the engines.
+    const { startServer } = await import('../src/server/app.js');
     server = await startServer(role, parsed.config, logger);
   } catch (err) {
     logger.fatal({ err }, isAppError(err) ? err.message : 'failed to start');
