@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
-import { createEmbeddedStore } from './index.js';
+import { createEmbeddedStore, OWN_SPANS_FORMAT } from './index.js';
 import { BATCH_SPANS, batchSpans, decodeTestPayload } from './test-writer-process.js';
 
 const CHILD = fileURLToPath(new URL('./test-writer-process.ts', import.meta.url));
@@ -210,6 +210,38 @@ describe('embedded store reads during flushes', () => {
     await writer;
     expect(store.stats().extra.flush_count).toBeGreaterThanOrEqual(3);
     expect(reads).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('embedded store disk use', () => {
+  async function filesBytes(dir: string): Promise<number> {
+    let total = 0;
+    for (const name of await readdir(dir)) {
+      const st = await stat(join(dir, name));
+      if (st.isFile()) total += st.size;
+    }
+    return total;
+  }
+
+  it('after a flush the log holds only unflushed records, and diskBytes is the bytes of the files in the data dir', async () => {
+    const dir = await tempDir();
+    const store = await createEmbeddedStore({ dataDir: dir, decode: decodeTestPayload, retentionUs: CENTURY_US, maxDiskBytes: 0, flushSpans: 2 * BATCH_SPANS });
+    cleanups.push(() => store.close());
+    await store.writer.writeSpans(batchSpans(0));
+    await store.writer.writeSpans(batchSpans(1));
+    await until(async () => store.stats().extra.flush_count === 1);
+    expect(await filesBytes(join(dir, 'wal'))).toBe(0);
+    expect(store.stats().extra.wal_bytes).toBe(0);
+
+    const pending = batchSpans(2);
+    await store.writer.writeSpans(pending);
+    expect(store.stats().bufferedSpans).toBe(BATCH_SPANS);
+    const recordBytes = 8 + 1 + Buffer.byteLength(OWN_SPANS_FORMAT) + 2 + Buffer.byteLength(JSON.stringify(pending));
+    expect(await filesBytes(join(dir, 'wal'))).toBe(recordBytes);
+    expect(store.stats().extra.wal_bytes).toBe(recordBytes);
+    const expected = (await filesBytes(dir)) + recordBytes;
+    // Cached for a second at most.
+    await until(async () => store.stats().diskBytes === expected, 3000);
   });
 });
 

@@ -10,7 +10,7 @@
  * Reads ask the buffer first, then DuckDB, and collapse duplicates: a span the buffer dropped
  * between the two reads was committed to DuckDB before it was dropped, so nothing is missed.
  */
-import { constants, statSync } from 'node:fs';
+import { constants, readdirSync, statSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
@@ -117,6 +117,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   }
   if (replayed > 0 || replayFailures > 0) logger.info({ spans: replayed, failures: replayFailures }, 'replayed the write-ahead log');
 
+  const diskBytes = createDirSizer([dataDir, walDir], 1000);
   const abort = new AbortController();
   let closed = false;
   let inflightSpans = 0;
@@ -132,8 +133,10 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   let retentionRunning: Promise<void> | undefined;
 
   async function flushOnce(): Promise<void> {
-    const mark = wal.durableMark;
-    if (mark <= table.flushedMark || buffer.size === 0) return;
+    if (wal.durableMark <= table.flushedMark || buffer.size === 0) return;
+    // Later records go to a new segment, so once this flush commits the log holds only what it
+    // did not cover, and the sealed segments are deleted whole.
+    const mark = await wal.seal();
     const spans = buffer.spansThrough(mark);
     const t0 = performance.now();
     await table.insert(spans, mark);
@@ -328,7 +331,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     stats(): StoreStats {
       const walStats = wal.stats();
       return {
-        diskBytes: sizeOf(dbFile) + sizeOf(`${dbFile}.wal`) + walStats.bytes,
+        diskBytes: diskBytes.get(),
         bufferedSpans: buffer.size,
         extra: {
           wal_fsync_count: walStats.fsyncCount,
@@ -387,12 +390,39 @@ function decodeRecord(record: WalRecord, decode: PayloadDecoder): Span[] {
   return decode({ format: record.format, tenant: record.tenant, bytes: record.bytes });
 }
 
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
+/**
+ * Bytes of the regular files directly inside `dirs`, re-measured at most every `maxAgeMs`
+ * (stats() is called per scrape and per log line; a few stat calls a second cost nothing).
+ */
+function createDirSizer(dirs: readonly string[], maxAgeMs: number): { get(): number } {
+  let cached = 0;
+  let measuredAt = -Infinity;
+  return {
+    get() {
+      const now = performance.now();
+      if (now - measuredAt < maxAgeMs) return cached;
+      let total = 0;
+      for (const dir of dirs) {
+        let names: string[];
+        try {
+          names = readdirSync(dir);
+        } catch {
+          continue;
+        }
+        for (const name of names) {
+          try {
+            const st = statSync(join(dir, name));
+            if (st.isFile()) total += st.size;
+          } catch {
+            // Deleted between the listing and the stat: it holds nothing any more.
+          }
+        }
+      }
+      cached = total;
+      measuredAt = now;
+      return total;
+    },
+  };
 }
 
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {

@@ -138,6 +138,40 @@ describe('openWal', () => {
     await wal.close();
   });
 
+  it('seal: resolves after earlier appends at their end mark; later records go to a new segment', async () => {
+    const dir = await tempDir();
+    const wal = await openWal({ dir, afterMark: 0, onRecord: () => {} });
+    const durable: number[] = [];
+    // Issued in one tick: the seal must wait for a and b, and c must land after the boundary.
+    const pa = wal.append(rec('a'), (m) => durable.push(m));
+    const pb = wal.append(rec('b'), (m) => durable.push(m));
+    const ps = wal.seal();
+    const pc = wal.append(rec('c'), (m) => durable.push(m));
+    const [ma, mb, sealed, mc] = await Promise.all([pa, pb, ps, pc]);
+    expect(durable).toEqual([ma, mb, mc]);
+    expect(sealed).toBe(mb);
+    expect(splitMark(mb as number).segment).toBe(1);
+    expect(splitMark(mc as number)).toEqual({ segment: 2, offset: splitMark(ma as number).offset });
+    await wal.removeThrough(sealed as number);
+    expect(await readdir(dir)).toEqual(['0000000000000002.wal']);
+    expect(wal.stats().bytes).toBe(splitMark(mc as number).offset);
+    await wal.close();
+    const r = await replay(dir, sealed);
+    expect(r.records.map((x) => x.text)).toEqual(['c']);
+    await r.close();
+  });
+
+  it('seal of an empty segment keeps it; seal after close resolves with the durable mark', async () => {
+    const dir = await tempDir();
+    const wal = await openWal({ dir, afterMark: 0, onRecord: () => {} });
+    expect(await wal.seal()).toBe(0);
+    expect(await readdir(dir)).toEqual(['0000000000000001.wal']);
+    const m = await wal.append(rec('a'));
+    await wal.close();
+    expect(await wal.seal()).toBe(m);
+    expect(await readdir(dir)).toEqual(['0000000000000001.wal']);
+  });
+
   it('on open, deletes segments that end at or below the persisted mark', async () => {
     const dir = await tempDir();
     const wal = await openWal({ dir, afterMark: 0, onRecord: () => {} });

@@ -53,6 +53,12 @@ export interface Wal {
   append(record: WalRecord, onDurable?: (mark: number) => void): Promise<number>;
   /** Every record at or below this mark is fsynced and its onDurable has run. */
   readonly durableMark: number;
+  /**
+   * Waits for the appends issued before it, then closes the current segment so later records go
+   * to a new one; resolves with the durable mark at that boundary. Once everything through that
+   * mark is persisted elsewhere, removeThrough(mark) deletes every segment holding it.
+   */
+  seal(): Promise<number>;
   /** Deletes the segments that hold only records at or below `mark`. */
   removeThrough(mark: number): Promise<void>;
   stats(): WalStats;
@@ -66,6 +72,7 @@ const HEADER_BYTES = 8;
 const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const SEGMENT_NAME = /^(\d{16})\.wal$/;
+const EMPTY = Buffer.alloc(0);
 
 /** Splits a mark into its segment number and offset. */
 export function splitMark(mark: number): { segment: number; offset: number } {
@@ -129,6 +136,8 @@ export function decodeRecord(buf: Buffer, offset: number): Decoded {
 }
 
 interface Pending {
+  /** Empty for a seal request, which carries no record. */
+  seal?: true;
   data: Buffer;
   onDurable: ((mark: number) => void) | undefined;
   resolve: (mark: number) => void;
@@ -236,8 +245,21 @@ export async function openWal(options: WalOptions): Promise<Wal> {
 
   async function commitLoop(): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
+      const head = queue[0] as Pending;
+      if (head.seal) {
+        queue.shift();
+        try {
+          if (currentSize > 0) await rollSegment();
+          head.resolve(durableMark);
+        } catch (err) {
+          head.reject(new AppError('UNAVAILABLE', `failed to start a new log segment in ${dir}: ${(err as Error).message}`, { cause: err }));
+        }
+        continue;
+      }
+      // Records queued before a seal are written first; those after it go to the next segment.
+      const sealAt = queue.findIndex((p) => p.seal === true);
+      const batch = sealAt < 0 ? queue : queue.slice(0, sealAt);
+      queue = sealAt < 0 ? [] : queue.slice(sealAt);
       let bytes = 0;
       for (const p of batch) bytes += p.data.length;
       const sizeBefore = currentSize;
@@ -317,6 +339,14 @@ export async function openWal(options: WalOptions): Promise<Wal> {
     },
     get durableMark() {
       return durableMark;
+    },
+    seal() {
+      if (closed) return Promise.resolve(durableMark);
+      if (broken) return Promise.reject(new AppError('UNAVAILABLE', broken.message, { cause: broken }));
+      return new Promise<number>((resolve, reject) => {
+        queue.push({ seal: true, data: EMPTY, onDurable: undefined, resolve, reject });
+        kick();
+      });
     },
     async removeThrough(mark) {
       const { segment, offset } = splitMark(mark);
