@@ -490,6 +490,8 @@ export function runStoreConformance(name: string, target: ConformanceTarget): vo
           [ref(TA, T0 + 1_000)],
         ],
         ['conditions met only by different spans do not match', { tenant: '', service: 'frontend', attributes: [{ key: 'payment.card' }] }, []],
+        ['by status error', { tenant: '', statusCode: 'error' }, [ref(TE, E0 + 1_000), ref(TB, T0 + 115_000)]],
+        ['by service and status error', { tenant: '', service: 'cart', statusCode: 'error' }, [ref(TB, T0 + 115_000)]],
         ['a value that no span has', { tenant: '', attributes: [{ key: 'http.status_code', value: '404' }] }, []],
         ['minimum duration (inclusive)', { tenant: '', service: 'frontend', minDurationUs: 60_000 }, [ref(TE, E0 + 1_000), ref(TB, T0 + 100_000)]],
         ['maximum duration (inclusive)', { tenant: '', service: 'frontend', maxDurationUs: 1_000 }, [ref(TF, T0 + 300_000), ref(TC, T0 + 200_100)]],
