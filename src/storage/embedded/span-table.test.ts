@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
-import { openSpanTable, type IngestMethod, type SpanTable } from './span-table.js';
+import { clusterRanges, openSpanTable, type IngestMethod, type SpanTable } from './span-table.js';
 
 const T0 = 1_700_000_000_000_000;
 
@@ -73,6 +73,24 @@ for (const method of ['read_json', 'appender'] as IngestMethod[]) {
       expect(Object.keys(spans[0]!.attributes)).toEqual(Object.keys(tricky.attributes));
     });
 
+    it('getTraces: several traces far apart in time, tenant scope, unknown ids absent', async () => {
+      const far = span({ traceId: '0000000000000000000000000000000a', spanId: '000000000000000a', startUs: T0 + 3_600_000_000, tenant: 't2' });
+      const near = span({ traceId: '0000000000000000000000000000000b', spanId: '000000000000000b', startUs: T0 + 20 });
+      const extra = await openSpanTable({ file: join(dir, 'extra.duckdb'), stagingDir: dir, ingestMethod: method });
+      try {
+        await extra.insert([plain, tricky, far, near], 1);
+        const all = await extra.getTraces([far.traceId, '00000000000000000000000000000fff', tricky.traceId, near.traceId], undefined);
+        expect([...all.keys()].sort()).toEqual([far.traceId, near.traceId, tricky.traceId]);
+        expect(all.get(tricky.traceId)!.sort((a, b) => a.startUs - b.startUs)).toEqual([tricky, plain]);
+        expect(all.get(far.traceId)).toEqual([far]);
+        const scoped = await extra.getTraces([far.traceId, near.traceId], 't2');
+        expect([...scoped]).toEqual([[far.traceId, [far]]]);
+        expect((await extra.getTraces([], undefined)).size).toBe(0);
+      } finally {
+        await extra.close();
+      }
+    });
+
     const searches: { name: string; attributes: { key: string; value?: string }[]; hits: number }[] = [
       { name: 'key with / and ~', attributes: [{ key: 'a/b~c', value: 'slash and tilde' }], hits: 1 },
       { name: 'key with a quote', attributes: [{ key: 'quote"key', value: 'v' }], hits: 1 },
@@ -111,3 +129,43 @@ for (const method of ['read_json', 'appender'] as IngestMethod[]) {
     });
   });
 }
+
+describe('clusterRanges', () => {
+  const cases: { name: string; ranges: { id: bigint; min: number; max: number }[]; want: { ids: bigint[]; min: number; max: number }[] }[] = [
+    { name: 'nothing', ranges: [], want: [] },
+    {
+      name: 'overlapping and close ranges merge, in start order',
+      ranges: [
+        { id: 2n, min: 50, max: 60 },
+        { id: 1n, min: 0, max: 40 },
+        { id: 3n, min: 30, max: 45 },
+      ],
+      want: [{ ids: [1n, 3n, 2n], min: 0, max: 60 }],
+    },
+    {
+      name: 'a gap beyond the limit starts a new cluster',
+      ranges: [
+        { id: 1n, min: 0, max: 10 },
+        { id: 2n, min: 21, max: 30 },
+      ],
+      want: [
+        { ids: [1n], min: 0, max: 10 },
+        { ids: [2n], min: 21, max: 30 },
+      ],
+    },
+    {
+      name: 'a range inside a longer one does not shrink it',
+      ranges: [
+        { id: 1n, min: 0, max: 100 },
+        { id: 2n, min: 5, max: 6 },
+        { id: 3n, min: 105, max: 107 },
+      ],
+      want: [{ ids: [1n, 2n, 3n], min: 0, max: 107 }],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(clusterRanges(c.ranges, 10)).toEqual(c.want);
+    });
+  }
+});

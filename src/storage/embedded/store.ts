@@ -289,9 +289,19 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     },
     async getTraces(query) {
       checkOpen();
-      // Lookups spread over the read connections; the result keeps the order of the ids.
-      const traces = await Promise.all(query.traceIds.map((traceId) => reader.getTrace({ tenant: query.tenant, traceId })));
-      return traces.filter((spans) => spans.length > 0);
+      const recent = await buffer.reader.getTraces(query);
+      const stored = await table.getTraces(query.traceIds, query.tenant);
+      const byId = new Map<string, Span[]>();
+      for (const spans of recent) {
+        const first = spans[0];
+        if (first !== undefined) byId.set(first.traceId, spans);
+      }
+      const out: Span[][] = [];
+      for (const traceId of query.traceIds) {
+        const spans = dedupeSpans([...(byId.get(traceId) ?? []), ...(stored.get(traceId) ?? [])]);
+        if (spans.length > 0) out.push(spans);
+      }
+      return out;
     },
     async findTraceIds(query) {
       checkOpen();
