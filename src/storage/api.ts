@@ -83,6 +83,25 @@ export interface TraceRef {
   startUs: number;
 }
 
+/** Per-trace figures for result lists (Jaeger v3 trace summaries, our own UI's list). */
+export interface TraceSummary {
+  traceId: string;
+  /** Service and name of the parentless span with the earliest start; absent when every span has a parent. */
+  rootService?: string;
+  rootOperation?: string;
+  /** Earliest span start and latest span end (start + duration), µs since the epoch. */
+  startUs: number;
+  endUs: number;
+  /** Spans after exact duplicates are collapsed; Zipkin shared client/server halves count as two. */
+  spanCount: number;
+  /** Spans with statusCode 'error'. */
+  errorCount: number;
+  /** Spans whose parent span id is not the id of any span of the trace. */
+  orphanCount: number;
+  /** One entry per service, sorted by name. */
+  services: Array<{ name: string; spanCount: number; errorCount: number }>;
+}
+
 /** An operation name with the kind of the spans that carry it. */
 export interface Operation {
   name: string;
@@ -112,6 +131,12 @@ export interface SpanReader {
   findTraceIds(query: TraceQuery): Promise<TraceRef[]>;
   /** Distinct values of a span attribute (as strings), sorted ascending, at most `limit`. */
   getAttributeValues(query: TenantScope & { key: string; limit: number }): Promise<string[]>;
+  /**
+   * OPTIONAL capability: summaries of several traces without handing whole spans over, in the
+   * order of the ids given, missing ones omitted; MUST equal summarizeTrace (summaries.ts) of what
+   * getTraces returns for the same ids. Callers use traceSummaries(), which falls back to getTraces.
+   */
+  getTraceSummaries?(query: TenantScope & { traceIds: readonly string[] }): Promise<TraceSummary[]>;
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyLink, Span } from '../model/index.js';
-import type { Operation, Store, TraceQuery, TraceRef } from './api.js';
+import type { Operation, Store, TraceQuery, TraceRef, TraceSummary } from './api.js';
+import { summarizeTrace } from './summaries.js';
 
 /** How the suite opens the engine under test. */
 export interface ConformanceTarget {
@@ -305,6 +306,20 @@ function link(parent: string, child: string, callCount: number, errorCount: numb
   return { parent, child, callCount, errorCount };
 }
 
+function summary(
+  traceId: string,
+  figures: Pick<TraceSummary, 'rootService' | 'rootOperation' | 'startUs' | 'endUs' | 'spanCount'> & { errorCount?: number },
+  services: Array<[string, number, number]>,
+): TraceSummary {
+  return {
+    traceId,
+    ...figures,
+    errorCount: figures.errorCount ?? 0,
+    orphanCount: 0,
+    services: services.map(([name, spanCount, errorCount]) => ({ name, spanCount, errorCount })),
+  };
+}
+
 const WIDE = { startUsMin: T0, startUsMax: E0 + HOUR, limit: 20 };
 
 const VISIBILITY_MS = 1_000;
@@ -539,6 +554,48 @@ export function runStoreConformance(name: string, target: ConformanceTarget): vo
       ];
       it.each(values)('getAttributeValues: %s', async (_name, query, expected) => {
         expect(await store.reader.getAttributeValues(query)).toEqual(expected);
+      });
+    });
+
+    describe('trace summaries (engines with getTraceSummaries)', () => {
+      const cases: Array<[string, { tenant?: string; traceIds: string[] }, TraceSummary[]]> = [
+        [
+          'pieces merged, shared halves counted per side, order of ids kept, missing omitted',
+          { tenant: '', traceIds: [TC, '0123456789abcdef0123456789abcdef', TA] },
+          [
+            summary(TC, { rootService: 'frontend', rootOperation: 'GET /health', startUs: T0 + 200_000, endUs: T0 + 200_500, spanCount: 2 }, [['frontend', 2, 0]]),
+            summary(TA, { rootService: 'frontend', rootOperation: 'GET /checkout', startUs: T0 + 1_000, endUs: T0 + 51_000, spanCount: 4 }, [['frontend', 2, 0], ['payments', 2, 0]]),
+          ],
+        ],
+        [
+          'a span written twice counts once; errors per service',
+          { traceIds: [TB] },
+          [summary(TB, { rootService: 'frontend', rootOperation: 'GET /cart', startUs: T0 + 100_000, endUs: T0 + 180_000, spanCount: 4, errorCount: 2 }, [['cart', 2, 2], ['frontend', 2, 0]])],
+        ],
+        [
+          'tenant acme sees its own trace only',
+          { tenant: ACME, traceIds: [TD, TA] },
+          [summary(TD, { rootService: 'billing', rootOperation: 'POST /invoice', startUs: T0 + 400_000, endUs: T0 + 470_000, spanCount: 3 }, [['billing', 1, 0], ['ledger', 2, 0]])],
+        ],
+        [
+          'a trace id in two tenants, read across tenants',
+          { traceIds: [TF] },
+          [summary(TF, { rootService: 'billing', rootOperation: 'GET /shared-id', startUs: T0 + 300_000, endUs: T0 + 302_000, spanCount: 2 }, [['billing', 1, 0], ['frontend', 1, 0]])],
+        ],
+        ['nothing asked, nothing returned', { traceIds: [] }, []],
+      ];
+      it.for(cases)('getTraceSummaries: %s', async ([, query, expected], ctx) => {
+        if (store.reader.getTraceSummaries === undefined) ctx.skip();
+        expect(await store.reader.getTraceSummaries!(query)).toEqual(expected);
+      });
+
+      it('equals summarizeTrace of getTraces for every fixture trace', async (ctx) => {
+        if (store.reader.getTraceSummaries === undefined) ctx.skip();
+        for (const tenant of ['', ACME, undefined]) {
+          const traceIds = Object.values(FIXTURE_TRACE_IDS);
+          const traces = await store.reader.getTraces({ tenant, traceIds });
+          expect(await store.reader.getTraceSummaries!({ tenant, traceIds })).toEqual(traces.map(summarizeTrace));
+        }
       });
     });
 

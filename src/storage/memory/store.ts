@@ -21,6 +21,7 @@ import type {
 import { dedupeSpans } from '../dedupe.js';
 import { computeDependencies, toDepSpan } from '../dependencies.js';
 import { spanMatches } from '../match.js';
+import { summarizeTrace } from '../summaries.js';
 import { Fifo } from './fifo.js';
 import { TimeIndex } from './time-index.js';
 
@@ -90,6 +91,11 @@ export class MemoryStore implements Store {
         return spans.length > 0 ? [spans] : [];
       }),
       findTraceIds: async (query) => this.findTraceIds(query),
+      getTraceSummaries: async (query) => query.traceIds.flatMap((traceId) => {
+        // Summaries read the held spans in place: nothing is copied.
+        const spans = this.heldTrace({ ...query, traceId });
+        return spans.length > 0 ? [summarizeTrace(spans)] : [];
+      }),
       getAttributeValues: async (query) => this.getAttributeValues(query),
     };
     this.dependencies = { getDependencies: async (query) => this.getDependencies(query) };
@@ -275,11 +281,16 @@ export class MemoryStore implements Store {
   }
 
   private getTrace(query: TenantScope & { traceId: string }): Span[] {
+    return this.heldTrace(query).map(cloneSpan);
+  }
+
+  /** The held spans of one trace in the scope, exact duplicates collapsed (held objects: do not modify). */
+  private heldTrace(query: TenantScope & { traceId: string }): Span[] {
     const trace = this.traces.get(query.traceId);
     if (trace === undefined) return [];
     const spans: Span[] = [];
     for (const span of trace) if (query.tenant === undefined || span.tenant === query.tenant) spans.push(span);
-    return dedupeSpans(spans).map(cloneSpan);
+    return dedupeSpans(spans);
   }
 
   private findTraceIds(query: TraceQuery): TraceRef[] {
