@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
+import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
 import { decodePayload, zipkinReceiverPlugin } from '../receivers/index.js';
 import { openStore, type Store } from '../storage/index.js';
@@ -77,6 +78,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await query.register(jaegerQueryPlugin, {
         reader: store.reader, dependencies: store.dependencies, adjustClockSkew: config.clockSkewAdjust,
       });
+      await query.register(jaegerV3Plugin, { reader: store.reader, adjustClockSkew: config.clockSkewAdjust });
       query.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
       ports.query = await listen(query, config.host, config.queryPort);
       logger.info({ port: ports.query }, 'query listening (Jaeger API /api/...)');
