@@ -126,9 +126,8 @@ function bindParams(stmt: DuckDBPreparedStatement, params: readonly Param[]): vo
   });
 }
 
-/** A connection used by one query at a time, with its prepared statements. */
+/** A connection used by one query at a time. */
 class Conn {
-  private readonly statements = new Map<string, DuckDBPreparedStatement>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly connection: DuckDBConnection) {}
@@ -141,19 +140,17 @@ class Conn {
   }
 
   async rows(sql: string, params: readonly Param[] = []): Promise<unknown[][]> {
-    let stmt = this.statements.get(sql);
-    if (stmt === undefined) {
-      stmt = await this.connection.prepare(sql);
-      // Search shapes vary with the filters given; bound the cache anyway.
-      if (this.statements.size > 256) {
-        for (const s of this.statements.values()) s.destroySync();
-        this.statements.clear();
-      }
-      this.statements.set(sql, stmt);
+    // Prepared fresh every time: DuckDB 1.5 plans with the column statistics of the moment a
+    // statement is prepared, and a cached plan run after a flush returned corrupted strings
+    // (service names cut to one character). Preparing costs well under a millisecond.
+    const stmt = await this.connection.prepare(sql);
+    try {
+      bindParams(stmt, params);
+      const reader = await stmt.runAndReadAll();
+      return reader.getRowsJS() as unknown[][];
+    } finally {
+      stmt.destroySync();
     }
-    bindParams(stmt, params);
-    const reader = await stmt.runAndReadAll();
-    return reader.getRowsJS() as unknown[][];
   }
 
   async run(sql: string): Promise<void> {
@@ -161,8 +158,6 @@ class Conn {
   }
 
   close(): void {
-    for (const s of this.statements.values()) s.destroySync();
-    this.statements.clear();
     this.connection.closeSync();
   }
 }
