@@ -57,9 +57,10 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
         await zipkin.register(zipkinReceiverPlugin, { writer: store.writer, metrics, maxBodyBytes: config.maxBodyBytes });
       }
       if (has('zipkin-query')) {
-        await zipkin.register(zipkinQueryPlugin, {
-          reader: store.reader, dependencies: store.dependencies, autocompleteKeys: config.zipkinAutocompleteKeys,
-        });
+        const zipkinQuery = { reader: store.reader, dependencies: store.dependencies, autocompleteKeys: config.zipkinAutocompleteKeys };
+        await zipkin.register(zipkinQueryPlugin, zipkinQuery);
+        // Zipkin also serves its read API under /zipkin for a UI hosted at that base path (Lens).
+        await zipkin.register(zipkinQueryPlugin, { ...zipkinQuery, prefix: '/zipkin' });
       }
       zipkin.get('/health', async () => ({ status: 'UP' }));
       // Zipkin users open :9411/ or :9411/zipkin/; the UI lives on the query port.

@@ -138,6 +138,8 @@ describe.each(['v2', 'v1'] as const)('zipkin-js %s sender', (version) => {
 
   it('lists services, operations and dependencies', async () => {
     expect((await getJson(`${server.zipkin}/api/v2/services`)).body).toEqual(expect.arrayContaining(['backend', 'frontend']));
+    // Zipkin Lens hosted under /zipkin/ calls the same API below that base path.
+    expect((await getJson(`${server.zipkin}/zipkin/api/v2/services`)).body).toEqual((await getJson(`${server.zipkin}/api/v2/services`)).body);
     expect((await getJson(`${server.zipkin}/api/v2/spans?serviceName=frontend`)).body).toEqual(['get /api/items', 'get /home']);
     expect((await getJson(`${server.zipkin}/api/v2/remoteServices?serviceName=frontend`)).body).toEqual(['backend']);
     const services = await getJson(`${server.query}/api/services`);
