@@ -138,7 +138,7 @@ function toResource(span: Span): OtlpResourceSpans['resource'] {
 }
 
 function toOtlpSpan(span: Span): OtlpSpan {
-  const out: OtlpSpan = { traceId: span.traceId, spanId: span.spanId, status: toStatus(span) };
+  const out = { traceId: span.traceId, spanId: span.spanId } as OtlpSpan;
   if (span.parentSpanId !== undefined) out.parentSpanId = span.parentSpanId;
   if (span.name !== '') out.name = span.name;
   const kind = SPAN_KINDS.indexOf(span.kind);
@@ -151,6 +151,8 @@ function toOtlpSpan(span: Span): OtlpSpan {
   if (attributes.length > 0) out.attributes = attributes;
   if (span.events.length > 0) out.events = span.events.map(toEvent);
   if (span.links.length > 0) out.links = span.links.map(toLink);
+  // Set last so the JSON lists fields in the order of trace.proto.
+  out.status = toStatus(span);
   return out;
 }
 
