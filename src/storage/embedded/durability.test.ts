@@ -259,7 +259,7 @@ describe('embedded store flush failures', () => {
     });
     cleanups.push(() => store.close());
     // A directory where the staging file goes makes the flush fail.
-    const blocker = join(dir, 'flush-spans.ndjson');
+    const blocker = join(dir, 'flush-spans.csv');
     await mkdir(blocker);
     const spans = batchSpans(3);
     await store.writer.writeSpans(spans);

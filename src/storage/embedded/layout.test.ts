@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
-import { PROMOTED, rowToSpan, spanToRow, type SpanRow, type StoredRow } from './layout.js';
+import { CSV_QUOTE, PROMOTED, rowToSpan, spanToRow, stagingCsvLine, type SpanRow, type StoredRow } from './layout.js';
 
 function base(over: Partial<Span> = {}): Span {
   return {
@@ -118,5 +118,29 @@ describe('span row layout', () => {
     expect(byColumn['http_status_code']).toBe('500');
     expect(byColumn['user_id']).toBe('u1');
     expect(byColumn['http_method']).toBe(null);
+  });
+});
+
+describe('stagingCsvLine', () => {
+  const row = spanToRow({
+    traceId: '0000000000000000000000000000000a',
+    spanId: '000000000000000b',
+    kind: 'server',
+    name: 'ä',
+    service: 's',
+    startUs: 5,
+    durationUs: 6,
+    statusCode: 'ok',
+    attributes: { region: 'q\u001fq' },
+    events: [],
+    links: [],
+    resource: {},
+    tenant: '',
+  });
+  const Q = CSV_QUOTE;
+  const expected = `4,0000000000000000000000000000000a,000000000000000b,,5,6,${Q}s${Q},${Q}ä${Q},2,1,${Q}${Q},,,,,,,,${Q}q${Q}${Q}q${Q},,,,\n`;
+
+  it('writes NULL as nothing, strings quoted with the quote doubled', () => {
+    expect(stagingCsvLine(row, 4)).toBe(expected);
   });
 });

@@ -256,3 +256,31 @@ export function stagingLine(row: SpanRow): string {
   if (row.x !== null) line += `,"x":${row.x}`;
   return `${line}}\n`;
 }
+
+/**
+ * The quote character of the CSV staging file: a control character that JSON text never holds
+ * raw and other values almost never do, so quoting rarely has to copy a value to escape it.
+ */
+export const CSV_QUOTE = '\x1f';
+
+function csvText(v: string): string {
+  return v.indexOf(CSV_QUOTE) < 0 ? CSV_QUOTE + v + CSV_QUOTE : CSV_QUOTE + v.replaceAll(CSV_QUOTE, CSV_QUOTE + CSV_QUOTE) + CSV_QUOTE;
+}
+
+/**
+ * One line of the CSV staging file DuckDB's read_csv ingests, in the column order of its staging
+ * columns: NULL is an empty unquoted field, every string is quoted (so an empty string stays
+ * empty) with the quote doubled inside, and `traceStartUs` (the earliest start of the span's
+ * trace in this flush) comes first as the sort key.
+ */
+export function stagingCsvLine(row: SpanRow, traceStartUs: number): string {
+  // Ids are validated lowercase hex and the numbers integers: they need no quoting.
+  let line =
+    traceStartUs + ',' + row.t + ',' + row.s + ',' + (row.p ?? '') + ',' + row.st + ',' + row.d + ',' + csvText(row.sv) + ',' +
+    csvText(row.n) + ',' + row.k + ',' + row.sc + ',' + csvText(row.tn) + ',' + (row.rs === null ? '' : csvText(row.rs));
+  for (let i = 0; i < row.pv.length; i++) {
+    const v = row.pv[i];
+    line += v === null || v === undefined ? ',' : ',' + csvText(v);
+  }
+  return line + ',' + (row.x === null ? '' : csvText(row.x)) + '\n';
+}

@@ -47,7 +47,7 @@ const tricky = span({
 });
 const plain = span({ spanId: '0000000000000002', parentSpanId: 'ffffffffffffffff', startUs: T0 + 10, kind: 'server', service: 'other' });
 
-for (const method of ['read_json', 'appender'] as IngestMethod[]) {
+for (const method of ['read_csv', 'read_json', 'appender'] as IngestMethod[]) {
   describe(`span table (${method})`, () => {
     let dir: string;
     let table: SpanTable;
@@ -64,13 +64,32 @@ for (const method of ['read_json', 'appender'] as IngestMethod[]) {
 
     it('records the flushed mark and leaves no staging files', async () => {
       expect(table.flushedMark).toBe(42);
-      expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
+      expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson') || f.endsWith('.csv'))).toEqual([]);
     });
 
     it('round-trips extreme ids and awkward values exactly', async () => {
       const spans = await table.getTrace(tricky.traceId, undefined);
       expect(spans.sort((a, b) => a.startUs - b.startUs)).toEqual([tricky, plain]);
       expect(Object.keys(spans[0]!.attributes)).toEqual(Object.keys(tricky.attributes));
+    });
+
+    it('round-trips separators, quotes, control characters and empty strings in every kind of column', async () => {
+      const awkward = span({
+        traceId: '00000000000000000000000000000c5f',
+        spanId: '0000000000000c5f',
+        service: 'a,b "c"\r\nd',
+        name: '',
+        tenant: '"',
+        remoteEndpoint: { serviceName: ',' },
+        attributes: { 'http.url': 'x\u0000"y\r\n,z', region: '', 'user.id': '""', component: '\u001f', 'host.name': 'a\u001f\u001fb', other: '"\n\u001f' },
+      });
+      const extra = await openSpanTable({ file: join(dir, 'awkward.duckdb'), stagingDir: dir, ingestMethod: method });
+      try {
+        await extra.insert([awkward], 1);
+        expect(await extra.getTrace(awkward.traceId, '"')).toEqual([awkward]);
+      } finally {
+        await extra.close();
+      }
     });
 
     it('getTraces: several traces far apart in time, tenant scope, unknown ids absent', async () => {

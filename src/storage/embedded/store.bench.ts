@@ -46,7 +46,7 @@ async function compareIngest(count: number, dir: string): Promise<void> {
   const endUs = Date.now() * 1000;
   const spans: Span[] = [];
   for (const batch of createWorkload({ spans: count, endUs }).batches) spans.push(...decodeZipkinV2Json(batch.body, ''));
-  for (const method of ['appender', 'read_json'] as IngestMethod[]) {
+  for (const method of ['appender', 'read_json', 'read_csv'] as IngestMethod[]) {
     const sub = join(dir, method);
     await rm(sub, { recursive: true, force: true });
     await import('node:fs/promises').then((fs) => fs.mkdir(sub, { recursive: true }));

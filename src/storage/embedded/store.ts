@@ -42,7 +42,7 @@ export interface EmbeddedStoreOptions {
   logger?: EngineLogger;
   /** How often retention runs (default 5 minutes); it also runs once at open. */
   retentionIntervalMs?: number;
-  /** Flush ingest path; read_json is the default (see INGEST_NOTE). */
+  /** Flush ingest path; read_csv is the default (see INGEST_NOTE, and FLUSH_NOTE in span-table.ts). */
   ingestMethod?: IngestMethod;
   /** Log segment size (default 64 MiB). */
   walSegmentBytes?: number;
@@ -62,9 +62,10 @@ const DAY_US = 24 * 3_600_000_000;
  *   read_json  2.71-5.79 s per 100k (17-37k spans/s); longest event-loop stall 29-153 ms: the JS
  *              side only encodes rows (~5 µs/span, in 1000-span slices with yields between them)
  *              while DuckDB parses, converts ids, sorts and compresses on its own threads.
- * read_json is the default: the Appender is faster end to end but costs the event loop ~12 µs/span
- * in multi-second stalls, during which no request is served; read_json costs it ~5 µs/span in
- * short slices and lets the second core do the rest.
+ * A staging file read by DuckDB is the default: the Appender is faster end to end but costs the
+ * event loop ~12 µs/span in multi-second stalls, during which no request is served; the staging
+ * file costs it ~6 µs/span in short slices and lets the second core do the rest. read_csv replaced
+ * read_json for the row order it sets up (FLUSH_NOTE in span-table.ts); both cost about the same.
  */
 
 /** Opens the embedded store in `dataDir`; rejects with UNAVAILABLE when the directory cannot be used. */
