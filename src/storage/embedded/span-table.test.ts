@@ -184,7 +184,26 @@ describe('clusterRanges', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      expect(clusterRanges(c.ranges, 10)).toEqual(c.want);
+      expect(clusterRanges(c.ranges, 10, 5)).toEqual(c.want);
     });
   }
+
+  it('splits only at the widest gaps when there are more than the limit', () => {
+    const ranges = [
+      { id: 1n, min: 0, max: 10 },
+      { id: 2n, min: 100, max: 110 },
+      { id: 3n, min: 1000, max: 1010 },
+      { id: 4n, min: 1050, max: 1060 },
+    ];
+    expect(clusterRanges(ranges, 10, 2)).toEqual([
+      { ids: [1n, 2n], min: 0, max: 110 },
+      { ids: [3n, 4n], min: 1000, max: 1060 },
+    ]);
+    expect(clusterRanges(ranges, 10, 1)).toEqual([{ ids: [1n, 2n, 3n, 4n], min: 0, max: 1060 }]);
+    expect(clusterRanges(ranges, 10, 3)).toEqual([
+      { ids: [1n], min: 0, max: 10 },
+      { ids: [2n], min: 100, max: 110 },
+      { ids: [3n, 4n], min: 1000, max: 1060 },
+    ]);
+  });
 });

@@ -277,23 +277,45 @@ function placeholders(n: number): string {
  */
 /** Ranges closer than this share one query. */
 const TRACE_CLUSTER_GAP_US = 10_000_000;
+/**
+ * At most this many span queries per getTraces: each costs ~4-7 ms of CPU however few rows it
+ * returns, so 20 hits spread over a day must not become 20 queries (Jaeger search at 200k spans
+ * over 24 h: p50 108 ms, p99 327 ms with one query per 10 s cluster).
+ */
+const TRACE_CLUSTERS_MAX = 2;
 
-/** Groups trace time ranges into clusters whose gaps are below `gapUs`. */
+/**
+ * Groups trace time ranges into at most `maxClusters` clusters, splitting at the widest gaps
+ * (only gaps wider than `gapUs`); each cluster spans its members' ranges.
+ */
 export function clusterRanges(
   ranges: readonly { id: bigint; min: number; max: number }[],
   gapUs: number,
+  maxClusters: number,
 ): { ids: bigint[]; min: number; max: number }[] {
   const sorted = [...ranges].sort((a, b) => a.min - b.min);
+  // Gap before each range (to the furthest end seen so far); the widest ones become boundaries.
+  const gaps: { at: number; width: number }[] = [];
+  let end = -Infinity;
+  sorted.forEach((r, i) => {
+    if (i > 0 && r.min - end > gapUs) gaps.push({ at: i, width: r.min - end });
+    if (r.max > end) end = r.max;
+  });
+  const cuts = new Set(
+    gaps
+      .sort((a, b) => b.width - a.width)
+      .slice(0, Math.max(0, maxClusters - 1))
+      .map((g) => g.at),
+  );
   const out: { ids: bigint[]; min: number; max: number }[] = [];
-  for (const r of sorted) {
+  sorted.forEach((r, i) => {
     const last = out[out.length - 1];
-    if (last !== undefined && r.min - last.max <= gapUs) {
+    if (last === undefined || cuts.has(i)) out.push({ ids: [r.id], min: r.min, max: r.max });
+    else {
       last.ids.push(r.id);
       if (r.max > last.max) last.max = r.max;
-    } else {
-      out.push({ ids: [r.id], min: r.min, max: r.max });
     }
-  }
+  });
   return out;
 }
 
@@ -576,7 +598,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       // One query per cluster of nearby time ranges: each scans only its own time range, and the
       // usual case (the newest hits of a search) is a single cluster. See GET_TRACES_NOTE.
       const batches = await Promise.all(
-        clusterRanges(found, TRACE_CLUSTER_GAP_US).map((cluster) => {
+        clusterRanges(found, TRACE_CLUSTER_GAP_US, TRACE_CLUSTERS_MAX).map((cluster) => {
           const { where, params } = scoped(
             tenant,
             [`trace_id IN (${placeholders(cluster.ids.length)})`, 'start_us BETWEEN ? AND ?'],
