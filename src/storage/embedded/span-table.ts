@@ -569,6 +569,15 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       });
     },
 
+    // GET_TRACE_NOTE, process CPU per lookup at 1M workload spans (10 flushed chunks, each
+    // covering the whole hour), DuckDB 1.5.6, 2 threads / 1 thread:
+    //   trace_id = ? AND start_us in the trace_times range   5.7-6.7 / 3.8-4.8 ms
+    //   trace_id = ? alone                                    10.4 / 4.8 ms (count(*) only: 1.3-1.5 ms)
+    //   start_us range alone, count(*)                        2.7-3.3 / 2.0-2.8 ms
+    // The range pays for itself once all columns are fetched, and DuckDB's second thread costs
+    // more CPU than it saves on lookups this small (threads is per database, and flushes and
+    // searches need both). An ART index on trace_id was measured at +10.5 B/span, beyond the
+    // 60 B/span budget the layout keeps (52-59 B/span now).
     getTrace(traceId, tenant) {
       check();
       const id = BigInt(`0x${traceId}`);
