@@ -4,11 +4,13 @@
  *
  * Write path: writeSpans → log record (the raw payload when given) → one shared fdatasync
  * (group commit) → spans appended to the buffer tagged with the record's log mark → resolve.
- * Flush: the buffer's spans up to a mark go into DuckDB in one transaction that also records the
- * mark; then the buffer drops them and log segments wholly below the mark are deleted. On open,
- * log records after the recorded mark are replayed into the buffer.
- * Reads ask the buffer first, then DuckDB, and collapse duplicates: a span the buffer dropped
- * between the two reads was committed to DuckDB before it was dropped, so nothing is missed.
+ * Flush: the log is sealed and, at that same point, the buffer is set aside whole (later spans go
+ * to a fresh one); its spans go into DuckDB in one transaction that also records the mark; then
+ * the set-aside buffer is dropped whole and the sealed log segments are deleted. On open, log
+ * records after the recorded mark are replayed into the buffer.
+ * Reads ask the buffer first, then the set-aside one, then DuckDB, and collapse duplicates: spans
+ * move only in that direction, and a buffer is dropped only after its spans are committed, so a
+ * span moving during a read is seen at least once.
  */
 import { constants, readdirSync, statSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import { SPAN_KINDS, type Span } from '../../model/index.js';
 import type { DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { computeDependencies, toDepSpan } from '../dependencies.js';
-import { createMemoryStore } from '../memory/index.js';
+import { createMemoryStore, type MemoryStore } from '../memory/index.js';
 import { silentLogger, type EngineLogger } from './log.js';
 import { openSpanTable, type IngestMethod, type SpanTable } from './span-table.js';
 import { openWal, type Wal, type WalRecord } from './wal.js';
@@ -91,7 +93,22 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   // DuckDB first: its file lock keeps a second process away from the log as well.
   const table = await openSpanTable({ file: dbFile, stagingDir: dataDir, ingestMethod: options.ingestMethod });
 
-  const buffer = createMemoryStore({ maxSpans: Number.MAX_SAFE_INTEGER });
+  const newBuffer = (): MemoryStore => createMemoryStore({ maxSpans: Number.MAX_SAFE_INTEGER });
+  /** Receives appends. */
+  let buffer = newBuffer();
+  /**
+   * The buffer a flush is moving to DuckDB (kept after a failed flush, merged with the next).
+   * Dropping it whole instead of span by span (MemoryStore.dropThrough) saved ~1.2 s of CPU per
+   * 200k flushed spans (~25 % of the flush).
+   */
+  let sealed: MemoryStore | undefined;
+  const bufferedSize = (): number => buffer.size + (sealed?.size ?? 0);
+  /** Reads the buffer, then the set-aside one: the order spans move in. */
+  async function fromBuffers<T>(read: (b: MemoryStore) => Promise<T[]>): Promise<T[]> {
+    const recent = await read(buffer);
+    const aside = sealed;
+    return aside === undefined ? recent : [...recent, ...(await read(aside))];
+  }
   let replayed = 0;
   let replayFailures = 0;
   let wal: Wal;
@@ -134,18 +151,24 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   let retentionRunning: Promise<void> | undefined;
 
   async function flushOnce(): Promise<void> {
-    if (wal.durableMark <= table.flushedMark || buffer.size === 0) return;
+    if (wal.durableMark <= table.flushedMark || bufferedSize() === 0) return;
     // Later records go to a new segment, so once this flush commits the log holds only what it
-    // did not cover, and the sealed segments are deleted whole.
-    const mark = await wal.seal();
-    const spans = buffer.spansThrough(mark);
+    // did not cover, and the sealed segments are deleted whole. At that same boundary the buffer
+    // is set aside: it holds exactly the spans through the mark.
+    const mark = await wal.seal((at) => {
+      if (sealed === undefined) sealed = buffer;
+      else sealed.append(buffer.spansThrough(Number.POSITIVE_INFINITY), at);
+      buffer = newBuffer();
+    });
+    const moving = sealed as MemoryStore;
+    const spans = moving.spansThrough(mark);
     const t0 = performance.now();
     await table.insert(spans, mark);
-    buffer.dropThrough(mark);
+    if (sealed === moving) sealed = undefined;
     // Without an explicit checkpoint per flush, DuckDB's own checkpoints left ~40 % of the file as
     // free blocks (95 B/span instead of 58 B/span measured over three 100k-span flushes).
     await table.checkpoint().catch((err: unknown) => logger.warn({ err }, 'checkpoint after flush failed; DuckDB retries later'));
-    bufferSinceMs = buffer.size > 0 ? Date.now() : undefined;
+    bufferSinceMs = bufferedSize() > 0 ? Date.now() : undefined;
     flushCount++;
     flushSecondsSum += (performance.now() - t0) / 1000;
     flushedSpansTotal += spans.length;
@@ -168,13 +191,13 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       })
       .finally(() => {
         flushing = undefined;
-        if (!closed && consecutiveFailures === 0 && buffer.size >= flushSpans && wal.durableMark > table.flushedMark) void flush();
+        if (!closed && consecutiveFailures === 0 && bufferedSize() >= flushSpans && wal.durableMark > table.flushedMark) void flush();
       });
     return flushing;
   }
 
   function maybeFlush(): void {
-    if (buffer.size >= flushSpans && Date.now() >= retryAfterMs) void flush();
+    if (bufferedSize() >= flushSpans && Date.now() >= retryAfterMs) void flush();
   }
 
   async function runRetention(): Promise<void> {
@@ -240,11 +263,11 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       }
       if (spans.length === 0) return;
       validateSpans(spans);
-      if (buffer.size + inflightSpans + spans.length > maxBufferedSpans) {
+      if (bufferedSize() + inflightSpans + spans.length > maxBufferedSpans) {
         if (Date.now() >= retryAfterMs) void flush();
         throw new AppError(
           'RESOURCE_EXHAUSTED',
-          `embedded store: ${buffer.size + inflightSpans} spans are waiting for DuckDB (limit ${maxBufferedSpans}); retry later`,
+          `embedded store: ${bufferedSize() + inflightSpans} spans are waiting for DuckDB (limit ${maxBufferedSpans}); retry later`,
         );
       }
       const payload = writeOptions?.payload;
@@ -254,7 +277,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       inflightSpans += spans.length;
       try {
         await wal.append(record, (mark) => {
-          if (buffer.size === 0) bufferSinceMs = Date.now();
+          if (bufferedSize() === 0) bufferSinceMs = Date.now();
           buffer.append(spans, mark);
         });
       } finally {
@@ -267,35 +290,38 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   const reader: SpanReader = {
     async getServices(scope) {
       checkOpen();
-      const recent = await buffer.reader.getServices(scope);
+      const recent = await fromBuffers((b) => b.reader.getServices(scope));
       return mergeSorted(recent, await table.getServices(scope.tenant));
     },
     async getOperations(query) {
       checkOpen();
-      const recent = await buffer.reader.getOperations(query);
+      const recent = await fromBuffers((b) => b.reader.getOperations(query));
       const all = [...recent, ...(await table.getOperations(query))];
       const seen = new Map(all.map((op) => [`${op.name}\u0000${op.spanKind}`, op]));
       return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spanKind, b.spanKind));
     },
     async getRemoteServices(query) {
       checkOpen();
-      const recent = await buffer.reader.getRemoteServices(query);
+      const recent = await fromBuffers((b) => b.reader.getRemoteServices(query));
       return mergeSorted(recent, await table.getRemoteServices(query));
     },
     async getTrace(query) {
       checkOpen();
-      const recent = await buffer.reader.getTrace(query);
+      const recent = await fromBuffers((b) => b.reader.getTrace(query));
       const stored = await table.getTrace(query.traceId, query.tenant);
       return dedupeSpans([...recent, ...stored]);
     },
     async getTraces(query) {
       checkOpen();
-      const recent = await buffer.reader.getTraces(query);
+      const recent = await fromBuffers((b) => b.reader.getTraces(query));
       const stored = await table.getTraces(query.traceIds, query.tenant);
       const byId = new Map<string, Span[]>();
       for (const spans of recent) {
         const first = spans[0];
-        if (first !== undefined) byId.set(first.traceId, spans);
+        if (first === undefined) continue;
+        const known = byId.get(first.traceId);
+        if (known === undefined) byId.set(first.traceId, spans);
+        else if (known !== spans) known.push(...spans);
       }
       const out: Span[][] = [];
       for (const traceId of query.traceIds) {
@@ -307,7 +333,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     async findTraceIds(query) {
       checkOpen();
       if (query.limit <= 0) return [];
-      const recent = await buffer.reader.findTraceIds(query);
+      const recent = await fromBuffers((b) => b.reader.findTraceIds(query));
       const stored = await table.findTraceIds(query);
       const latest = new Map<string, number>();
       for (const ref of [...recent, ...stored]) {
@@ -319,7 +345,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     },
     async getAttributeValues(query) {
       checkOpen();
-      const recent = await buffer.reader.getAttributeValues(query);
+      const recent = await fromBuffers((b) => b.reader.getAttributeValues(query));
       return mergeSorted(recent, await table.getAttributeValues(query)).slice(0, Math.max(0, query.limit));
     },
   };
@@ -328,7 +354,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     async getDependencies(query) {
       checkOpen();
       const startUs = query.endUs - query.lookbackUs;
-      const recent = buffer.spansStartingBetween({ tenant: query.tenant, startUsMin: startUs, startUsMax: query.endUs }).map(toDepSpan);
+      const window = { tenant: query.tenant, startUsMin: startUs, startUsMax: query.endUs };
+      const recent = [...buffer.spansStartingBetween(window), ...(sealed?.spansStartingBetween(window) ?? [])].map(toDepSpan);
       const stored = await table.dependencySpans({ tenant: query.tenant, startUs, endUs: query.endUs });
       return computeDependencies([...recent, ...stored]);
     },
@@ -343,7 +370,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const walStats = wal.stats();
       return {
         diskBytes: diskBytes.get(),
-        bufferedSpans: buffer.size,
+        bufferedSpans: bufferedSize(),
         extra: {
           wal_fsync_count: walStats.fsyncCount,
           wal_fsync_seconds_sum: walStats.fsyncSecondsSum,

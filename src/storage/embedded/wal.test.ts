@@ -138,17 +138,17 @@ describe('openWal', () => {
     await wal.close();
   });
 
-  it('seal: resolves after earlier appends at their end mark; later records go to a new segment', async () => {
+  it('seal: runs its callback and resolves after earlier appends, at their end mark; later records go to a new segment', async () => {
     const dir = await tempDir();
     const wal = await openWal({ dir, afterMark: 0, onRecord: () => {} });
     const durable: number[] = [];
     // Issued in one tick: the seal must wait for a and b, and c must land after the boundary.
     const pa = wal.append(rec('a'), (m) => durable.push(m));
     const pb = wal.append(rec('b'), (m) => durable.push(m));
-    const ps = wal.seal();
+    const ps = wal.seal((m) => durable.push(-m));
     const pc = wal.append(rec('c'), (m) => durable.push(m));
     const [ma, mb, sealed, mc] = await Promise.all([pa, pb, ps, pc]);
-    expect(durable).toEqual([ma, mb, mc]);
+    expect(durable).toEqual([ma, mb, -(mb as number), mc]);
     expect(sealed).toBe(mb);
     expect(splitMark(mb as number).segment).toBe(1);
     expect(splitMark(mc as number)).toEqual({ segment: 2, offset: splitMark(ma as number).offset });
@@ -168,7 +168,9 @@ describe('openWal', () => {
     expect(await readdir(dir)).toEqual(['0000000000000001.wal']);
     const m = await wal.append(rec('a'));
     await wal.close();
-    expect(await wal.seal()).toBe(m);
+    let sealedAt = 0;
+    expect(await wal.seal((at) => (sealedAt = at))).toBe(m);
+    expect(sealedAt).toBe(m);
     expect(await readdir(dir)).toEqual(['0000000000000001.wal']);
   });
 

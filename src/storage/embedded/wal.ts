@@ -57,8 +57,10 @@ export interface Wal {
    * Waits for the appends issued before it, then closes the current segment so later records go
    * to a new one; resolves with the durable mark at that boundary. Once everything through that
    * mark is persisted elsewhere, removeThrough(mark) deletes every segment holding it.
+   * `onSealed` runs synchronously at the boundary: after the onDurable of every earlier record
+   * and before that of any later one.
    */
-  seal(): Promise<number>;
+  seal(onSealed?: (mark: number) => void): Promise<number>;
   /** Deletes the segments that hold only records at or below `mark`. */
   removeThrough(mark: number): Promise<void>;
   stats(): WalStats;
@@ -243,6 +245,14 @@ export async function openWal(options: WalOptions): Promise<Wal> {
     sizes.set(current, 0);
   }
 
+  function runCallback(fn: ((mark: number) => void) | undefined, mark: number): void {
+    try {
+      fn?.(mark);
+    } catch (err) {
+      logger.error({ err }, 'onDurable callback failed');
+    }
+  }
+
   async function commitLoop(): Promise<void> {
     while (queue.length > 0) {
       const head = queue[0] as Pending;
@@ -250,6 +260,7 @@ export async function openWal(options: WalOptions): Promise<Wal> {
         queue.shift();
         try {
           if (currentSize > 0) await rollSegment();
+          runCallback(head.onDurable, durableMark);
           head.resolve(durableMark);
         } catch (err) {
           head.reject(new AppError('UNAVAILABLE', `failed to start a new log segment in ${dir}: ${(err as Error).message}`, { cause: err }));
@@ -282,11 +293,7 @@ export async function openWal(options: WalOptions): Promise<Wal> {
         let end = current * SEGMENT_SPAN + start;
         for (const p of batch) {
           end += p.data.length;
-          try {
-            p.onDurable?.(end);
-          } catch (err) {
-            logger.error({ err }, 'onDurable callback failed');
-          }
+          runCallback(p.onDurable, end);
           durableMark = end;
           p.resolve(end);
         }
@@ -340,11 +347,15 @@ export async function openWal(options: WalOptions): Promise<Wal> {
     get durableMark() {
       return durableMark;
     },
-    seal() {
-      if (closed) return Promise.resolve(durableMark);
+    seal(onSealed) {
+      if (closed) {
+        // close() waited for every append: the boundary is here.
+        runCallback(onSealed, durableMark);
+        return Promise.resolve(durableMark);
+      }
       if (broken) return Promise.reject(new AppError('UNAVAILABLE', broken.message, { cause: broken }));
       return new Promise<number>((resolve, reject) => {
-        queue.push({ seal: true, data: EMPTY, onDurable: undefined, resolve, reject });
+        queue.push({ seal: true, data: EMPTY, onDurable: onSealed, resolve, reject });
         kick();
       });
     },
