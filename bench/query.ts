@@ -20,6 +20,7 @@ import { generateBatches, Prng, WORKLOAD_SERVICES, type TraceSummary } from './w
 const FLAGS = [
   { name: 'spans', help: 'spans to load', default: '1000000' },
   { name: 'window', help: 'start times spread over this window, ending now', default: '24h' },
+  { name: 'order', help: "random: traces start anywhere in the window; arrival: in the order sent, as live traffic", default: 'random' },
   { name: 'seed', help: 'workload PRNG seed', default: '1' },
   { name: 'concurrency', help: 'ingest requests in flight', default: '6' },
   { name: 'lookups', help: 'trace-by-id requests per API', default: '1000' },
@@ -104,13 +105,14 @@ async function main(): Promise<void> {
   onCleanup(() => server.stop());
   line('idle RSS after /ready', mib(server.rssBytes()));
 
-  heading(`load ${int(spans)} spans over ${flags.get('window')} (generated while sending)`);
+  if (!['random', 'arrival'].includes(flags.get('order')!)) throw new Error(`--order: expected random or arrival, got ${flags.get('order')}`);
+  heading(`load ${int(spans)} spans over ${flags.get('window')}, ${flags.get('order')} order (generated while sending)`);
   const traces: TraceSummary[] = [];
   let bodyBytes = 0;
   let nextReport = 1_000_000;
   let done = 0;
   const batches = (function* () {
-    for (const b of generateBatches({ spans, seed: Number(flags.get('seed')), windowUs, endUs })) {
+    for (const b of generateBatches({ spans, seed: Number(flags.get('seed')), windowUs, endUs, order: flags.get('order') === 'arrival' ? 'arrival' : 'random' })) {
       traces.push(...b.completedTraces);
       bodyBytes += b.body.length;
       yield b;

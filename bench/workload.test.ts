@@ -178,3 +178,20 @@ describe('workload shape', () => {
     expect(p99 / median).toBeGreaterThan(4);
   });
 });
+
+describe('arrival order', () => {
+  it('starts traces in the order they are sent, within a minute of jitter', () => {
+    const endUs = 1_700_000_000_000_000;
+    const windowUs = 3_600_000_000;
+    const roots: number[] = [];
+    for (const b of generateBatches({ spans: 20_000, endUs, windowUs, order: 'arrival' })) {
+      for (const s of JSON.parse(b.body.toString()) as Array<{ parentId?: string; timestamp: number }>) {
+        if (s.parentId === undefined) roots.push(s.timestamp);
+      }
+    }
+    expect(Math.min(...roots)).toBeGreaterThanOrEqual(endUs - windowUs);
+    expect(Math.max(...roots)).toBeLessThan(endUs);
+    for (let i = 1; i < roots.length; i++) expect(roots[i]! - roots[i - 1]!).toBeGreaterThan(-60_000_000 - 1_000_000);
+    expect(roots[roots.length - 1]! - roots[0]!).toBeGreaterThan(windowUs * 0.9);
+  });
+});

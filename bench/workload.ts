@@ -19,6 +19,12 @@ export interface WorkloadOptions {
   windowUs?: number;
   /** End of the time window in µs since the epoch; default now. Pass it for byte-identical output. */
   endUs?: number;
+  /**
+   * 'random' (default): every trace starts anywhere in the window, so each batch spans all of it
+   * (the worst case for time pruning). 'arrival': traces start in the order they are sent, with up
+   * to a minute of jitter, as spans reach a live collector.
+   */
+  order?: 'random' | 'arrival';
 }
 
 /** One complete trace of the workload. */
@@ -278,7 +284,14 @@ function makeTags(options: {
   return tags;
 }
 
-function generateTrace(rng: Prng, topology: Topology, endUs: number, windowUs: number): ZipkinSpan[] {
+/** Where a trace's root starts: anywhere in the window, or at its share of the way through it. */
+function rootStartUs(rng: Prng, endUs: number, windowUs: number, progress: number | undefined): number {
+  if (progress === undefined) return endUs - 1 - Math.floor(rng.next() * windowUs);
+  const at = endUs - windowUs + Math.floor(progress * windowUs) - Math.floor(rng.next() * Math.min(60_000_000, windowUs));
+  return Math.min(endUs - 1, Math.max(endUs - windowUs, at));
+}
+
+function generateTrace(rng: Prng, topology: Topology, endUs: number, windowUs: number, progress?: number): ZipkinSpan[] {
   const target = rng.int(5, 50);
   const traceId = rng.hex(32);
   const userId = `u${rng.int(1, 50_000_000)}`;
@@ -292,7 +305,7 @@ function generateTrace(rng: Prng, topology: Topology, endUs: number, windowUs: n
     id: rng.hex(16),
     kind: 'SERVER',
     name: WORKLOAD_SERVICES[rootService]!.operations[rootRoute]!,
-    timestamp: endUs - 1 - Math.floor(rng.next() * windowUs),
+    timestamp: rootStartUs(rng, endUs, windowUs, progress),
     duration: Math.max(1000, Math.round(rng.logNormal(60_000, 0.9))),
     localEndpoint: { serviceName: SERVICE_NAMES[rootService]!, ipv4: rootPod.ipv4 },
     tags: makeTags({
@@ -373,7 +386,7 @@ export function* generateBatches(options: WorkloadOptions): Generator<WorkloadBa
   let batchIndex = 0;
   let completed: TraceSummary[] = [];
   while (produced < total) {
-    let trace = generateTrace(rng, topology, endUs, windowUs);
+    let trace = generateTrace(rng, topology, endUs, windowUs, options.order === 'arrival' ? produced / total : undefined);
     if (trace.length > total - produced) trace = trace.slice(0, total - produced);
     produced += trace.length;
     const first = batchIndex + Math.floor(pending.length / perBatch);
