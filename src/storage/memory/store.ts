@@ -284,8 +284,11 @@ export class MemoryStore implements Store {
     return this.heldTrace(query).map(cloneSpan);
   }
 
-  /** The held spans of one trace in the scope, exact duplicates collapsed (held objects: do not modify). */
-  private heldTrace(query: TenantScope & { traceId: string }): Span[] {
+  /**
+   * The held spans of one trace in the scope, exact duplicates collapsed, without copying them
+   * (held objects: do not modify); for readers that only look at a few fields, such as summaries.
+   */
+  heldTrace(query: TenantScope & { traceId: string }): Span[] {
     const trace = this.traces.get(query.traceId);
     if (trace === undefined) return [];
     const spans: Span[] = [];
