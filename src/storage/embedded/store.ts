@@ -17,12 +17,15 @@ import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { SPAN_KINDS, type Span } from '../../model/index.js';
-import type { DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef } from '../api.js';
+import type {
+  DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef, TraceSummary,
+} from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { computeDependencies, toDepSpan } from '../dependencies.js';
+import { summarizeTrace } from '../summaries.js';
 import { createMemoryStore, type MemoryStore } from '../memory/index.js';
 import { silentLogger, type EngineLogger } from './log.js';
-import { openSpanTable, type IngestMethod, type SpanTable } from './span-table.js';
+import { openSpanTable, type IngestMethod, type SpanTable, type StoredSummarySpan } from './span-table.js';
 import { openWal, type Wal, type WalRecord } from './wal.js';
 
 /** Options of {@link createEmbeddedStore}. */
@@ -330,6 +333,23 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       }
       return out;
     },
+    async getTraceSummaries(query) {
+      checkOpen();
+      // Read in the order spans move (buffer, set-aside buffer, DuckDB), as getTraces does. The
+      // buffers hand their own objects over uncopied; only the summary's fields are read.
+      const held = (b: MemoryStore | undefined, traceId: string) => b?.heldTrace({ tenant: query.tenant, traceId }) ?? [];
+      const current = buffer;
+      const newest = query.traceIds.map((traceId) => held(current, traceId));
+      const aside = sealed;
+      const recent = query.traceIds.map((traceId, i) => [...(newest[i] ?? []), ...held(aside, traceId)]);
+      const stored = await table.getSummarySpans(query.traceIds, query.tenant);
+      const out: TraceSummary[] = [];
+      query.traceIds.forEach((traceId, i) => {
+        const spans = dedupeSummarySpans([...(recent[i] ?? []), ...(stored.get(traceId) ?? [])]);
+        if (spans.length > 0) out.push(summarizeTrace(spans));
+      });
+      return out;
+    },
     async findTraceIds(query) {
       checkOpen();
       if (query.limit <= 0) return [];
@@ -469,4 +489,21 @@ function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Collapses exact duplicates as dedupeSpans does, from the fields a summary row has: the stored row
+ * has no shared flag, so two halves differing only in that flag (never seen from a real sender:
+ * the halves differ in kind) would count once here.
+ */
+function dedupeSummarySpans(spans: ReadonlyArray<StoredSummarySpan | Span>): Array<StoredSummarySpan | Span> {
+  const seen = new Set<string>();
+  const out: Array<StoredSummarySpan | Span> = [];
+  for (const s of spans) {
+    const key = `${s.tenant}\u0000${s.traceId}\u0000${s.spanId}\u0000${s.kind}\u0000${s.service}\u0000${s.startUs}\u0000${s.durationUs}\u0000${s.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(s);
+  }
+  return out;
 }
