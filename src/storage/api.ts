@@ -142,7 +142,8 @@ export interface SpanReader {
 /**
  * Service dependency graph. An edge parent → child is counted once per span whose parent span
  * belongs to another service (a shared Zipkin span id counts once), plus once per client or
- * producer span with a remote service name and no child span reported by that service. errorCount
+ * producer span with a remote service name and no child span reported by that service; a consumer
+ * span naming a remote service (its broker) is linked broker → consumer instead. errorCount
  * counts those calls whose callee-side (or, without one, caller-side) span has statusCode "error".
  */
 export interface DependencyReader {

@@ -52,6 +52,20 @@ describe('computeDependencies', () => {
     ],
     ['client with a remote service and no callee', [dep('1', 'a', 'client', { remoteService: 'db' })], [link('a', 'db', 1)]],
     ['producer with a remote service and no consumer', [dep('1', 'a', 'producer', { remoteService: 'kafka' })], [link('a', 'kafka', 1)]],
+    [
+      'messaging through a named broker: producer → broker → consumer',
+      [
+        dep('1', 'scheduler', 'producer', { remoteService: 'kafka' }),
+        dep('2', 'worker', 'consumer', { parentSpanId: P1, remoteService: 'kafka', error: true }),
+      ],
+      [link('kafka', 'worker', 1, 1), link('scheduler', 'kafka', 1)],
+    ],
+    ['a consumer whose producer never arrived still links from its broker', [dep('2', 'worker', 'consumer', { parentSpanId: P1, remoteService: 'kafka' })], [link('kafka', 'worker', 1)]],
+    [
+      'a consumer naming no broker links to the producer service',
+      [dep('1', 'scheduler', 'producer'), dep('2', 'worker', 'consumer', { parentSpanId: P1 })],
+      [link('scheduler', 'worker', 1)],
+    ],
     ['server with a remote service adds nothing by itself', [dep('1', 'b', 'server', { remoteService: 'a' })], []],
     [
       'client whose callee reports another name counts both',

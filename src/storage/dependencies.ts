@@ -42,7 +42,9 @@ export function toDepSpan(span: Span): DepSpan {
  * Computes the caller → callee links of the given spans, sorted by parent then child.
  * An edge is counted once per span whose parent span belongs to another service (the client and
  * server halves of a shared span id count once, on the server half), plus once per client or
- * producer span that names a remote service and has no child span reported by that service.
+ * producer span that names a remote service and has no child span reported by that service. A
+ * consumer span that names a remote service (its broker) links broker → consumer instead of
+ * linking to its parent's service, so messaging shows as producer → broker → consumer.
  * errorCount counts calls whose callee-side span is an error, or the caller-side span when there
  * is no callee. Self-edges are never produced. Exact duplicates in the input count once.
  */
@@ -110,7 +112,12 @@ function linkTrace(trace: DepSpan[], addLink: (parent: string, child: string, er
     if (parent === undefined && span.parentSpanId !== undefined) {
       parent = pickParent(byId.get(span.parentSpanId), span);
     }
-    if (parent !== undefined && parent.service !== span.service) {
+    // A consumer that names its broker was called by the broker, not by the producer's service
+    // (Zipkin links messaging through the broker: producer → broker → consumer).
+    const broker = span.kind === 'consumer' ? span.remoteService : undefined;
+    if (broker !== undefined) {
+      addLink(broker, span.service, span.error);
+    } else if (parent !== undefined && parent.service !== span.service) {
       addLink(parent.service, span.service, span.error);
     }
 
