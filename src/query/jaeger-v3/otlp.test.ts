@@ -123,10 +123,6 @@ describe('toOtlpResourceSpans', () => {
     expect(server.parentSpanId).toBe('0000000000000002');
     expect(server.attributes).toEqual([
       { key: 'error', value: { stringValue: 'db down' } },
-      {
-        key: '@jaeger@warnings',
-        value: { arrayValue: { values: [{ stringValue: 'span id 0000000000000002 is shared with its client span; shown as 0000000000000003, child of the client span' }] } },
-      },
     ]);
   });
 

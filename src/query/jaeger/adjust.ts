@@ -11,7 +11,8 @@ const MAX_SPAN_ID = (1n << 64n) - 1n;
  * shared-span model, as Envoy reports it) a fresh id unused in the trace, makes it CHILD_OF the client
  * span, and moves the children of the shared id under the server span, so every span id is unique
  * as the Jaeger UI requires. New ids count up from 0000000000000001, skipping used ones, so the
- * result is deterministic. Each renamed span gets a warning naming both ids.
+ * result is deterministic. Like Jaeger, a renamed span carries no warning (every Envoy server span
+ * would); only a span that could not be given a free id is warned about.
  */
 export function dedupeSharedSpanIds(spans: readonly Span[]): Span[] {
   const used = new Set<string>();
@@ -38,10 +39,7 @@ export function dedupeSharedSpanIds(spans: readonly Span[]): Span[] {
     }
     used.add(fresh);
     newIdOf.set(span.spanId, fresh);
-    return withWarning(
-      { ...span, spanId: fresh, parentSpanId: span.spanId },
-      `span id ${span.spanId} is shared with its client span; shown as ${fresh}, child of the client span`,
-    );
+    return { ...span, spanId: fresh, parentSpanId: span.spanId };
   });
   if (newIdOf.size === 0) return out;
   return out.map((span) => {
