@@ -55,3 +55,24 @@ export class AppError extends Error {
 export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
   return err instanceof AppError && (code === undefined || err.code === code);
 }
+
+/**
+ * Converts anything thrown while serving a request into an AppError a client may see: AppErrors as
+ * they are; framework errors carrying a 4xx statusCode (e.g. Fastify's body-limit and content-type
+ * errors) by that status; everything else INTERNAL, with the original kept as the cause.
+ */
+export function toAppError(err: unknown, bodyLimit?: number): AppError {
+  if (isAppError(err)) return err;
+  const fe = (err ?? {}) as { code?: unknown; statusCode?: unknown; message?: unknown };
+  const message = typeof fe.message === 'string' && fe.message !== '' ? fe.message : undefined;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new AppError('TOO_LARGE', bodyLimit ? `request body exceeds the limit of ${bodyLimit} bytes` : 'request body too large');
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', message ?? 'unsupported content type');
+  const status = fe.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_ARGUMENT';
+    return new AppError(code, message ?? 'bad request');
+  }
+  return new AppError('INTERNAL', 'internal error', { cause: err });
+}

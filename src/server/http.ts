@@ -1,27 +1,13 @@
 /** Shared construction of the HTTP servers: limits, raw bodies, one error mapping. */
-import { LogController, fastify, type FastifyError, type FastifyInstance } from 'fastify';
+import { LogController, fastify, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { AppError, HTTP_STATUS, isAppError } from '../errors.js';
+import { HTTP_STATUS, toAppError, type AppError } from '../errors.js';
 
 /** Options common to every port. */
 export interface HttpAppOptions {
   logger: Logger;
   /** Largest accepted request body in bytes (the wire size; gunzipped size is checked by receivers). */
   bodyLimit: number;
-}
-
-/** Converts anything thrown in a handler into an AppError a client may see. */
-export function toAppError(err: unknown, bodyLimit?: number): AppError {
-  if (isAppError(err)) return err;
-  const fe = err as Partial<FastifyError>;
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new AppError('TOO_LARGE', bodyLimit ? `request body exceeds the limit of ${bodyLimit} bytes` : 'request body too large');
-  }
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported content type');
-  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return new AppError(fe.statusCode === 413 ? 'TOO_LARGE' : fe.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_ARGUMENT', fe.message ?? 'bad request');
-  }
-  return new AppError('INTERNAL', 'internal error', { cause: err });
 }
 
 /**

@@ -6,7 +6,7 @@
  * `result`; errors are `{"error":{"httpCode":…,"message":…}}`.
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, HTTP_STATUS, isAppError } from '../../errors.js';
+import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
 import type { SpanReader } from '../../storage/api.js';
 import { traceSummaries } from '../../storage/summaries.js';
@@ -103,14 +103,6 @@ function send(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 
-function toAppError(err: unknown): AppError {
-  if (isAppError(err)) return err;
-  const status = (err as Partial<FastifyError>).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', (err as Error).message || 'bad request');
-  }
-  return new AppError('INTERNAL', 'internal error', { cause: err });
-}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

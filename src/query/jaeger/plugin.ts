@@ -5,7 +5,7 @@
  * cmd/query/app/http_handler.go and jaegertracing/jaeger-ui packages/jaeger-ui/src/api/jaeger.ts.
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, HTTP_STATUS, isAppError } from '../../errors.js';
+import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { formatTraceId } from '../../model/index.js';
 import type { DependencyLink, Span } from '../../model/index.js';
 import type { DependencyReader, SpanReader } from '../../storage/api.js';
@@ -150,11 +150,3 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function toAppError(err: unknown): AppError {
-  if (isAppError(err)) return err;
-  const status = (err as Partial<FastifyError>).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', (err as Error).message || 'bad request');
-  }
-  return new AppError('INTERNAL', 'internal error', { cause: err });
-}

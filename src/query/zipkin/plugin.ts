@@ -4,7 +4,7 @@
  * Spec: https://zipkin.io/zipkin-api/ (openzipkin/zipkin-api zipkin2-api.yaml).
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, HTTP_STATUS, isAppError } from '../../errors.js';
+import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { formatTraceId } from '../../model/index.js';
 import type { DependencyReader, SpanReader } from '../../storage/api.js';
 import { encodeDependencies, encodeTrace } from './encode.js';
@@ -126,11 +126,3 @@ function sortedUnique(values: Iterable<string>): string[] {
   return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function toAppError(err: unknown): AppError {
-  if (isAppError(err)) return err;
-  const status = (err as Partial<FastifyError>).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', (err as Error).message || 'bad request');
-  }
-  return new AppError('INTERNAL', 'internal error', { cause: err });
-}

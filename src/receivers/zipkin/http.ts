@@ -4,11 +4,11 @@
  * Answers 202 once the spans are durable. Spec: https://zipkin.io/zipkin-api/#/default/post_spans
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, HTTP_STATUS } from '../../errors.js';
+import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
 import type { SpanWriter } from '../../storage/api.js';
 import type { Metrics } from '../../server/metrics.js';
-import { logIfUnexpected, toAppError } from '../../server/http.js';
+import { logIfUnexpected } from '../../server/http.js';
 import { decodeContent, mediaType } from '../body.js';
 import { ZIPKIN_V1_JSON, ZIPKIN_V2_JSON, decodeZipkinV1Json, decodeZipkinV2Json } from './index.js';
 
