@@ -6,15 +6,13 @@
  *
  *   npm run bench:ingest -- --spans 1M --concurrency 6
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { startCeilingServer } from './ceiling.js';
 import { createGetter, sendBatches, type SendResult } from './http-client.js';
 import {
-  fixed, heading, int, line, mib, onCleanup, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
+  fixed, heading, int, line, loadText, mib, onCleanup, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
 } from './report.js';
-import { diskUsage, fetchMetrics, serverCounters, startAriadne, waitForDrain } from './server-process.js';
+import { diskUsage, fetchMetrics, serverCounters, startTempAriadne, waitForDrain } from './server-process.js';
 import { acceptedTraces, jaegerSpanCount, readTraces, sampleTraces } from './trace-reads.js';
 import { createWorkload } from './workload.js';
 
@@ -44,7 +42,7 @@ async function main(): Promise<void> {
   const drainTimeoutMs = parseWindowUs(flags.get('drain-timeout')!, 'drain-timeout') / 1000;
 
   heading('workload');
-  line('machine', `${cpus().length} cores, load average ${loadavg().map((l) => fixed(l, 2)).join(' ')} at start`);
+  line('machine', `${cpus().length} cores, load average ${loadText()} at start`);
   const genStarted = performance.now();
   const workload = createWorkload({ spans, seed: Number(flags.get('seed')), windowUs });
   line('spans / traces / requests', `${int(workload.spanCount)} / ${int(workload.traces.length)} / ${int(workload.batches.length)}`);
@@ -70,11 +68,8 @@ async function main(): Promise<void> {
   }
 
   heading('ariadne all-in-one (embedded store)');
-  const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-bench-'));
-  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
   const startedAt = performance.now();
-  const server = await startAriadne({ dataDir });
-  onCleanup(() => server.stop());
+  const { server, dataDir } = await startTempAriadne();
   line('ready after', `${fixed((performance.now() - startedAt) / 1000, 2)} s`);
   line('idle RSS', mib(server.rssBytes()));
   const cpu0 = server.cpuSeconds();
@@ -111,7 +106,7 @@ async function main(): Promise<void> {
   for (const p of check.problems) line('problem', p);
 
   line('server RSS peak', mib(server.peakRssBytes()));
-  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
+  line('load average at end', loadText());
   if (server.exited()) line('server', 'EXITED before the end of the run (see stderr below)');
   const stopStarted = performance.now();
   await server.stop();

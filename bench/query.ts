@@ -6,14 +6,12 @@
  *   npm run bench:query -- --spans 1M
  *   npm run bench:query -- --spans 10M
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { createGetter, sendBatches } from './http-client.js';
 import {
-  fixed, heading, int, line, mib, onCleanup, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
+  fixed, heading, int, latencyText, line, loadText, mib, parseCount, parseFlags, parseWindowUs, runCleanups, statusSummary,
 } from './report.js';
-import { diskUsage, fetchMetrics, serverCounters, startAriadne, waitForDrain } from './server-process.js';
+import { diskUsage, fetchMetrics, serverCounters, startTempAriadne, waitForDrain } from './server-process.js';
 import { acceptedTraces, jaegerSpanCount, readTraces, sampleTraces, zipkinSpanCount } from './trace-reads.js';
 import { generateBatches, Prng, WORKLOAD_SERVICES, type TraceSummary } from './workload.js';
 
@@ -82,10 +80,6 @@ function traceMatches(trace: JaegerTrace, c: SearchCriteria): boolean {
     && (c.tag === undefined || (span.tags ?? []).some((t) => t.key === c.tag![0] && String(t.value) === c.tag![1])));
 }
 
-function latencyLine(label: string, samples: readonly number[]): void {
-  line(label, `p50 ${fixed(percentile(samples, 50), 2)} ms, p99 ${fixed(percentile(samples, 99), 2)} ms, max ${fixed(percentile(samples, 100), 2)} ms (n=${samples.length})`);
-}
-
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), FLAGS, 'npm run bench:query -- [flags]');
   if (!flags) return;
@@ -98,11 +92,8 @@ async function main(): Promise<void> {
   const endUs = Date.now() * 1000;
 
   heading('server');
-  line('machine', `${cpus().length} cores, load average ${loadavg().map((l) => fixed(l, 2)).join(' ')} at start`);
-  const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-bench-'));
-  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
-  const server = await startAriadne({ dataDir });
-  onCleanup(() => server.stop());
+  line('machine', `${cpus().length} cores, load average ${loadText()} at start`);
+  const { server, dataDir } = await startTempAriadne();
   line('idle RSS after /ready', mib(server.rssBytes()));
 
   if (!['random', 'arrival'].includes(flags.get('order')!)) throw new Error(`--order: expected random or arrival, got ${flags.get('order')}`);
@@ -150,7 +141,7 @@ async function main(): Promise<void> {
   heading('Jaeger GET /api/traces/<id>');
   const query = createGetter(server.queryUrl);
   const jaeger = await readTraces({ getter: query, traces: sample, pathOf: (t) => `/api/traces/${t.traceId}`, countSpans: jaegerSpanCount });
-  latencyLine('trace by id', jaeger.latenciesMs);
+  line('trace by id', latencyText(jaeger.latenciesMs));
   line('right span count', `${jaeger.ok} of ${jaeger.checked}; statuses ${statusSummary(jaeger.statusCounts)}`);
   for (const p of jaeger.problems) line('problem', p);
 
@@ -185,24 +176,24 @@ async function main(): Promise<void> {
       }
     }
     all.push(...latencies);
-    latencyLine(kind.name, latencies);
+    line(kind.name, latencyText(latencies));
     line('  traces per answer / empty / not matching', `${fixed(traceCount / n)} / ${empty} / ${wrong}; statuses ${statusSummary(statuses)}`);
     if (example) line('  problem', example);
   }
-  latencyLine('all searches', all);
+  line('all searches', latencyText(all));
   query.close();
 
   heading('Zipkin GET /api/v2/trace/<id>');
   const zipkinGetter = createGetter(server.zipkinUrl);
   const zipkin = await readTraces({ getter: zipkinGetter, traces: sample, pathOf: (t) => `/api/v2/trace/${t.traceId}`, countSpans: zipkinSpanCount });
   zipkinGetter.close();
-  latencyLine('trace by id', zipkin.latenciesMs);
+  line('trace by id', latencyText(zipkin.latenciesMs));
   line('right span count', `${zipkin.ok} of ${zipkin.checked}; statuses ${statusSummary(zipkin.statusCounts)}`);
   for (const p of zipkin.problems) line('problem', p);
 
   heading('server');
   line('RSS now / peak', `${mib(server.rssBytes())} / ${mib(server.peakRssBytes())}`);
-  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
+  line('load average at end', loadText());
   if (server.exited()) line('server', 'EXITED before the end of the run (see stderr below)');
   const stopStarted = performance.now();
   await server.stop();

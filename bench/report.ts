@@ -1,4 +1,5 @@
 /** Shared bits of the benchmark scripts: flags, percentiles, number formatting, cleanup on exit. */
+import { loadavg } from 'node:os';
 import { parseDuration } from '../src/model/index.js';
 
 /** A flag a benchmark script accepts. */
@@ -120,4 +121,14 @@ export async function runCleanups(): Promise<void> {
       process.stderr.write(`cleanup failed: ${String(err)}\n`);
     }
   }
+}
+
+/** "p50 … ms, p99 … ms, max … ms (n=…)" for latency samples in milliseconds. */
+export function latencyText(samples: readonly number[]): string {
+  return `p50 ${fixed(percentile(samples, 50), 2)} ms, p99 ${fixed(percentile(samples, 99), 2)} ms, max ${fixed(percentile(samples, 100), 2)} ms (n=${samples.length})`;
+}
+
+/** The 1, 5 and 15 minute load averages: how busy the (possibly shared) machine was. */
+export function loadText(): string {
+  return loadavg().map((l) => fixed(l, 2)).join(' ');
 }

@@ -4,9 +4,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onCleanup } from './report.js';
 
 const BIN = new URL('../bin/ariadne.js', import.meta.url).pathname;
 
@@ -231,4 +233,13 @@ export async function waitForDrain(options: { adminUrl: string; timeoutMs: numbe
     if (buffered === 0 || buffered === undefined || waitedMs > options.timeoutMs) return { buffered, waitedMs };
     await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
   }
+}
+
+/** Starts Ariadne on a fresh temporary data dir; runCleanups stops it and removes the dir. */
+export async function startTempAriadne(): Promise<{ server: AriadneProcess; dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-bench-'));
+  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
+  const server = await startAriadne({ dataDir });
+  onCleanup(() => server.stop());
+  return { server, dataDir };
 }

@@ -8,14 +8,12 @@
  *   npm run bench:summaries -- --spans 200k
  *   npm run bench:summaries -- --spans 10M --window 24h
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { createGetter, sendBatches, type Getter } from './http-client.js';
 import {
-  fixed, heading, int, line, mib, onCleanup, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
+  fixed, heading, int, latencyText, line, loadText, mib, parseCount, parseFlags, parseWindowUs, percentile, runCleanups, statusSummary,
 } from './report.js';
-import { diskUsage, startAriadne, waitForDrain } from './server-process.js';
+import { diskUsage, startTempAriadne, waitForDrain } from './server-process.js';
 import { generateBatches, Prng, WORKLOAD_SERVICES } from './workload.js';
 
 const FLAGS = [
@@ -132,10 +130,6 @@ function mismatches(summaries: WayResult, old: WayResult): { count: number; exam
   return { count, example };
 }
 
-function latencyText(samples: readonly number[]): string {
-  return `p50 ${fixed(percentile(samples, 50), 2)} ms, p99 ${fixed(percentile(samples, 99), 2)} ms, max ${fixed(percentile(samples, 100), 2)} ms (n=${samples.length})`;
-}
-
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), FLAGS, 'npm run bench:summaries -- [flags]');
   if (!flags) return;
@@ -147,11 +141,8 @@ async function main(): Promise<void> {
   const endUs = Date.now() * 1000;
 
   heading('server');
-  line('machine', `${cpus().length} cores, load average ${loadavg().map((l) => fixed(l, 2)).join(' ')} at start`);
-  const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-bench-'));
-  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
-  const server = await startAriadne({ dataDir });
-  onCleanup(() => server.stop());
+  line('machine', `${cpus().length} cores, load average ${loadText()} at start`);
+  const { server, dataDir } = await startTempAriadne();
 
   heading(`load ${int(spans)} spans over ${flags.get('window')}`);
   const sent = await sendBatches({
@@ -202,7 +193,7 @@ async function main(): Promise<void> {
 
   heading('server');
   line('RSS now / peak', `${mib(server.rssBytes())} / ${mib(server.peakRssBytes())}`);
-  line('load average at end', loadavg().map((l) => fixed(l, 2)).join(' '));
+  line('load average at end', loadText());
   const problems = server.problems();
   line('warn/error lines (log + stderr)', String(problems.length));
   for (const p of problems.slice(0, 5)) line('log', p);
