@@ -11,4 +11,5 @@ export type {
 } from './span.js';
 export { SPAN_KINDS } from './span.js';
 export { formatTraceId, normalizeSpanId, normalizeTraceId } from './ids.js';
+export { compareStrings } from './compare.js';
 export { parseDuration } from './duration.js';

@@ -3,6 +3,7 @@
  * (the semantics of Zipkin's DependencyLinker: https://github.com/openzipkin/zipkin/tree/master/zipkin/src/main/java/zipkin2/internal).
  */
 import type { DependencyLink, Span, SpanKind } from '../model/index.js';
+import { compareStrings } from '../model/index.js';
 
 /** The few span fields the dependency rules need; engines can project them straight from storage. */
 export interface DepSpan {
@@ -82,7 +83,7 @@ export function computeDependencies(spans: Iterable<DepSpan>): DependencyLink[] 
 
   const out: DependencyLink[] = [];
   for (const children of links.values()) for (const link of children.values()) out.push(link);
-  return out.sort((a, b) => compare(a.parent, b.parent) || compare(a.child, b.child));
+  return out.sort((a, b) => compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child));
 }
 
 function linkTrace(trace: DepSpan[], addLink: (parent: string, child: string, error: boolean) => void): void {
@@ -163,6 +164,3 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -4,6 +4,7 @@
  * cmd/jaeger/internal/extension/jaegerquery/querysvc/summary.go.
  */
 import type { Span } from '../model/index.js';
+import { compareStrings } from '../model/index.js';
 import type { SpanReader, TenantScope, TraceSummary } from './api.js';
 
 /** The span fields a summary reads; engines can feed projected rows instead of whole spans. */
@@ -53,7 +54,7 @@ export function summarizeTrace(spans: readonly SummarySpan[]): TraceSummary {
     spanCount: spans.length,
     errorCount,
     orphanCount,
-    services: [...services.values()].sort((a, b) => compare(a.name, b.name)),
+    services: [...services.values()].sort((a, b) => compareStrings(a.name, b.name)),
   };
   if (root !== undefined) {
     summary.rootService = root.service;
@@ -82,6 +83,3 @@ function isEarlierRoot(span: SummarySpan, current: SummarySpan): boolean {
   return span.spanId < current.spanId;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -6,7 +6,7 @@
  * zero and empty fields omitted. Model fields OTLP has no slot for become span attributes named
  * after the OpenTelemetry semantic conventions.
  */
-import { SPAN_KINDS } from '../../model/index.js';
+import { SPAN_KINDS, compareStrings } from '../../model/index.js';
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanLink } from '../../model/index.js';
 import { correctClockSkew, dedupeSharedSpanIds } from '../jaeger/index.js';
 
@@ -90,7 +90,7 @@ export function toOtlpResourceSpans(spans: readonly Span[], options: OtlpTraceOp
   const fixed = options.raw
     ? spans.slice()
     : correctClockSkew(dedupeSharedSpanIds(spans), { apply: options.adjustClockSkew });
-  fixed.sort((a, b) => a.startUs - b.startUs || compare(a.spanId, b.spanId));
+  fixed.sort((a, b) => a.startUs - b.startUs || compareStrings(a.spanId, b.spanId));
   const groups = new Map<string, OtlpResourceSpans>();
   // Spans of one batch usually share their resource object: serialise each object once.
   const resourceKeys = new Map<Attributes, string>();
@@ -220,6 +220,3 @@ function toKeyValues(attrs: Attributes): OtlpKeyValue[] {
   return out;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -8,6 +8,7 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
+import { compareStrings } from '../../model/index.js';
 import type { SpanReader } from '../../storage/api.js';
 import { traceSummaries } from '../../storage/summaries.js';
 import { toOtlpResourceSpans } from './otlp.js';
@@ -64,7 +65,7 @@ export const jaegerV3Plugin: FastifyPluginAsync<JaegerV3Options> = async (app: F
       seen.add(key);
       operations.push({ name: op.name, spanKind: kind });
     }
-    operations.sort((a, b) => compare(a.name, b.name) || compare(a.spanKind, b.spanKind));
+    operations.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.spanKind, b.spanKind));
     return send(reply, { operations });
   });
 
@@ -104,6 +105,3 @@ function send(reply: FastifyReply, body: unknown): FastifyReply {
 }
 
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
-import { formatTraceId } from '../../model/index.js';
+import { compareStrings, formatTraceId } from '../../model/index.js';
 import type { DependencyLink, Span } from '../../model/index.js';
 import type { DependencyReader, SpanReader } from '../../storage/api.js';
 import { toJaegerTrace } from './convert.js';
@@ -129,7 +129,7 @@ export function mergeDependencies(links: readonly DependencyLink[], service?: st
       merged.set(key, { parent: link.parent, child: link.child, callCount: link.callCount, errorCount: link.errorCount });
     }
   }
-  return [...merged.values()].sort((a, b) => compare(a.parent, b.parent) || compare(a.child, b.child));
+  return [...merged.values()].sort((a, b) => compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child));
 }
 
 function envelope<T extends unknown[]>(data: T, errors: JaegerError[] | null = null): JaegerResponse<T> {
@@ -143,10 +143,7 @@ function send(request: FastifyRequest, reply: FastifyReply, body: JaegerResponse
 }
 
 function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(compare);
+  return [...new Set(values)].sort(compareStrings);
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 

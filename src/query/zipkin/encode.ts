@@ -3,7 +3,7 @@
  * empty fields omitted, tags sorted by key, annotations sorted by time then value).
  * Spec: https://zipkin.io/zipkin-api/#/default/get_trace__traceId_ (zipkin2-api.yaml, Span).
  */
-import { formatTraceId } from '../../model/index.js';
+import { compareStrings, formatTraceId } from '../../model/index.js';
 import type { AttributeValue, Attributes, DependencyLink, Endpoint, Span, SpanEvent, SpanKind } from '../../model/index.js';
 
 /** Zipkin v2 endpoint: every field optional, at least one present. */
@@ -116,9 +116,6 @@ function compareSpans(a: Span, b: Span): number {
 
 const KIND_ORDER: Record<SpanKind, number> = { client: 0, producer: 1, unspecified: 2, internal: 3, server: 4, consumer: 5 };
 
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function encodeEndpoint(endpoint: Endpoint | undefined, serviceName: string | undefined): ZipkinV2Endpoint | undefined {
   const out: ZipkinV2Endpoint = {};

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
-import { formatTraceId } from '../../model/index.js';
+import { compareStrings, formatTraceId } from '../../model/index.js';
 import type { DependencyReader, SpanReader } from '../../storage/api.js';
 import { encodeDependencies, encodeTrace } from './encode.js';
 import {
@@ -123,6 +123,6 @@ export const zipkinQueryPlugin: FastifyPluginAsync<ZipkinQueryOptions> = async (
 };
 
 function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...new Set(values)].sort(compareStrings);
 }
 

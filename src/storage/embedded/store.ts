@@ -16,7 +16,7 @@ import { constants, readdirSync, statSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
-import { SPAN_KINDS, type Span } from '../../model/index.js';
+import { SPAN_KINDS, compareStrings, type Span } from '../../model/index.js';
 import type {
   DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef, TraceSummary,
 } from '../api.js';
@@ -301,7 +301,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const recent = await fromBuffers((b) => b.reader.getOperations(query));
       const all = [...recent, ...(await table.getOperations(query))];
       const seen = new Map(all.map((op) => [`${op.name}\u0000${op.spanKind}`, op]));
-      return [...seen.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spanKind, b.spanKind));
+      return [...seen.values()].sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.spanKind, b.spanKind));
     },
     async getRemoteServices(query) {
       checkOpen();
@@ -361,7 +361,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
         if (seen === undefined || ref.startUs > seen) latest.set(ref.traceId, ref.startUs);
       }
       const refs: TraceRef[] = [...latest].map(([traceId, startUs]) => ({ traceId, startUs }));
-      return refs.sort((a, b) => b.startUs - a.startUs || compare(a.traceId, b.traceId)).slice(0, query.limit);
+      return refs.sort((a, b) => b.startUs - a.startUs || compareStrings(a.traceId, b.traceId)).slice(0, query.limit);
     },
     async getAttributeValues(query) {
       checkOpen();
@@ -484,12 +484,9 @@ function createDirSizer(dirs: readonly string[], maxAgeMs: number): { get(): num
 }
 
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
-  return [...new Set([...a, ...b])].sort(compare);
+  return [...new Set([...a, ...b])].sort(compareStrings);
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * Collapses exact duplicates as dedupeSpans does, from the fields a summary row has: the stored row

@@ -6,6 +6,7 @@
  */
 import { AppError } from '../../errors.js';
 import type { AttributeValue, DependencyLink, Span, SpanKind } from '../../model/index.js';
+import { compareStrings } from '../../model/index.js';
 import type {
   DependencyReader,
   Operation,
@@ -255,7 +256,7 @@ export class MemoryStore implements Store {
   private getServices(scope: TenantScope): string[] {
     const names = new Set<string>();
     for (const tenant of this.scoped(scope)) for (const name of tenant.services.keys()) names.add(name);
-    return [...names].sort(compare);
+    return [...names].sort(compareStrings);
   }
 
   private getOperations(query: TenantScope & { service: string; spanKind?: SpanKind }): Operation[] {
@@ -268,7 +269,7 @@ export class MemoryStore implements Store {
         ops.set(key, { name: op.name, spanKind: op.spanKind });
       }
     }
-    return [...ops.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spanKind, b.spanKind));
+    return [...ops.values()].sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.spanKind, b.spanKind));
   }
 
   private getRemoteServices(query: TenantScope & { service: string }): string[] {
@@ -277,7 +278,7 @@ export class MemoryStore implements Store {
       const service = tenant.services.get(query.service);
       if (service !== undefined) for (const name of service.remoteServices.keys()) names.add(name);
     }
-    return [...names].sort(compare);
+    return [...names].sort(compareStrings);
   }
 
   private getTrace(query: TenantScope & { traceId: string }): Span[] {
@@ -333,7 +334,7 @@ export class MemoryStore implements Store {
       const held = tenant.attributeValues.get(query.key);
       if (held !== undefined) for (const value of held.keys()) values.add(String(value));
     }
-    return [...values].sort(compare).slice(0, Math.max(0, query.limit));
+    return [...values].sort(compareStrings).slice(0, Math.max(0, query.limit));
   }
 
   private getDependencies(query: TenantScope & { endUs: number; lookbackUs: number }): DependencyLink[] {
@@ -365,7 +366,7 @@ function cloneSpan(span: Span): Span {
 function newestFirst(latest: Map<string, number>): TraceRef[] {
   const refs: TraceRef[] = [];
   for (const [traceId, startUs] of latest) refs.push({ traceId, startUs });
-  return refs.sort((a, b) => b.startUs - a.startUs || compare(a.traceId, b.traceId));
+  return refs.sort((a, b) => b.startUs - a.startUs || compareStrings(a.traceId, b.traceId));
 }
 
 function increment<K>(map: Map<K, number>, key: K): void {
@@ -379,6 +380,3 @@ function decrement<K>(map: Map<K, number>, key: K): void {
   else map.set(key, count - 1);
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
