@@ -430,17 +430,19 @@ const STATUSES = new Set<string>(['unset', 'ok', 'error']);
 function validateSpans(spans: readonly Span[]): void {
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i] as Span;
-    const bad = (field: string, expected: string, got: unknown): never => {
-      throw new AppError('INVALID_ARGUMENT', `span[${i}].${field}: expected ${expected}, got ${JSON.stringify(got)}`);
-    };
-    if (!TRACE_ID.test(s.traceId)) bad('traceId', '32 lowercase hex chars', s.traceId);
-    if (!SPAN_ID.test(s.spanId)) bad('spanId', '16 lowercase hex chars', s.spanId);
-    if (s.parentSpanId !== undefined && !SPAN_ID.test(s.parentSpanId)) bad('parentSpanId', '16 lowercase hex chars', s.parentSpanId);
-    if (!Number.isSafeInteger(s.startUs)) bad('startUs', 'an integer', s.startUs);
-    if (!Number.isSafeInteger(s.durationUs)) bad('durationUs', 'an integer', s.durationUs);
-    if (!KINDS.has(s.kind)) bad('kind', 'a span kind', s.kind);
-    if (!STATUSES.has(s.statusCode)) bad('statusCode', 'unset, ok or error', s.statusCode);
+    if (!TRACE_ID.test(s.traceId)) invalidSpan(i, 'traceId', '32 lowercase hex chars', s.traceId);
+    if (!SPAN_ID.test(s.spanId)) invalidSpan(i, 'spanId', '16 lowercase hex chars', s.spanId);
+    if (s.parentSpanId !== undefined && !SPAN_ID.test(s.parentSpanId)) invalidSpan(i, 'parentSpanId', '16 lowercase hex chars', s.parentSpanId);
+    if (!Number.isSafeInteger(s.startUs)) invalidSpan(i, 'startUs', 'an integer', s.startUs);
+    if (!Number.isSafeInteger(s.durationUs)) invalidSpan(i, 'durationUs', 'an integer', s.durationUs);
+    if (!KINDS.has(s.kind)) invalidSpan(i, 'kind', 'a span kind', s.kind);
+    if (!STATUSES.has(s.statusCode)) invalidSpan(i, 'statusCode', 'unset, ok or error', s.statusCode);
   }
+}
+
+// Outside the loop: validating a batch allocates nothing per span unless a span is bad.
+function invalidSpan(i: number, field: string, expected: string, got: unknown): never {
+  throw new AppError('INVALID_ARGUMENT', `span[${i}].${field}: expected ${expected}, got ${JSON.stringify(got)}`);
 }
 
 function decodeRecord(record: WalRecord, decode: PayloadDecoder): Span[] {
