@@ -1,0 +1,71 @@
+/**
+ * The one path every receiver hands decoded spans to: durable write with the raw payload (so the
+ * store's log can replay it), and the same counters whatever the transport (HTTP, gRPC, UDP).
+ */
+import { toAppError, type AppError } from '../errors.js';
+import type { Span } from '../model/index.js';
+import type { SpanWriter } from '../storage/api.js';
+import type { Metrics } from '../server/metrics.js';
+
+/** What a receiver needs from the process to ingest spans. */
+export interface IngestOptions {
+  writer: SpanWriter;
+  metrics: Metrics;
+}
+
+/** One decoded request, ready to be written. */
+export interface IngestBatch {
+  /** Decoder key of the payload (the same key the log replays it with), also the metrics label. */
+  format: string;
+  tenant: string;
+  /** The request body after content decoding, exactly what the decoder read. */
+  bytes: Buffer;
+  spans: Span[];
+}
+
+/** Writes decoded batches and counts what was accepted and refused. */
+export interface Ingest {
+  /**
+   * Resolves once the spans are durable; rejects with an AppError (RESOURCE_EXHAUSTED /
+   * UNAVAILABLE when the store cannot take more now), counting the refused spans by reason.
+   */
+  accept(batch: IngestBatch): Promise<void>;
+  /** Counts a refused request (undecodable, too large, wrong type ...) and returns its AppError. */
+  refuse(format: string, err: unknown, bodyLimit?: number): AppError;
+  /** Starts the acknowledgement-latency timer of one request; call the result when answered. */
+  time(format: string): () => void;
+}
+
+/** Metric `reason` label for each refusal code. */
+export const REFUSAL_REASON: Readonly<Record<string, string>> = {
+  INVALID_ARGUMENT: 'invalid', TOO_LARGE: 'too_large', UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  RESOURCE_EXHAUSTED: 'overloaded', UNAVAILABLE: 'unavailable',
+};
+
+/** Creates the ingest path over one writer. */
+export function createIngest(options: IngestOptions): Ingest {
+  const { writer, metrics } = options;
+  return {
+    async accept({ format, tenant, bytes, spans }) {
+      if (spans.length > 0) {
+        try {
+          await writer.writeSpans(spans, { payload: { format, tenant, bytes } });
+        } catch (err) {
+          const appErr = toAppError(err);
+          metrics.spansRejected.inc({ protocol: format, reason: REFUSAL_REASON[appErr.code] ?? 'internal' }, spans.length);
+          throw appErr;
+        }
+      }
+      metrics.spansReceived.inc({ protocol: format }, spans.length);
+    },
+    refuse(format, err, bodyLimit) {
+      const appErr = toAppError(err, bodyLimit);
+      metrics.requestsRejected.inc({ protocol: format, reason: REFUSAL_REASON[appErr.code] ?? 'internal' });
+      return appErr;
+    },
+    time(format) {
+      const stop = metrics.ingestSeconds.startTimer();
+      return () => { stop({ protocol: format }); };
+    },
+  };
+}
