@@ -9,7 +9,7 @@ import { decodePayload, zipkinReceiverPlugin } from '../receivers/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
 import type { Config } from './config.js';
-import { allowAnyOrigin, createHttpApp } from './http.js';
+import { allowAnyOrigin, compressResponses, createHttpApp } from './http.js';
 import { landingPage } from './landing.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Role } from './roles.js';
@@ -53,6 +53,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const zipkin = createHttpApp({ logger: logger.child({ port: 'zipkin' }), bodyLimit: config.maxBodyBytes });
       apps.push(zipkin);
       allowAnyOrigin(zipkin);
+      await compressResponses(zipkin);
       if (has('zipkin-receiver')) {
         await zipkin.register(zipkinReceiverPlugin, { writer: store.writer, metrics, maxBodyBytes: config.maxBodyBytes });
       }
@@ -76,6 +77,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     if (has('jaeger-query')) {
       const query = createHttpApp({ logger: logger.child({ port: 'query' }), bodyLimit: 1024 * 1024 });
       apps.push(query);
+      await compressResponses(query);
       await query.register(jaegerQueryPlugin, {
         reader: store.reader, dependencies: store.dependencies, adjustClockSkew: config.clockSkewAdjust,
       });

@@ -1,4 +1,5 @@
 /** Shared construction of the HTTP servers: limits, raw bodies, one error mapping. */
+import fastifyCompress from '@fastify/compress';
 import { LogController, fastify, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { HTTP_STATUS, toAppError, type AppError } from '../errors.js';
@@ -55,5 +56,18 @@ export function allowAnyOrigin(app: FastifyInstance): void {
         .header('access-control-max-age', '86400');
       return reply.status(204).send();
     }
+  });
+}
+
+/**
+ * Compresses answers of 1 KiB and more with gzip or deflate when the client accepts it (Grafana, the
+ * Jaeger UI and browsers do). Request bodies are left alone: receivers decode them with their own limits.
+ * Register before the routes.
+ */
+export async function compressResponses(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyCompress, {
+    globalDecompression: false,
+    encodings: ['gzip', 'deflate'],
+    threshold: 1024,
   });
 }
