@@ -7,6 +7,8 @@ import { zipkinReceiverPlugin, type ZipkinReceiverOptions } from './zipkin/http.
 
 export { zipkinReceiverPlugin };
 export type { ZipkinReceiverOptions };
+export { createIngest, REFUSAL_REASON } from './ingest.js';
+export type { Ingest, IngestBatch, IngestOptions } from './ingest.js';
 
 const DECODERS: Record<string, (bytes: Buffer, tenant: string) => Span[]> = {
   [ZIPKIN_V1_JSON]: decodeZipkinV1Json,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
-import { decodePayload, zipkinReceiverPlugin } from '../receivers/index.js';
+import { createIngest, decodePayload, zipkinReceiverPlugin } from '../receivers/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
 import type { Config } from './config.js';
@@ -47,6 +47,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     throw err;
   }
   metrics.watchStore(store);
+  const ingest = createIngest({ writer: store.writer, metrics });
   logger.info({ storage: store.name, dataDir: config.storage === 'embedded' ? config.dataDir : undefined }, 'store open');
   try {
     if (has('zipkin-receiver') || has('zipkin-query')) {
@@ -55,7 +56,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       allowAnyOrigin(zipkin);
       await compressResponses(zipkin);
       if (has('zipkin-receiver')) {
-        await zipkin.register(zipkinReceiverPlugin, { writer: store.writer, metrics, maxBodyBytes: config.maxBodyBytes });
+        await zipkin.register(zipkinReceiverPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       }
       if (has('zipkin-query')) {
         const zipkinQuery = { reader: store.reader, dependencies: store.dependencies, autocompleteKeys: config.zipkinAutocompleteKeys };
