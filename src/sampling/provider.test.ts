@@ -52,6 +52,13 @@ describe('createSamplingProvider with a file', () => {
     expect(await p.reload()).toBe(false);
   });
 
+  it('without a file answers the configured default probability, which must be a probability', async () => {
+    const p = await createSamplingProvider({ logger: recordingLogger(), defaultSamplingProbability: 0.2 });
+    expect(rateOf(p, 'any')).toBe(0.2);
+    await expect(createSamplingProvider({ logger: recordingLogger(), defaultSamplingProbability: 1.2 }))
+      .rejects.toThrow(new AppError('INVALID_ARGUMENT', 'defaultSamplingProbability: probability must be within [0, 1], got 1.2'));
+  });
+
   it('reloads on demand, and an invalid or unreadable file keeps the last good strategies', async () => {
     const file = join(dir, 'on-demand.json');
     await writeFile(file, strategiesFile(0.8));

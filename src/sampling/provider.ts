@@ -52,12 +52,16 @@ export interface SamplingProvider {
 
 /**
  * Loads the strategies and starts polling. Rejects with AppError INVALID_ARGUMENT when the file
- * cannot be read or is invalid at start, naming the source and the offending path. A URL that
+ * cannot be read or is invalid at start, naming the source and the offending path, or when
+ * `defaultSamplingProbability` is outside [0, 1]. A URL that
  * answers 503 at start is not an error: the defaults apply until it answers, as in Jaeger.
  */
 export async function createSamplingProvider(options: SamplingProviderOptions): Promise<SamplingProvider> {
   const { file, logger } = options;
   const fallback = options.defaultSamplingProbability ?? DEFAULT_SAMPLING_PROBABILITY;
+  if (!(fallback >= 0 && fallback <= 1)) {
+    throw new AppError('INVALID_ARGUMENT', `defaultSamplingProbability: probability must be within [0, 1], got ${fallback}`);
+  }
   let current: SamplingStrategies = defaultStrategies(fallback);
   let timer: NodeJS.Timeout | undefined;
   const noReload = async (): Promise<boolean> => false;
