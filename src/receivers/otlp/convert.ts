@@ -252,7 +252,7 @@ class Converter {
     for (let k = 0; k < list.length; k++) {
       const kv = asRecord(list[k], `${path}[${k}]`);
       const key = this.string(kv['key'], `${path}[${k}].key`);
-      into[key] = this.anyValue(kv['value'], `${path}[${k}].value`);
+      setOwn(into, key, this.anyValue(kv['value'], `${path}[${k}].value`));
     }
   }
 
@@ -296,7 +296,7 @@ class Converter {
         for (let k = 0; k < values.length; k++) {
           const kv = asRecord(values[k], `${path}.kvlistValue.values[${k}]`);
           const key = this.string(kv['key'], `${path}.kvlistValue.values[${k}].key`);
-          out[key] = this.plainValue(kv['value'], `${path}.kvlistValue.values[${k}].value`, depth + 1);
+          setOwn(out, key, this.plainValue(kv['value'], `${path}.kvlistValue.values[${k}].value`, depth + 1));
         }
         return out;
       }
@@ -425,6 +425,12 @@ class Converter {
 }
 
 type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
+
+/** Sets a key; `__proto__` is defined as an own property instead of hitting the prototype setter. */
+function setOwn<T>(into: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  else into[key] = value;
+}
 
 function invalid(path: string, expected: string, value: unknown): AppError {
   return new AppError('INVALID_ARGUMENT', `${path}: expected ${expected}, got ${quote(value)}`);
