@@ -6,6 +6,7 @@ import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
 import { createIngest, decodePayload, zipkinReceiverPlugin } from '../receivers/index.js';
+import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
 import type { Config } from './config.js';
@@ -14,9 +15,18 @@ import { landingPage } from './landing.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Role } from './roles.js';
 
+/** Bound ports of a running process, by module. */
+export interface Ports {
+  zipkin?: number;
+  query?: number;
+  admin?: number;
+  jaegerHttp?: number;
+  sampling?: number;
+}
+
 /** A started process: its bound ports and how to stop it. */
 export interface RunningServer {
-  ports: { zipkin?: number; query?: number; admin?: number };
+  ports: Ports;
   store: Store;
   metrics: Metrics;
   /** Stops accepting requests, drains, then closes the store. Idempotent. */
@@ -29,30 +39,63 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   const metrics = createMetrics();
   const has = (m: string) => role.modules.includes(m as never);
   let ready = false;
-  const apps: FastifyInstance[] = [];
-  const ports: RunningServer['ports'] = {};
-  // The admin port comes up first so /health answers while the store replays its log.
-  let admin: FastifyInstance | undefined;
-  if (has('admin')) {
-    admin = createHttpApp({ logger: logger.child({ port: 'admin' }), bodyLimit: 1024 });
-    await admin.register(adminPlugin, { metrics, isReady: () => ready, startedAt });
-    ports.admin = await listen(admin, config.host, config.adminPort);
-    logger.info({ port: ports.admin }, 'admin listening (/health, /ready, /metrics)');
-  }
+  const ports: Ports = {};
+  // Closed in reverse order of start: listeners first, then what they write to.
+  const closers: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.error({ err }, 'error while stopping');
+      }
+    }
+  };
+  const serve = async (app: FastifyInstance, name: keyof Ports, port: number, what: string) => {
+    closers.push(() => app.close());
+    ports[name] = await listen(app, config.host, port);
+    logger.info({ port: ports[name] }, `${name} listening (${what})`);
+  };
+  const httpApp = (name: string, bodyLimit: number) => createHttpApp({ logger: logger.child({ port: name }), bodyLimit });
+
   let store: Store;
   try {
+    // The admin port comes up first so /health answers while the store replays its log.
+    if (has('admin')) {
+      const admin = httpApp('admin', 1024);
+      await admin.register(adminPlugin, { metrics, isReady: () => ready, startedAt });
+      await serve(admin, 'admin', config.adminPort, '/health, /ready, /metrics');
+    }
     store = await openStore({ ...config, decode: decodePayload, logger });
+    closers.push(() => store.close());
   } catch (err) {
-    await admin?.close();
+    await closeAll();
     throw err;
   }
   metrics.watchStore(store);
-  const ingest = createIngest({ writer: store.writer, metrics });
   logger.info({ storage: store.name, dataDir: config.storage === 'embedded' ? config.dataDir : undefined }, 'store open');
+  const ingest = createIngest({ writer: store.writer, metrics });
   try {
+    let sampling: SamplingProvider | undefined;
+    if (has('sampling')) {
+      const provider = await createSamplingProvider({
+        file: config.samplingStrategiesFile === '' ? undefined : config.samplingStrategiesFile,
+        logger: logger.child({ module: 'sampling' }),
+        reloadIntervalMs: config.samplingReloadMs,
+      });
+      sampling = provider;
+      closers.push(() => provider.close());
+      const app = httpApp('sampling', 1024);
+      await app.register(samplingPlugin, { provider, routes: AGENT_SAMPLING_ROUTES });
+      await serve(app, 'sampling', config.samplingPort, 'GET /sampling?service=');
+    }
+    if (has('jaeger-receiver') || sampling) {
+      const app = httpApp('jaeger-http', config.maxBodyBytes);
+      if (sampling) await app.register(samplingPlugin, { provider: sampling, routes: COLLECTOR_SAMPLING_ROUTES });
+      await serve(app, 'jaegerHttp', config.jaegerHttpPort, 'POST /api/traces, GET /api/sampling');
+    }
     if (has('zipkin-receiver') || has('zipkin-query')) {
-      const zipkin = createHttpApp({ logger: logger.child({ port: 'zipkin' }), bodyLimit: config.maxBodyBytes });
-      apps.push(zipkin);
+      const zipkin = httpApp('zipkin', config.maxBodyBytes);
       allowAnyOrigin(zipkin);
       await compressResponses(zipkin);
       if (has('zipkin-receiver')) {
@@ -72,25 +115,20 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       };
       zipkin.get('/', toUi);
       zipkin.get('/zipkin', toUi);
-      ports.zipkin = await listen(zipkin, config.host, config.zipkinPort);
-      logger.info({ port: ports.zipkin }, 'zipkin listening (POST /api/v1/spans, /api/v2/spans; GET /api/v2/...)');
+      await serve(zipkin, 'zipkin', config.zipkinPort, 'POST /api/v1/spans, /api/v2/spans; GET /api/v2/...');
     }
     if (has('jaeger-query')) {
-      const query = createHttpApp({ logger: logger.child({ port: 'query' }), bodyLimit: 1024 * 1024 });
-      apps.push(query);
+      const query = httpApp('query', 1024 * 1024);
       await compressResponses(query);
       await query.register(jaegerQueryPlugin, {
         reader: store.reader, dependencies: store.dependencies, adjustClockSkew: config.clockSkewAdjust,
       });
       await query.register(jaegerV3Plugin, { reader: store.reader, adjustClockSkew: config.clockSkewAdjust });
       query.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
-      ports.query = await listen(query, config.host, config.queryPort);
-      logger.info({ port: ports.query }, 'query listening (Jaeger API /api/...)');
+      await serve(query, 'query', config.queryPort, 'Jaeger API /api/..., /api/v3/...');
     }
   } catch (err) {
-    await Promise.allSettled(apps.map((a) => a.close()));
-    await admin?.close();
-    await store.close();
+    await closeAll();
     throw err;
   }
   ready = true;
@@ -102,9 +140,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     close() {
       closing ??= (async () => {
         ready = false;
-        await Promise.allSettled(apps.map((a) => a.close()));
-        await store.close();
-        await admin?.close();
+        await closeAll();
       })();
       return closing;
     },

@@ -11,6 +11,18 @@ export interface Config {
   zipkinPort: number;
   queryPort: number;
   adminPort: number;
+  jaegerHttpPort: number;
+  jaegerGrpcPort: number;
+  jaegerCompactPort: number;
+  jaegerBinaryPort: number;
+  otlpGrpcPort: number;
+  otlpHttpPort: number;
+  samplingPort: number;
+  samplingStrategiesFile: string;
+  samplingReloadMs: number;
+  udpQueueSize: number;
+  agentCollector: string;
+  agentQueueSize: number;
   storage: 'embedded' | 'memory';
   dataDir: string;
   retentionUs: number;
@@ -100,6 +112,18 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'zipkin.port', key: 'zipkinPort', env: 'ARIADNE_ZIPKIN_PORT', defaultText: '9411', help: 'Zipkin receiver and Zipkin v2 read API', parse: port }),
   opt({ flag: 'query.port', key: 'queryPort', env: 'ARIADNE_QUERY_PORT', defaultText: '16686', help: 'UI and Jaeger query API', parse: port }),
   opt({ flag: 'admin.port', key: 'adminPort', env: 'ARIADNE_ADMIN_PORT', defaultText: '14269', help: 'admin: /health, /ready, /metrics', parse: port }),
+  opt({ flag: 'jaeger.http-port', key: 'jaegerHttpPort', env: 'ARIADNE_JAEGER_HTTP_PORT', defaultText: '14268', help: 'Jaeger collector HTTP: POST /api/traces (Thrift), GET /api/sampling', parse: port }),
+  opt({ flag: 'jaeger.grpc-port', key: 'jaegerGrpcPort', env: 'ARIADNE_JAEGER_GRPC_PORT', defaultText: '14250', help: 'Jaeger collector gRPC: jaeger.api_v2.CollectorService/PostSpans', parse: port }),
+  opt({ flag: 'jaeger.compact-port', key: 'jaegerCompactPort', env: 'ARIADNE_JAEGER_COMPACT_PORT', defaultText: '6831', help: 'Jaeger agent UDP, compact Thrift emitBatch', parse: port }),
+  opt({ flag: 'jaeger.binary-port', key: 'jaegerBinaryPort', env: 'ARIADNE_JAEGER_BINARY_PORT', defaultText: '6832', help: 'Jaeger agent UDP, binary Thrift emitBatch', parse: port }),
+  opt({ flag: 'otlp.grpc-port', key: 'otlpGrpcPort', env: 'ARIADNE_OTLP_GRPC_PORT', defaultText: '4317', help: 'OTLP gRPC TraceService/Export', parse: port }),
+  opt({ flag: 'otlp.http-port', key: 'otlpHttpPort', env: 'ARIADNE_OTLP_HTTP_PORT', defaultText: '4318', help: 'OTLP HTTP POST /v1/traces (protobuf or JSON)', parse: port }),
+  opt({ flag: 'sampling.port', key: 'samplingPort', env: 'ARIADNE_SAMPLING_PORT', defaultText: '5778', help: 'remote sampling: GET /sampling?service= (Jaeger agent shape)', parse: port }),
+  opt({ flag: 'sampling.strategies-file', key: 'samplingStrategiesFile', env: 'ARIADNE_SAMPLING_STRATEGIES_FILE', defaultText: '', help: 'Jaeger sampling strategies JSON file; empty = probabilistic 0.001 for every service', parse: (t) => t }),
+  opt({ flag: 'sampling.reload-interval', key: 'samplingReloadMs', env: 'ARIADNE_SAMPLING_RELOAD_INTERVAL', defaultText: '30s', help: 'how often the strategies file is checked for changes', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
+  opt({ flag: 'udp.queue-size', key: 'udpQueueSize', env: 'ARIADNE_UDP_QUEUE_SIZE', defaultText: '1000', help: 'UDP datagrams waiting to be stored or forwarded; more are dropped and counted', parse: positiveInt }),
+  opt({ flag: 'agent.collector', key: 'agentCollector', env: 'ARIADNE_AGENT_COLLECTOR', defaultText: 'http://127.0.0.1:14268', help: 'agent role: collector to forward to, http://host:14268 (Thrift) or grpc://host:14250', parse: (t) => t }),
+  opt({ flag: 'agent.queue-size', key: 'agentQueueSize', env: 'ARIADNE_AGENT_QUEUE_SIZE', defaultText: '1000', help: 'agent role: batches waiting to be forwarded; more are dropped and counted', parse: positiveInt }),
   opt({ flag: 'storage', key: 'storage', env: 'ARIADNE_STORAGE', defaultText: 'embedded', help: 'span store: embedded (on disk, DuckDB) or memory', parse: oneOf(['embedded', 'memory'] as const) }),
   opt({ flag: 'data-dir', key: 'dataDir', env: 'ARIADNE_DATA_DIR', defaultText: './data', help: 'directory of the embedded store', parse: (t) => t }),
   opt({ flag: 'retention', key: 'retentionUs', env: 'ARIADNE_RETENTION', defaultText: '7d', help: 'delete spans older than this (embedded store)', parse: duration }),

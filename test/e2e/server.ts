@@ -14,6 +14,8 @@ export interface ServerProcess {
   zipkin: string;
   query: string;
   admin: string;
+  /** Every bound port by name, as the server logged them (zipkin, query, admin, jaegerHttp, otlpGrpc, ...). */
+  ports: Record<string, number>;
   /** Log lines seen so far (JSON objects). */
   logs: Array<Record<string, unknown>>;
   /** SIGTERM and wait for exit. */
@@ -32,17 +34,23 @@ export function removeDir(dir: string): Promise<void> {
   return rm(dir, { recursive: true, force: true });
 }
 
+/** Every port flag, set to 0 so parallel tests never collide on the standard ports. */
+const EPHEMERAL_PORTS = [
+  'zipkin.port', 'query.port', 'admin.port', 'jaeger.http-port', 'jaeger.grpc-port', 'jaeger.compact-port',
+  'jaeger.binary-port', 'otlp.grpc-port', 'otlp.http-port', 'sampling.port',
+].flatMap((flag) => [`--${flag}`, '0']);
+
 /** Spawns `ariadne all-in-one` and resolves once it logs "ariadne started" with its ports. */
-export async function startServerProcess(options: { dataDir: string; args?: string[]; timeoutMs?: number }): Promise<ServerProcess> {
+export async function startServerProcess(options: { dataDir: string; args?: string[]; timeoutMs?: number; role?: string }): Promise<ServerProcess> {
   const child = spawn(process.execPath, [
-    BIN, 'all-in-one', '--host', '127.0.0.1', '--zipkin.port', '0', '--query.port', '0', '--admin.port', '0',
+    BIN, options.role ?? 'all-in-one', '--host', '127.0.0.1', ...EPHEMERAL_PORTS,
     '--data-dir', options.dataDir, '--log.format', 'json', ...(options.args ?? []),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ports = await new Promise<{ zipkin: number; query: number; admin: number }>((resolve, reject) => {
+  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time; stderr: ${stderr}`)), options.timeoutMs ?? 30_000);
     void exited.then((code) => reject(new Error(`server exited with ${code} before starting; stderr: ${stderr}; logs: ${JSON.stringify(logs)}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -55,7 +63,7 @@ export async function startServerProcess(options: { dataDir: string; args?: stri
       logs.push(entry);
       if (entry.msg === 'ariadne started') {
         clearTimeout(timer);
-        resolve(entry.ports as { zipkin: number; query: number; admin: number });
+        resolve(entry.ports as Record<string, number>);
       }
     });
   });
@@ -65,6 +73,7 @@ export async function startServerProcess(options: { dataDir: string; args?: stri
     zipkin: `http://127.0.0.1:${ports.zipkin}`,
     query: `http://127.0.0.1:${ports.query}`,
     admin: `http://127.0.0.1:${ports.admin}`,
+    ports,
     logs,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
