@@ -1,0 +1,146 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { fastify, type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../storage/memory/index.js';
+import { CONTENT_SECURITY_POLICY, uiPlugin } from './index.js';
+import { TEST_TRACE_ID, span } from './test-spans.js';
+
+const T = 1_700_000_000_000_000;
+const INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-AbCdEf12.js"></script></head><body><div id="root"></div></body></html>';
+const SCRIPT = `console.log(${JSON.stringify('x'.repeat(4000))});`;
+
+let dist: string;
+let app: FastifyInstance;
+let bare: FastifyInstance;
+
+beforeAll(async () => {
+  dist = await mkdtemp(join(tmpdir(), 'ariadne-ui-'));
+  await mkdir(join(dist, 'assets'));
+  await writeFile(join(dist, 'index.html'), INDEX);
+  await writeFile(join(dist, 'assets', 'index-AbCdEf12.js'), SCRIPT);
+  await writeFile(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  const store = createMemoryStore();
+  await store.writer.writeSpans([
+    span({ spanId: 'a', service: 'frontend', name: 'get /', startUs: T, durationUs: 1000, attributes: { note: '<img src=x onerror=alert(1)>' } }),
+    span({ spanId: 'b', parentSpanId: 'a', service: 'backend', name: 'query', startUs: T + 100, durationUs: 500, statusCode: 'error' }),
+  ]);
+  app = fastify();
+  app.get('/api/services', async () => ({ data: [] }));
+  await app.register(uiPlugin, { reader: store.reader, adjustClockSkew: false, distDir: dist });
+  bare = fastify();
+  await bare.register(uiPlugin, { reader: store.reader, adjustClockSkew: false, distDir: join(dist, 'missing') });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await bare?.close();
+  await rm(dist, { recursive: true, force: true });
+});
+
+describe('compact trace API', () => {
+  it('answers the trace as pre-order columns', async () => {
+    const res = await app.inject(`/api/ariadne/traces/${TEST_TRACE_ID.replace(/^0+/, '')}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.json()).toEqual({
+      traceId: TEST_TRACE_ID, startUs: T, durationUs: 1000, spanCount: 2, depth: 2,
+      services: ['backend', 'frontend'], names: ['get /', 'query'],
+      kinds: ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'],
+      rows: {
+        spanIds: '000000000000000a000000000000000b', parent: [-1, 0], depth: [0, 1], startUs: [0, 100], durationUs: [1000, 500],
+        service: [1, 0], name: [0, 1], kind: [0, 0], flags: [0, 1], subtree: [2, 1],
+      },
+      warnings: [],
+    });
+  });
+
+  const errors: Array<{ name: string; url: string; status: number; error: string }> = [
+    { name: 'unknown trace', url: '/api/ariadne/traces/123', status: 404, error: 'trace 00000000000000000000000000000123 not found' },
+    { name: 'bad trace id', url: '/api/ariadne/traces/xyz', status: 400, error: 'traceId: expected 1 to 32 hex chars, got "xyz"' },
+    { name: 'unknown span', url: `/api/ariadne/traces/${TEST_TRACE_ID}/spans/00000000000000ff`, status: 404, error: `span 00000000000000ff not found in trace ${TEST_TRACE_ID}` },
+    { name: 'find without q', url: `/api/ariadne/traces/${TEST_TRACE_ID}/find`, status: 400, error: 'q: expected the text to find' },
+  ];
+  it.each(errors)('$name: $status', async ({ url, status, error }) => {
+    const res = await app.inject(url);
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toEqual({ error });
+  });
+
+  it('answers one span with its row, untouched values included', async () => {
+    const res = await app.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/spans/000000000000000A`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.row).toBe(0);
+    expect(body.span).toMatchObject({ spanId: '000000000000000a', service: 'frontend', attributes: { note: '<img src=x onerror=alert(1)>' } });
+  });
+
+  it('finds rows by text', async () => {
+    const res = await app.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/find?q=${encodeURIComponent('onerror')}`);
+    expect(res.json()).toEqual({ rows: [0] });
+    const both = await app.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/find?q=end`);
+    expect(both.json()).toEqual({ rows: [0, 1] });
+  });
+});
+
+describe('static UI', () => {
+  const spa = ['/', '/search', '/search?service=a', '/trace/abc', '/trace/abc...def', '/dependencies', '/compare'];
+  it.each(spa)('%s serves index.html, not cached, with the CSP', async (url) => {
+    const res = await app.inject(url);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.body).toBe(INDEX);
+  });
+
+  it('forbids inline script and eval', () => {
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval');
+  });
+
+  it('serves hashed assets with a year of caching, gzipped when accepted', async () => {
+    const plain = await app.inject('/assets/index-AbCdEf12.js');
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(SCRIPT);
+    const gz = await app.inject({ url: '/assets/index-AbCdEf12.js', headers: { 'accept-encoding': 'gzip, br' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(SCRIPT);
+  });
+
+  it('serves other files with their type and revalidation', async () => {
+    const res = await app.inject('/favicon.svg');
+    expect(res.headers['content-type']).toBe('image/svg+xml');
+    expect(res.headers['cache-control']).toBe('no-cache');
+  });
+
+  const notUi = ['/api/nothing-here', '/assets/missing-12345678.js', '/../package.json', '/other'];
+  it.each(notUi)('%s is a 404, never the app', async (url) => {
+    const res = await app.inject(url);
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain('<div id="root">');
+  });
+
+  it('leaves other plugins\' /api routes alone', async () => {
+    const res = await app.inject('/api/services');
+    expect(res.json()).toEqual({ data: [] });
+  });
+
+  it('says how to build the UI when it was not built', async () => {
+    for (const url of ['/', '/search', '/trace/abc']) {
+      const res = await bare.inject(url);
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.body).toContain('npm run build:ui');
+    }
+    expect((await bare.inject(`/api/ariadne/traces/${TEST_TRACE_ID}`)).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * Serves Ariadne's web UI on the query port: the built single-page app (ui/dist) with SPA
+ * fallback for its routes, security headers, and the compact read API the UI opens traces with
+ * (/api/ariadne/traces/...), which answers a 50 000-span trace in a few MB instead of the Jaeger
+ * JSON's tens of MB.
+ */
+import { fileURLToPath } from 'node:url';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
+import { normalizeTraceId } from '../../model/index.js';
+import type { SpanReader } from '../../storage/api.js';
+import { findRows, prepareTrace, type PreparedTrace } from './compact-trace.js';
+import { loadStaticFiles, type StaticFile } from './static.js';
+import { createTraceCache, type TraceCache } from './trace-cache.js';
+
+/** What the UI plugin needs. */
+export interface UiPluginOptions {
+  reader: SpanReader;
+  /** Shift clock-skewed spans into their parents (as the Jaeger API is configured), otherwise only flag them. */
+  adjustClockSkew: boolean;
+  /** Folder of the built UI; defaults to the repository's ui/dist. */
+  distDir?: string;
+  /** Most spans kept across recently opened traces for detail and find requests (default 200 000). */
+  cacheMaxSpans?: number;
+  /** How long an opened trace stays cached, ms (default 5 minutes). */
+  cacheTtlMs?: number;
+}
+
+/** The UI's client-side routes; each serves index.html (Jaeger UI's paths, so bookmarks keep working). */
+export const UI_ROUTES: readonly string[] = ['/', '/search', '/trace/*', '/dependencies', '/compare', '/compare/*'];
+
+/** Default location of the built UI: <repo>/ui/dist. */
+export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
+
+/**
+ * Content-Security-Policy of every page: scripts, styles and data only from this origin, no inline
+ * script, no eval, no plugins, no framing. Span data can never run as code under it.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+/**
+ * Fastify plugin (encapsulated: `app.register(uiPlugin, opts)` on the query port, next to the
+ * Jaeger plugins, with no other route at "/"). Routes:
+ * - UI_ROUTES → index.html (no-cache), and every built file at its path (hashed assets cached a year);
+ *   when the UI was not built, the UI routes answer a page saying to run `npm run build:ui`;
+ * - GET /api/ariadne/traces/:traceId → CompactTrace (404 when not found);
+ * - GET /api/ariadne/traces/:traceId/spans/:spanId → the span (adjusted as in the trace) with its row;
+ * - GET /api/ariadne/traces/:traceId/find?q= → `{rows}`: rows matching the text (see findRows).
+ * Errors are `{"error": message}` with the AppError's status.
+ */
+export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: FastifyInstance, options) => {
+  const { reader, adjustClockSkew } = options;
+  const cache: TraceCache = createTraceCache({ maxSpans: options.cacheMaxSpans ?? 200_000, ttlMs: options.cacheTtlMs ?? 300_000 });
+  const files = await loadStaticFiles(options.distDir ?? DEFAULT_DIST_DIR);
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const appErr = toAppError(err);
+    const status = HTTP_STATUS[appErr.code];
+    if (status >= 500) request.log.error({ err }, appErr.message);
+    void reply.status(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: appErr.message }));
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);
+    return payload;
+  });
+
+  async function load(traceIdText: string): Promise<PreparedTrace> {
+    const traceId = parseTraceId(traceIdText);
+    const cached = cache.get(traceId);
+    if (cached) return cached;
+    const spans = await reader.getTrace({ traceId });
+    if (spans.length === 0) throw new AppError('NOT_FOUND', `trace ${traceId} not found`);
+    const prepared = prepareTrace(spans, { adjustClockSkew });
+    cache.set(traceId, prepared);
+    return prepared;
+  }
+
+  app.get<{ Params: { traceId: string } }>('/api/ariadne/traces/:traceId', async (request, reply) => {
+    const trace = await load(request.params.traceId);
+    return sendJson(reply, trace.compact);
+  });
+
+  app.get<{ Params: { traceId: string; spanId: string } }>('/api/ariadne/traces/:traceId/spans/:spanId', async (request, reply) => {
+    const trace = await load(request.params.traceId);
+    const spanId = request.params.spanId.toLowerCase();
+    const row = trace.rowOf.get(spanId);
+    if (row === undefined) throw new AppError('NOT_FOUND', `span ${spanId} not found in trace ${trace.compact.traceId}`);
+    return sendJson(reply, { row, span: trace.spans[row] });
+  });
+
+  app.get<{ Params: { traceId: string }; Querystring: { q?: unknown } }>('/api/ariadne/traces/:traceId/find', async (request, reply) => {
+    const q = request.query.q;
+    if (typeof q !== 'string') throw new AppError('INVALID_ARGUMENT', 'q: expected the text to find');
+    const trace = await load(request.params.traceId);
+    return sendJson(reply, { rows: findRows(trace, q) });
+  });
+
+  if (files === undefined) {
+    for (const route of UI_ROUTES) {
+      app.get(route, async (_request, reply) => reply.status(503).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
+    }
+    return;
+  }
+  const index = files.get('/index.html')!;
+  for (const route of UI_ROUTES) app.get(route, async (request, reply) => sendFile(request, reply, index));
+  for (const file of files.values()) {
+    if (file.path === '/index.html') continue;
+    app.get(file.path, async (request, reply) => sendFile(request, reply, file));
+  }
+};
+
+function parseTraceId(text: string): string {
+  const id = normalizeTraceId(text);
+  if (id === undefined) throw new AppError('INVALID_ARGUMENT', `traceId: expected 1 to 32 hex chars, got ${JSON.stringify(text.slice(0, 64))}`);
+  return id;
+}
+
+function sendJson(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+function sendFile(request: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
+  void reply.header('cache-control', file.cacheControl).header('vary', 'accept-encoding').type(file.contentType);
+  const accepts = String(request.headers['accept-encoding'] ?? '');
+  if (file.gzip !== undefined && /\bgzip\b/.test(accepts)) {
+    return reply.header('content-encoding', 'gzip').send(file.gzip);
+  }
+  return reply.send(file.body);
+}
+
+/** Shown instead of the UI when ui/dist is missing; static text, nothing to escape. */
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Ariadne: UI not built</title></head>
+<body>
+<h1>The Ariadne web UI has not been built</h1>
+<p>Run <code>npm run build:ui</code> in the Ariadne folder (or <code>npm install</code>, which builds it), then restart the server.</p>
+<p>The APIs work without it: <a href="/api/services">/api/services</a>, <code>/api/traces</code>, <code>/api/v3/...</code>.</p>
+</body></html>
+`;

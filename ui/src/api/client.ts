@@ -1,0 +1,154 @@
+/**
+ * The UI's only door to the server: fetches JSON and checks each answer's shape before any view
+ * sees it, so a malformed answer is one clear error instead of a crash deep in a component.
+ */
+import type { CompactTrace, DependencyLink, SpanDetail, TraceSummary } from './types.js';
+
+/** An API failure with the server's message (or what was wrong with its answer). */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, signal ? { signal } : {});
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError(0, `cannot reach the Ariadne server (${String(err)}); is it running?`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiError(res.status, `${url.split('?')[0]}: expected JSON, got ${JSON.stringify(text.slice(0, 80))}`);
+  }
+  if (!res.ok) throw new ApiError(res.status, errorMessage(body) ?? `${url.split('?')[0]} answered ${res.status}`);
+  return body;
+}
+
+function errorMessage(body: unknown): string | undefined {
+  if (!isObject(body)) return undefined;
+  if (typeof body.error === 'string') return body.error;
+  if (isObject(body.error) && typeof body.error.message === 'string') return body.error.message;
+  if (Array.isArray(body.errors) && isObject(body.errors[0]) && typeof body.errors[0].msg === 'string') return body.errors[0].msg;
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function expect(cond: boolean, what: string): asserts cond {
+  if (!cond) throw new ApiError(200, `unexpected answer from the server: ${what}`);
+}
+
+function isNumberArray(v: unknown, length: number): boolean {
+  return Array.isArray(v) && v.length === length && (length === 0 || typeof v[0] === 'number');
+}
+
+/** Checks a compact trace answer: every column present with one entry per span. */
+export function parseCompactTrace(body: unknown): CompactTrace {
+  expect(isObject(body), 'trace: expected an object');
+  const n = body.spanCount;
+  expect(typeof n === 'number' && n >= 0, 'trace.spanCount: expected a number');
+  expect(typeof body.traceId === 'string', 'trace.traceId: expected a string');
+  expect(typeof body.startUs === 'number' && typeof body.durationUs === 'number', 'trace.startUs/durationUs: expected numbers');
+  expect(Array.isArray(body.services) && Array.isArray(body.names) && Array.isArray(body.kinds), 'trace.services/names/kinds: expected arrays');
+  const rows = body.rows;
+  expect(isObject(rows), 'trace.rows: expected an object');
+  expect(typeof rows.spanIds === 'string' && rows.spanIds.length === n * 16, 'trace.rows.spanIds: expected 16 hex chars per span');
+  for (const col of ['parent', 'depth', 'startUs', 'durationUs', 'service', 'name', 'kind', 'flags', 'subtree']) {
+    expect(isNumberArray(rows[col], n), `trace.rows.${col}: expected ${n} numbers`);
+  }
+  return body as unknown as CompactTrace;
+}
+
+/** Opens a trace in the compact form. */
+export async function fetchCompactTrace(traceId: string, signal?: AbortSignal): Promise<CompactTrace> {
+  return parseCompactTrace(await getJson(`/api/ariadne/traces/${encodeURIComponent(traceId)}`, signal));
+}
+
+/** One span's detail. */
+export async function fetchSpan(traceId: string, spanId: string, signal?: AbortSignal): Promise<SpanDetail> {
+  const body = await getJson(`/api/ariadne/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`, signal);
+  expect(isObject(body) && isObject(body.span) && typeof body.span.spanId === 'string', 'span: expected {row, span}');
+  const span = body.span as SpanDetail;
+  expect(isObject(span.attributes) && Array.isArray(span.events) && Array.isArray(span.links) && isObject(span.resource), 'span: missing attributes/events/links/resource');
+  return span;
+}
+
+/** Rows of a trace matching a find text (server-side, over tags, resources and events too). */
+export async function fetchFind(traceId: string, text: string, signal?: AbortSignal): Promise<number[]> {
+  const body = await getJson(`/api/ariadne/traces/${encodeURIComponent(traceId)}/find?q=${encodeURIComponent(text)}`, signal);
+  expect(isObject(body) && Array.isArray(body.rows), 'find: expected {rows}');
+  return body.rows as number[];
+}
+
+/** Service names, sorted. */
+export async function fetchServices(signal?: AbortSignal): Promise<string[]> {
+  const body = await getJson('/api/services', signal);
+  expect(isObject(body) && (Array.isArray(body.data) || body.data === null), 'services: expected {data: string[]}');
+  return ((body.data ?? []) as unknown[]).filter((s): s is string => typeof s === 'string');
+}
+
+/** Operation names of a service, sorted. */
+export async function fetchOperations(service: string, signal?: AbortSignal): Promise<string[]> {
+  const body = await getJson(`/api/services/${encodeURIComponent(service)}/operations`, signal);
+  expect(isObject(body) && (Array.isArray(body.data) || body.data === null), 'operations: expected {data: string[]}');
+  return ((body.data ?? []) as unknown[]).filter((s): s is string => typeof s === 'string');
+}
+
+function nanosToUs(v: unknown): number {
+  return typeof v === 'string' && /^\d+$/.test(v) ? Math.floor(Number(BigInt(v) / 1000n)) : 0;
+}
+
+/** Converts one /api/v3/trace-summaries entry (protobuf JSON, zero fields omitted). */
+export function parseTraceSummary(raw: unknown): TraceSummary {
+  expect(isObject(raw) && typeof raw.traceId === 'string', 'summary.traceId: expected a string');
+  const startUs = nanosToUs(raw.minStartTimeUnixNano);
+  const endUs = nanosToUs(raw.maxEndTimeUnixNano);
+  const services = Array.isArray(raw.services) ? raw.services : [];
+  return {
+    traceId: raw.traceId,
+    rootService: typeof raw.rootServiceName === 'string' ? raw.rootServiceName : '',
+    rootOperation: typeof raw.rootOperationName === 'string' ? raw.rootOperationName : '',
+    startUs,
+    durationUs: Math.max(0, endUs - startUs),
+    spanCount: typeof raw.spanCount === 'number' ? raw.spanCount : 0,
+    errorCount: typeof raw.errorSpanCount === 'number' ? raw.errorSpanCount : 0,
+    orphanCount: typeof raw.orphanSpanCount === 'number' ? raw.orphanSpanCount : 0,
+    services: services.filter(isObject).map((s) => ({
+      name: String(s.name ?? ''),
+      spanCount: typeof s.spanCount === 'number' ? s.spanCount : 0,
+      errorCount: typeof s.errorSpanCount === 'number' ? s.errorSpanCount : 0,
+    })),
+  };
+}
+
+/** Searches traces; a search that finds nothing is an empty list (the v3 API answers 404 then). */
+export async function fetchTraceSummaries(query: URLSearchParams, signal?: AbortSignal): Promise<TraceSummary[]> {
+  try {
+    const body = await getJson(`/api/v3/trace-summaries?${query.toString()}`, signal);
+    expect(isObject(body) && (body.summaries === undefined || Array.isArray(body.summaries)), 'trace-summaries: expected {summaries: []}');
+    return ((body.summaries ?? []) as unknown[]).map(parseTraceSummary);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return [];
+    throw err;
+  }
+}
+
+/** Dependency links over a window ending at endMs. */
+export async function fetchDependencies(endMs: number, lookbackMs: number, signal?: AbortSignal): Promise<DependencyLink[]> {
+  const body = await getJson(`/api/dependencies?endTs=${endMs}&lookback=${lookbackMs}`, signal);
+  expect(isObject(body) && (Array.isArray(body.data) || body.data === null), 'dependencies: expected {data: []}');
+  return ((body.data ?? []) as unknown[]).filter(isObject).map((l) => ({
+    parent: String(l.parent), child: String(l.child), callCount: Number(l.callCount) || 0, errorCount: Number(l.errorCount) || 0,
+  }));
+}

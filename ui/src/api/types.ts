@@ -1,0 +1,80 @@
+/** Shapes of the server answers the UI reads, after validation at the boundary (client.ts). */
+
+/** A tag / attribute value as the server sends it. */
+export type AttributeValue = string | number | boolean;
+
+/** Per-row columns of a compact trace (GET /api/ariadne/traces/:id); row i is index i of each. */
+export interface CompactRows {
+  /** 16 hex chars per row, concatenated. */
+  spanIds: string;
+  parent: number[];
+  depth: number[];
+  startUs: number[];
+  durationUs: number[];
+  service: number[];
+  name: number[];
+  kind: number[];
+  flags: number[];
+  subtree: number[];
+}
+
+/** A trace in pre-order columns. */
+export interface CompactTrace {
+  traceId: string;
+  startUs: number;
+  durationUs: number;
+  spanCount: number;
+  depth: number;
+  services: string[];
+  names: string[];
+  kinds: string[];
+  rows: CompactRows;
+  warnings: string[];
+}
+
+/** Row flag bits (same values as the server's). */
+export const FLAG_ERROR = 1;
+export const FLAG_WARNING = 2;
+export const FLAG_ORPHAN = 4;
+
+/** One span with everything the detail panel shows. */
+export interface SpanDetail {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  kind: string;
+  name: string;
+  service: string;
+  startUs: number;
+  durationUs: number;
+  statusCode: string;
+  statusMessage?: string;
+  attributes: Record<string, AttributeValue>;
+  events: Array<{ timeUs: number; name: string; attributes?: Record<string, AttributeValue> }>;
+  links: Array<{ traceId: string; spanId: string; type: string; attributes?: Record<string, AttributeValue> }>;
+  resource: Record<string, AttributeValue>;
+  localEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string; port?: number };
+  remoteEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string; port?: number };
+  warnings?: string[];
+}
+
+/** A search result row (from /api/v3/trace-summaries), times in µs. */
+export interface TraceSummary {
+  traceId: string;
+  rootService: string;
+  rootOperation: string;
+  startUs: number;
+  durationUs: number;
+  spanCount: number;
+  errorCount: number;
+  orphanCount: number;
+  services: Array<{ name: string; spanCount: number; errorCount: number }>;
+}
+
+/** A service dependency edge (/api/dependencies). */
+export interface DependencyLink {
+  parent: string;
+  child: string;
+  callCount: number;
+  errorCount: number;
+}

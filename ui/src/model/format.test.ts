@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, timeTicks } from './format.js';
+import { minimapBars } from './minimap.js';
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0µs'], [850, '850µs'], [1234, '1.23ms'], [12_345, '12.3ms'], [123_456, '123ms'], [1_250_000, '1.25s'],
+    [12_500_000, '12.5s'], [125_000_000, '2m 5s'], [3_720_000_000, '1h 2m'], [-1500, '-1.5ms'],
+  ] as const)('%i µs → %s', (us, text) => expect(formatDuration(us)).toBe(text));
+});
+
+describe('timeTicks', () => {
+  it('uses round steps', () => {
+    expect(timeTicks(1000, 5).map((t) => t.us)).toEqual([0, 200, 400, 600, 800, 1000]);
+    expect(timeTicks(1000, 5).map((t) => t.label)).toEqual(['0', '200µs', '400µs', '600µs', '800µs', '1ms']);
+  });
+});
+
+describe('minimapBars', () => {
+  it('keeps the longest span per pixel row', () => {
+    const cols = { startUs: [0, 10, 20, 30], durationUs: [100, 5, 7, 50] };
+    expect(minimapBars(cols, { rowsHigh: 2, traceUs: 100, width: 200 })).toEqual([
+      { row: 0, x: 0, y: 0, w: 200, h: 1 },
+      { row: 3, x: 60, y: 1, w: 100, h: 1 },
+    ]);
+  });
+  it('stretches few rows over the strip', () => {
+    const cols = { startUs: [0, 50], durationUs: [100, 50] };
+    expect(minimapBars(cols, { rowsHigh: 10, traceUs: 100, width: 100 })).toEqual([
+      { row: 0, x: 0, y: 0, w: 100, h: 4 },
+      { row: 1, x: 50, y: 5, w: 50, h: 4 },
+    ]);
+  });
+});

@@ -1,0 +1,49 @@
+/** Human formats of durations and times used across views. */
+
+/** A duration in µs as people read it: "850µs", "12.3ms", "1.25s", "2m 5s", "1h 2m". */
+export function formatDuration(us: number): string {
+  if (!Number.isFinite(us)) return '–';
+  const abs = Math.abs(us);
+  const sign = us < 0 ? '-' : '';
+  if (abs < 1000) return `${sign}${round(abs, 0)}µs`;
+  if (abs < 1_000_000) return `${sign}${round(abs / 1000, abs < 10_000 ? 2 : abs < 100_000 ? 1 : 0)}ms`;
+  if (abs < 60_000_000) return `${sign}${round(abs / 1_000_000, abs < 10_000_000 ? 2 : 1)}s`;
+  const totalS = Math.floor(abs / 1_000_000);
+  if (totalS < 3600) return `${sign}${Math.floor(totalS / 60)}m ${totalS % 60}s`;
+  return `${sign}${Math.floor(totalS / 3600)}h ${Math.floor((totalS % 3600) / 60)}m`;
+}
+
+function round(value: number, digits: number): string {
+  return String(Number(value.toFixed(digits)));
+}
+
+/** A µs timestamp as local "YYYY-MM-DD HH:MM:SS.mmm". */
+export function formatTimestamp(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** How long ago a µs timestamp was, relative to nowUs: "just now", "5m ago", "3h ago", "2d ago". */
+export function formatAgo(us: number, nowUs: number): string {
+  const s = Math.floor((nowUs - us) / 1_000_000);
+  if (s < 10) return 'just now';
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
+}
+
+/**
+ * Tick positions for a time axis of `spanUs`: about `count` round steps (1, 2 or 5 × 10^k µs)
+ * from 0, each with its offset and label.
+ */
+export function timeTicks(spanUs: number, count: number): Array<{ us: number; label: string }> {
+  if (!(spanUs > 0) || count < 1) return [{ us: 0, label: '0µs' }];
+  const raw = spanUs / count;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
+  const out: Array<{ us: number; label: string }> = [];
+  for (let us = 0; us <= spanUs + step * 1e-9; us += step) out.push({ us, label: us === 0 ? '0' : formatDuration(us) });
+  return out;
+}

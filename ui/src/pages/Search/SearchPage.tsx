@@ -1,0 +1,129 @@
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { fetchServices, fetchTraceSummaries } from '../../api/client.js';
+import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { searchFromParams, searchToParams, toSummaryQuery, type SearchState } from '../../model/search.js';
+import { SORTS, sortSummaries, type SortKey } from '../../model/sort.js';
+import { ResultList } from './ResultList.js';
+import { ScatterPlot } from './ScatterPlot.js';
+import { SearchForm } from './SearchForm.js';
+
+/** Search: the form on the left, the scatter plot and the result list on the right; all state in the URL. */
+export function SearchPage() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const state = useMemo(() => searchFromParams(params), [params]);
+  const sort = (SORTS.find((s) => s.value === params.get('sort'))?.value ?? 'recent') as SortKey;
+  const submitted = params.has('service') || params.has('lookback');
+  const services = useQuery({ queryKey: ['services'], queryFn: ({ signal }) => fetchServices(signal) });
+
+  // The query key is the URL: the same link gives the same search, and "now" is taken when it runs.
+  const key = searchToParams(state).toString();
+  const summaries = useQuery({
+    queryKey: ['summaries', key, params.get('t') ?? ''],
+    enabled: submitted,
+    staleTime: Infinity,
+    queryFn: ({ signal }) => fetchTraceSummaries(toSummaryQuery(state, Date.now() * 1000), signal),
+  });
+  const [selected, setSelected] = useState<string[]>([]);
+
+  const submit = (next: SearchState) => {
+    const p = searchToParams(next);
+    if (sort !== 'recent') p.set('sort', sort);
+    // A fresh "t" re-runs a search whose fields did not change (relative lookbacks move with time).
+    p.set('t', String(Date.now()));
+    setParams(p);
+  };
+  const setSort = (value: SortKey) => {
+    const p = new URLSearchParams(params);
+    if (value === 'recent') p.delete('sort');
+    else p.set('sort', value);
+    setParams(p, { replace: true });
+  };
+  const toggleSelected = (traceId: string) => {
+    setSelected((cur) => (cur.includes(traceId) ? cur.filter((id) => id !== traceId) : [...cur.slice(-1), traceId]));
+  };
+
+  let formError: string | undefined;
+  if (submitted) {
+    try {
+      toSummaryQuery(state, Date.now() * 1000);
+    } catch (err) {
+      formError = (err as Error).message;
+    }
+  }
+
+  return (
+    <div className="search-page">
+      <aside className="search-side">
+        {services.isPending ? (
+          <Loading what="services" />
+        ) : services.isError ? (
+          <ErrorState error={services.error} hint="Check that the Ariadne query port is reachable, then reload." />
+        ) : services.data.length === 0 ? (
+          <Empty title="No services yet.">
+            Point your mesh or tracer at port 9411 (Zipkin: <code>POST /api/v2/spans</code>), 4318 (OTLP) or 14268
+            (Jaeger), then reload. Nothing arriving? Check the ingest counters on <code>:14269/metrics</code>.
+          </Empty>
+        ) : (
+          <SearchForm key={key} initial={state} services={services.data} onSubmit={submit} />
+        )}
+      </aside>
+      <section className="search-results">
+        {!submitted ? (
+          <Empty title="Pick a service and press Find Traces.">
+            Or open a trace by id: <TraceIdJump onOpen={(id) => navigate(`/trace/${id}`)} />
+          </Empty>
+        ) : formError ? (
+          <ErrorState error={formError} hint="Fix the field in the form and search again." />
+        ) : summaries.isPending ? (
+          <Loading what="traces" />
+        ) : summaries.isError ? (
+          <ErrorState error={summaries.error} hint="Change the search and try again." />
+        ) : summaries.data.length === 0 ? (
+          <Empty title="No traces match this search.">Widen the time range, remove tags or duration bounds, or pick another service.</Empty>
+        ) : (
+          <>
+            <ScatterPlot summaries={summaries.data} onOpen={(id) => navigate(`/trace/${id}`)} />
+            <div className="results-bar">
+              <span className="results-count">{summaries.data.length} traces</span>
+              <label>
+                Sort{' '}
+                <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)} aria-label="Sort results">
+                  {SORTS.map((s) => (
+                    <option key={s.value} value={s.value}>{s.label}</option>
+                  ))}
+                </select>
+              </label>
+              <span className="spacer" />
+              {selected.length === 2 ? (
+                <Link className="button" to={`/trace/${selected[0]}...${selected[1]}`}>Compare the two selected</Link>
+              ) : (
+                <span className="muted">Select two traces to compare them</span>
+              )}
+            </div>
+            <ResultList summaries={sortSummaries(summaries.data, sort)} selected={selected} onToggle={toggleSelected} />
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function TraceIdJump({ onOpen }: { onOpen: (traceId: string) => void }) {
+  const [value, setValue] = useState('');
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const id = value.trim().toLowerCase();
+        if (/^[0-9a-f]{1,32}$/.test(id)) onOpen(id);
+      }}
+    >
+      <input value={value} onChange={(e) => setValue(e.target.value)} placeholder="trace id (hex)" aria-label="Trace id" />
+      <button type="submit">Open</button>
+    </form>
+  );
+}

@@ -1,0 +1,174 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
+import { FLAG_ERROR, FLAG_WARNING, type CompactTrace } from '../../api/types.js';
+import type { PathSegment } from '../../model/critical-path.js';
+import { serviceColor } from '../../model/colors.js';
+import { formatDuration, timeTicks } from '../../model/format.js';
+
+/** Height of one timeline row, px (fixed, so the virtualiser never measures). */
+export const ROW_HEIGHT = 24;
+
+interface Props {
+  trace: CompactTrace;
+  visible: Int32Array;
+  collapsed: ReadonlySet<number>;
+  selected: number | undefined;
+  matches: ReadonlySet<number>;
+  critical: ReadonlyMap<number, PathSegment[]> | undefined;
+  /** Shown time window, µs from the trace start. */
+  windowUs: [number, number];
+  onSelect: (row: number) => void;
+  onToggle: (row: number) => void;
+  onKey: (e: KeyboardEvent<HTMLDivElement>) => void;
+}
+
+/**
+ * The span timeline: a sticky tick header, then one row per visible span, virtualised so only
+ * the rows in view (plus a margin) exist in the DOM whatever the trace size.
+ */
+export function Timeline({ trace, visible, collapsed, selected, matches, critical, windowUs, onSelect, onToggle, onKey }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: visible.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 15,
+  });
+  const selectedIndex = selected === undefined ? -1 : indexIn(visible, selected);
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex, virtualizer]);
+
+  const [from, to] = windowUs;
+  const spanUs = Math.max(1, to - from);
+  const ticks = timeTicks(spanUs, 5);
+  return (
+    <div className="timeline" tabIndex={0} onKeyDown={onKey} aria-label="Span timeline" role="tree">
+      <div className="timeline-head">
+        <div className="col-label">Service &amp; operation</div>
+        <div className="col-bars">
+          {ticks.map((t) => (
+            <span key={t.us} className="tick" style={{ left: `${(100 * t.us) / spanUs}%` }}>
+              {formatDuration(from + t.us)}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div className="timeline-scroll" ref={scrollRef} data-testid="timeline-scroll">
+        <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = visible[item.index]!;
+            return (
+              <SpanRow
+                key={row}
+                trace={trace}
+                row={row}
+                top={item.start}
+                collapsed={collapsed.has(row)}
+                selected={row === selected}
+                match={matches.has(row)}
+                segments={critical?.get(row)}
+                from={from}
+                spanUs={spanUs}
+                onSelect={onSelect}
+                onToggle={onToggle}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function indexIn(visible: Int32Array, row: number): number {
+  // visible is sorted ascending: binary search.
+  let lo = 0;
+  let hi = visible.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = visible[mid]!;
+    if (v === row) return mid;
+    if (v < row) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+interface RowProps {
+  trace: CompactTrace;
+  row: number;
+  top: number;
+  collapsed: boolean;
+  selected: boolean;
+  match: boolean;
+  segments: PathSegment[] | undefined;
+  from: number;
+  spanUs: number;
+  onSelect: (row: number) => void;
+  onToggle: (row: number) => void;
+}
+
+const SpanRow = memo(function SpanRow({ trace, row, top, collapsed, selected, match, segments, from, spanUs, onSelect, onToggle }: RowProps) {
+  const r = trace.rows;
+  const service = trace.services[r.service[row]!] ?? '';
+  const name = trace.names[r.name[row]!] ?? '';
+  const depth = r.depth[row]!;
+  const flags = r.flags[row]!;
+  const hasChildren = r.subtree[row]! > 1;
+  const start = r.startUs[row]! - from;
+  const duration = r.durationUs[row]!;
+  const left = (100 * start) / spanUs;
+  const width = (100 * duration) / spanUs;
+  const color = serviceColor(service);
+  const className = `span-row${selected ? ' selected' : ''}${match ? ' match' : ''}${flags & FLAG_ERROR ? ' error' : ''}`;
+  return (
+    <div
+      className={className}
+      style={{ transform: `translateY(${top}px)` }}
+      data-row={row}
+      role="treeitem"
+      aria-selected={selected}
+      aria-expanded={hasChildren ? !collapsed : undefined}
+      onClick={() => onSelect(row)}
+    >
+      <div className="col-label" style={{ paddingLeft: 4 + Math.min(depth, 30) * 12 }}>
+        {hasChildren ? (
+          <button
+            type="button"
+            className="toggle"
+            aria-label={collapsed ? 'Expand' : 'Collapse'}
+            onClick={(e) => {
+              e.stopPropagation();
+              onToggle(row);
+            }}
+          >
+            {collapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span className="toggle-space" />
+        )}
+        <span className="swatch" style={{ background: color }} />
+        {flags & FLAG_ERROR ? <span className="error-icon" title="error">!</span> : null}
+        {flags & FLAG_WARNING ? <span className="warn-icon" title="has warnings">⚠</span> : null}
+        <span className="svc">{service}</span>
+        <span className="op">{name}</span>
+        {collapsed ? <span className="hidden-count">+{r.subtree[row]! - 1}</span> : null}
+        {depth > 30 ? <span className="muted"> (depth {depth})</span> : null}
+      </div>
+      <div className="col-bars">
+        <div className="bar" style={{ left: `${left}%`, width: `${width}%`, background: color }} />
+        {segments?.map((s) => (
+          <div
+            key={s.startUs}
+            className="bar-critical"
+            style={{ left: `${(100 * (s.startUs - from)) / spanUs}%`, width: `${(100 * (s.endUs - s.startUs)) / spanUs}%` }}
+          />
+        ))}
+        <span className={left > 70 ? 'bar-label bar-label-left' : 'bar-label'} style={left > 70 ? { right: `${100 - left}%` } : { left: `${left + width}%` }}>
+          {formatDuration(duration)}
+        </span>
+      </div>
+    </div>
+  );
+});
