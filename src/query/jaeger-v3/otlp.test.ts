@@ -138,3 +138,28 @@ describe('toOtlpResourceSpans', () => {
     ]);
   });
 });
+
+describe('toOtlpResourceSpans: OTLP fields carried as attributes', () => {
+  it('groups spans into their instrumentation scopes and restores trace state', () => {
+    const http = { 'otel.scope.name': 'http', 'otel.scope.version': '1.0', 'otel.scope.attributes.lib.lang': 'js' };
+    const out = toOtlpResourceSpans([
+      span({ spanId: '0000000000000001', attributes: { ...http, 'w3c.tracestate': 'k=v', a: 1 } }),
+      span({ spanId: '0000000000000002', startUs: S + 1, attributes: { 'otel.scope.name': 'db' } }),
+      span({ spanId: '0000000000000003', startUs: S + 2, attributes: { ...http } }),
+      span({ spanId: '0000000000000004', startUs: S + 3, links: [{ traceId: T, spanId: '0000000000000001', type: 'link', attributes: { 'w3c.tracestate': 'x=y', r: 'retry' } }] }),
+    ], { raw: true, adjustClockSkew: false });
+    expect(out).toHaveLength(1);
+    const scopes = out[0]!.scopeSpans.map((s) => ({ scope: s.scope, spans: s.spans.map((x) => [x.spanId, x.traceState ?? null, x.attributes ?? null]) }));
+    expect(scopes).toEqual([
+      {
+        scope: { name: 'http', version: '1.0', attributes: [{ key: 'lib.lang', value: { stringValue: 'js' } }] },
+        spans: [['0000000000000001', 'k=v', [{ key: 'a', value: { intValue: '1' } }]], ['0000000000000003', null, null]],
+      },
+      { scope: { name: 'db' }, spans: [['0000000000000002', null, null]] },
+      { scope: {}, spans: [['0000000000000004', null, null]] },
+    ]);
+    expect(out[0]!.scopeSpans[2]!.spans[0]!.links).toEqual([
+      { traceId: T, spanId: '0000000000000001', traceState: 'x=y', attributes: [{ key: 'r', value: { stringValue: 'retry' } }] },
+    ]);
+  });
+});

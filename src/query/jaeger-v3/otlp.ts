@@ -4,7 +4,9 @@
  * https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding describes it): ids as lowercase
  * hex, enums as integers, 64-bit integers (nanosecond times, int attributes) as decimal strings,
  * zero and empty fields omitted. Model fields OTLP has no slot for become span attributes named
- * after the OpenTelemetry semantic conventions.
+ * after the OpenTelemetry semantic conventions. The attributes the OTLP receivers made of OTLP
+ * fields go back to those fields: `otel.scope.name` / `otel.scope.version` /
+ * `otel.scope.attributes.<key>` to the instrumentation scope, `w3c.tracestate` to traceState.
  */
 import { SPAN_KINDS, compareStrings } from '../../model/index.js';
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanLink } from '../../model/index.js';
@@ -35,6 +37,7 @@ export interface OtlpEvent {
 export interface OtlpLink {
   traceId: string;
   spanId: string;
+  traceState?: string;
   attributes?: OtlpKeyValue[];
 }
 
@@ -48,6 +51,7 @@ export interface OtlpStatus {
 export interface OtlpSpan {
   traceId: string;
   spanId: string;
+  traceState?: string;
   parentSpanId?: string;
   name?: string;
   /** 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
@@ -60,10 +64,17 @@ export interface OtlpSpan {
   status: OtlpStatus;
 }
 
-/** OTLP ResourceSpans with one (empty) instrumentation scope. */
+/** OTLP InstrumentationScope; empty for spans that did not arrive with one. */
+export interface OtlpScope {
+  name?: string;
+  version?: string;
+  attributes?: OtlpKeyValue[];
+}
+
+/** OTLP ResourceSpans: the spans of one resource, grouped by instrumentation scope. */
 export interface OtlpResourceSpans {
   resource: { attributes?: OtlpKeyValue[] };
-  scopeSpans: Array<{ scope: Record<string, never>; spans: OtlpSpan[] }>;
+  scopeSpans: Array<{ scope: OtlpScope; spans: OtlpSpan[] }>;
 }
 
 /** Options of {@link toOtlpResourceSpans}. */
@@ -78,20 +89,25 @@ export interface OtlpTraceOptions {
 export const WARNINGS_ATTRIBUTE = '@jaeger@warnings';
 
 const STATUS_CODES = { unset: 0, ok: 1, error: 2 } as const;
+const SCOPE_NAME = 'otel.scope.name';
+const SCOPE_VERSION = 'otel.scope.version';
+const SCOPE_ATTRIBUTE_PREFIX = 'otel.scope.attributes.';
+const TRACE_STATE = 'w3c.tracestate';
 const MAX_INT64 = 2 ** 63;
 
 /**
  * Converts the spans of one trace to OTLP ResourceSpans. Pure: the input is not modified. Unless
  * `raw`, shared Zipkin span ids are made unique and clock skew is checked, as for the old API.
  * Spans are ordered by start time, then span id; one ResourceSpans per distinct service + resource
- * attributes, in the order of their first span, with `service.name` as the first resource attribute.
+ * attributes, in the order of their first span, with `service.name` as the first resource attribute;
+ * inside it one ScopeSpans per distinct instrumentation scope, in the order of their first span.
  */
 export function toOtlpResourceSpans(spans: readonly Span[], options: OtlpTraceOptions): OtlpResourceSpans[] {
   const fixed = options.raw
     ? spans.slice()
     : correctClockSkew(dedupeSharedSpanIds(spans), { apply: options.adjustClockSkew });
   fixed.sort((a, b) => a.startUs - b.startUs || compareStrings(a.spanId, b.spanId));
-  const groups = new Map<string, OtlpResourceSpans>();
+  const groups = new Map<string, { resource: OtlpResourceSpans['resource']; scopes: Map<string, OtlpResourceSpans['scopeSpans'][number]> }>();
   // Spans of one batch usually share their resource object: serialise each object once.
   const resourceKeys = new Map<Attributes, string>();
   for (const span of fixed) {
@@ -103,12 +119,39 @@ export function toOtlpResourceSpans(spans: readonly Span[], options: OtlpTraceOp
     const key = `${span.service}\u0000${resourceKey}`;
     let group = groups.get(key);
     if (group === undefined) {
-      group = { resource: toResource(span), scopeSpans: [{ scope: {}, spans: [] }] };
+      group = { resource: toResource(span), scopes: new Map() };
       groups.set(key, group);
     }
-    group.scopeSpans[0]!.spans.push(toOtlpSpan(span));
+    const scope = toScope(span.attributes);
+    const scopeKey = JSON.stringify(scope);
+    let scopeSpans = group.scopes.get(scopeKey);
+    if (scopeSpans === undefined) {
+      scopeSpans = { scope, spans: [] };
+      group.scopes.set(scopeKey, scopeSpans);
+    }
+    scopeSpans.spans.push(toOtlpSpan(span));
   }
-  return [...groups.values()];
+  return [...groups.values()].map(({ resource, scopes }) => ({ resource, scopeSpans: [...scopes.values()] }));
+}
+
+/** True for the attributes that stand for OTLP fields (scope, trace state) rather than span attributes. */
+function isOtlpField(key: string): boolean {
+  return key === SCOPE_NAME || key === SCOPE_VERSION || key === TRACE_STATE || key.startsWith(SCOPE_ATTRIBUTE_PREFIX);
+}
+
+/** The instrumentation scope a span's `otel.scope.*` attributes describe (empty when it has none). */
+function toScope(attrs: Attributes): OtlpScope {
+  const scope: OtlpScope = {};
+  const name = attrs[SCOPE_NAME];
+  const version = attrs[SCOPE_VERSION];
+  if (name !== undefined && name !== '') scope.name = String(name);
+  if (version !== undefined && version !== '') scope.version = String(version);
+  const attributes: OtlpKeyValue[] = [];
+  for (const key in attrs) {
+    if (key.startsWith(SCOPE_ATTRIBUTE_PREFIX)) attributes.push({ key: key.slice(SCOPE_ATTRIBUTE_PREFIX.length), value: toAnyValue(attrs[key]!) });
+  }
+  if (attributes.length > 0) scope.attributes = attributes;
+  return scope;
 }
 
 /**
@@ -139,6 +182,8 @@ function toResource(span: Span): OtlpResourceSpans['resource'] {
 
 function toOtlpSpan(span: Span): OtlpSpan {
   const out = { traceId: span.traceId, spanId: span.spanId } as OtlpSpan;
+  const traceState = span.attributes[TRACE_STATE];
+  if (traceState !== undefined && traceState !== '') out.traceState = String(traceState);
   if (span.parentSpanId !== undefined) out.parentSpanId = span.parentSpanId;
   if (span.name !== '') out.name = span.name;
   const kind = SPAN_KINDS.indexOf(span.kind);
@@ -159,7 +204,8 @@ function toOtlpSpan(span: Span): OtlpSpan {
 /** The span's attributes, then endpoint facts and warnings under keys the span does not use itself. */
 function toSpanAttributes(span: Span): OtlpKeyValue[] {
   const attrs = span.attributes;
-  const out = toKeyValues(attrs);
+  const out: OtlpKeyValue[] = [];
+  for (const key in attrs) if (!isOtlpField(key)) out.push({ key, value: toAnyValue(attrs[key]!) });
   const addMissing = (key: string, value: AttributeValue | undefined) => {
     if (value === undefined || value === '' || key in attrs) return;
     out.push({ key, value: toAnyValue(value) });
@@ -206,7 +252,11 @@ function toEvent(event: SpanEvent): OtlpEvent {
 /** A link; Jaeger references keep their type as `opentracing.ref_type`, as Jaeger's converter does. */
 function toLink(link: SpanLink): OtlpLink {
   const out: OtlpLink = { traceId: link.traceId, spanId: link.spanId };
-  const attributes = toKeyValues(link.attributes ?? {});
+  const linkAttrs = link.attributes ?? {};
+  const traceState = linkAttrs[TRACE_STATE];
+  if (traceState !== undefined && traceState !== '') out.traceState = String(traceState);
+  const attributes: OtlpKeyValue[] = [];
+  for (const key in linkAttrs) if (key !== TRACE_STATE) attributes.push({ key, value: toAnyValue(linkAttrs[key]!) });
   if (link.type !== 'link' && !('opentracing.ref_type' in (link.attributes ?? {}))) {
     attributes.push({ key: 'opentracing.ref_type', value: { stringValue: link.type } });
   }
