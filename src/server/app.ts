@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
-import { createIngest, decodePayload, zipkinReceiverPlugin } from '../receivers/index.js';
+import {
+  createIngest, createJaegerCollectorService, createOtlpTraceService, decodePayload, otlpHttpPlugin, startGrpcServer, zipkinReceiverPlugin,
+  type GrpcService,
+} from '../receivers/index.js';
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
@@ -21,6 +24,9 @@ export interface Ports {
   query?: number;
   admin?: number;
   jaegerHttp?: number;
+  jaegerGrpc?: number;
+  otlpGrpc?: number;
+  otlpHttp?: number;
   sampling?: number;
 }
 
@@ -55,6 +61,14 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     closers.push(() => app.close());
     ports[name] = await listen(app, config.host, port);
     logger.info({ port: ports[name] }, `${name} listening (${what})`);
+  };
+  const serveGrpc = async (services: GrpcService[], name: keyof Ports, port: number, what: string) => {
+    const server = await startGrpcServer({
+      host: config.host, port, services, maxMessageBytes: config.maxBodyBytes, logger: logger.child({ port: name }),
+    });
+    closers.push(() => server.close());
+    ports[name] = server.port;
+    logger.info({ port: server.port }, `${name} listening (gRPC ${what})`);
   };
   const httpApp = (name: string, bodyLimit: number) => createHttpApp({ logger: logger.child({ port: name }), bodyLimit });
 
@@ -93,6 +107,16 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const app = httpApp('jaeger-http', config.maxBodyBytes);
       if (sampling) await app.register(samplingPlugin, { provider: sampling, routes: COLLECTOR_SAMPLING_ROUTES });
       await serve(app, 'jaegerHttp', config.jaegerHttpPort, 'POST /api/traces, GET /api/sampling');
+    }
+    if (has('jaeger-receiver')) {
+      await serveGrpc([createJaegerCollectorService({ ingest })], 'jaegerGrpc', config.jaegerGrpcPort, 'jaeger.api_v2.CollectorService/PostSpans');
+    }
+    if (has('otlp-receiver')) {
+      await serveGrpc([createOtlpTraceService({ ingest })], 'otlpGrpc', config.otlpGrpcPort, 'TraceService/Export');
+      const otlp = httpApp('otlp-http', config.maxBodyBytes);
+      allowAnyOrigin(otlp);
+      await otlp.register(otlpHttpPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
+      await serve(otlp, 'otlpHttp', config.otlpHttpPort, 'POST /v1/traces');
     }
     if (has('zipkin-receiver') || has('zipkin-query')) {
       const zipkin = httpApp('zipkin', config.maxBodyBytes);

@@ -4,7 +4,8 @@
  */
 
 /** A module a role can run. */
-export type ModuleName = 'store' | 'zipkin-receiver' | 'zipkin-query' | 'jaeger-query' | 'sampling' | 'admin';
+export type ModuleName =
+  | 'store' | 'zipkin-receiver' | 'jaeger-receiver' | 'otlp-receiver' | 'zipkin-query' | 'jaeger-query' | 'sampling' | 'admin';
 
 /** One runnable role. */
 export interface Role {
@@ -18,7 +19,7 @@ export const ROLES: readonly Role[] = [
   {
     name: 'all-in-one',
     summary: 'receivers, store, query APIs and admin in one process (default)',
-    modules: ['store', 'zipkin-receiver', 'zipkin-query', 'jaeger-query', 'sampling', 'admin'],
+    modules: ['store', 'zipkin-receiver', 'jaeger-receiver', 'otlp-receiver', 'zipkin-query', 'jaeger-query', 'sampling', 'admin'],
   },
 ];
 

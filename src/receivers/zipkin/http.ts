@@ -10,6 +10,8 @@ import type { Span } from '../../model/index.js';
 import { logIfUnexpected } from '../../server/http.js';
 import { decodeContent, mediaType } from '../body.js';
 import type { Ingest } from '../ingest.js';
+import { ZIPKIN_V2_PROTO, decodeZipkinV2Proto } from './decode-proto.js';
+import { ZIPKIN_V1_THRIFT, decodeZipkinV1Thrift } from './decode-thrift.js';
 import { ZIPKIN_V1_JSON, ZIPKIN_V2_JSON, decodeZipkinV1Json, decodeZipkinV2Json } from './index.js';
 
 /** What the receiver needs from the process. */
@@ -28,12 +30,19 @@ const JSON_TYPES = ['', 'application/json', 'text/json', 'application/x-json'];
 
 /** Media type → decoder, per API version. */
 const FORMATS: Record<1 | 2, ReadonlyMap<string, BodyFormat>> = {
-  1: new Map(JSON_TYPES.map((t) => [t, { format: ZIPKIN_V1_JSON, decode: decodeZipkinV1Json }])),
-  2: new Map(JSON_TYPES.map((t) => [t, { format: ZIPKIN_V2_JSON, decode: decodeZipkinV2Json }])),
+  1: new Map([
+    ...JSON_TYPES.map((t) => [t, { format: ZIPKIN_V1_JSON, decode: decodeZipkinV1Json }] as const),
+    ['application/x-thrift', { format: ZIPKIN_V1_THRIFT, decode: decodeZipkinV1Thrift }],
+  ]),
+  2: new Map([
+    ...JSON_TYPES.map((t) => [t, { format: ZIPKIN_V2_JSON, decode: decodeZipkinV2Json }] as const),
+    ['application/x-protobuf', { format: ZIPKIN_V2_PROTO, decode: decodeZipkinV2Proto }],
+    ['application/protobuf', { format: ZIPKIN_V2_PROTO, decode: decodeZipkinV2Proto }],
+  ]),
 };
 
 /** The types each version takes, for the 415 message. */
-const TYPE_HINT: Record<1 | 2, string> = { 1: 'application/json', 2: 'application/json' };
+const TYPE_HINT: Record<1 | 2, string> = { 1: 'application/json or application/x-thrift', 2: 'application/json or application/x-protobuf' };
 
 /** Tenant tokens are path segments: keep them short and printable. */
 const TOKEN = /^[A-Za-z0-9._~-]{1,128}$/;
