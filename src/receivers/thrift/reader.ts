@@ -64,6 +64,15 @@ export interface MessageHeader {
   seqId: number;
 }
 
+/**
+ * Buffer's own slice decoders. `toString(encoding, start, end)` reaches them through argument
+ * checks and an encoding switch that cost more than the decoding of a short tag string.
+ */
+interface SliceDecoders {
+  utf8Slice(start: number, end: number): string;
+  base64Slice(start: number, end: number): string;
+}
+
 const HEX: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 const TWO_32 = 4294967296;
 
@@ -104,8 +113,15 @@ export abstract class ThriftReader {
   hi = 0;
   lo = 0;
 
+  private readonly slices: SliceDecoders;
+
   constructor(readonly buf: Buffer, offset = 0) {
     this.pos = offset;
+    const slices = buf as unknown as Partial<SliceDecoders>;
+    // A plain Uint8Array typed as Buffer lacks them: view the same bytes as a Buffer.
+    this.slices = (typeof slices.utf8Slice === 'function'
+      ? buf
+      : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)) as unknown as SliceDecoders;
   }
 
   /** Bytes left after the read position. */
@@ -160,7 +176,7 @@ export abstract class ThriftReader {
     const length = this.readLength();
     const start = this.pos;
     this.pos = start + length;
-    return length === 0 ? '' : this.buf.toString('utf8', start, start + length);
+    return length === 0 ? '' : this.slices.utf8Slice(start, start + length);
   }
 
   /** Reads a binary field as base64. */
@@ -168,7 +184,7 @@ export abstract class ThriftReader {
     const length = this.readLength();
     const start = this.pos;
     this.pos = start + length;
-    return length === 0 ? '' : this.buf.toString('base64', start, start + length);
+    return length === 0 ? '' : this.slices.base64Slice(start, start + length);
   }
 
   /** Reads a binary field as a view into the input (not a copy). */
