@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
+import { toJaegerTrace } from '../../query/jaeger/index.js';
 import { encodeBatch, encodeEmitBatch, type BatchFixture, type SpanFixture, type TagFixture } from '../thrift/fixtures.js';
 import {
   agentBatchToCollectorBody,
@@ -96,6 +97,41 @@ const FULL_SPAN: Span = {
 describe('every entry point gives the same spans', () => {
   it.each(ENTRY_POINTS)('%s', (_name, decode) => {
     expect(decode(FULL)).toEqual([FULL_SPAN]);
+  });
+});
+
+describe('read back through the Jaeger query API', () => {
+  it('keeps tag types, references, logs and process tags', () => {
+    const trace = toJaegerTrace(decodeJaegerThriftBatch(encodeBatch(FULL), ''), { adjustClockSkew: false, raw: true });
+    const [jaegerSpan] = trace.spans;
+    expect(jaegerSpan?.flags).toBe(3);
+    expect(jaegerSpan?.references).toEqual([
+      { refType: 'CHILD_OF', traceID: `0102030405060708${TRACE}`, spanID: '0000000000000001' },
+      { refType: 'FOLLOWS_FROM', traceID: 'ffffffffffffffff', spanID: '00000000000000ab' },
+    ]);
+    expect(jaegerSpan?.tags).toEqual([
+      { key: 'http.method', type: 'string', value: 'GET' },
+      { key: 'http.status_code', type: 'int64', value: 503 },
+      { key: 'big', type: 'string', value: '9223372036854775807' },
+      { key: 'ratio', type: 'float64', value: 0.25 },
+      { key: 'nan', type: 'string', value: 'NaN' },
+      { key: 'error', type: 'bool', value: true },
+      { key: 'payload', type: 'string', value: 'AQID' },
+      { key: 'peer.service', type: 'string', value: 'backend' },
+      { key: 'span.kind', type: 'string', value: 'client' },
+      { key: 'otel.status_description', type: 'string', value: 'upstream unavailable' },
+    ]);
+    expect(jaegerSpan?.logs).toEqual([
+      { timestamp: T0 + 10, fields: [{ key: 'event', type: 'string', value: 'retry' }, { key: 'attempt', type: 'int64', value: 2 }] },
+      { timestamp: T0 + 20, fields: [{ key: 'message', type: 'string', value: 'no event field' }] },
+    ]);
+    expect(trace.processes).toEqual({
+      p1: { serviceName: 'frontend', tags: [
+        { key: 'hostname', type: 'string', value: 'host-1' },
+        { key: 'ip', type: 'string', value: '10.0.0.1' },
+        { key: 'jaeger.pid', type: 'int64', value: 4242 },
+      ] },
+    });
   });
 });
 
