@@ -14,6 +14,8 @@ import { ZIPKIN_V1_THRIFT, decodeZipkinV1Thrift } from './zipkin/decode-thrift.j
 export { zipkinReceiverPlugin } from './zipkin/http.js';
 export type { ZipkinReceiverOptions } from './zipkin/http.js';
 export { createJaegerCollectorService } from './jaeger/grpc.js';
+export { jaegerHttpPlugin } from './jaeger/http.js';
+export { startAgentUdp } from './jaeger/udp.js';
 export { createOtlpTraceService, otlpHttpPlugin } from './otlp/index.js';
 export { startGrpcServer } from './grpc.js';
 export type { GrpcService } from './grpc.js';

@@ -22,7 +22,8 @@ export const COLLECTOR_SAMPLING_ROUTES: readonly SamplingRoute[] = ['/api/sampli
 
 /** Options of {@link samplingPlugin}. */
 export interface SamplingPluginOptions {
-  provider: Pick<SamplingProvider, 'strategyFor'>;
+  /** Answers a service's strategy; a promise for sources that must be asked (an agent asking its collector). */
+  provider: { strategyFor(service: string): Readonly<SamplingStrategyResponse> | Promise<Readonly<SamplingStrategyResponse>> };
   /** Which routes to mount (default: all three, so one app can stand in for agent and collector alike). */
   routes?: readonly SamplingRoute[];
 }
@@ -40,7 +41,7 @@ export const samplingPlugin: FastifyPluginAsync<SamplingPluginOptions> = async (
 
   const handler = (encode: (response: Readonly<SamplingStrategyResponse>) => string) =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<Buffer> => {
-      const body = encode(provider.strategyFor(serviceParam(request)));
+      const body = encode(await provider.strategyFor(serviceParam(request)));
       // Sent as bytes so the content type stays exactly Jaeger's (Fastify would append a charset to a string).
       void reply.header('content-type', 'application/json');
       return Buffer.from(body, 'utf8');

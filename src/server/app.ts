@@ -1,13 +1,15 @@
 /** Wires one role's modules onto its ports and owns their lifecycle. */
 import type { AddressInfo } from 'node:net';
+import { AppError } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
+import { createForwarder, createSamplingProxy } from '../agent/index.js';
 import {
-  createIngest, createJaegerCollectorService, createOtlpTraceService, decodePayload, otlpHttpPlugin, startGrpcServer, zipkinReceiverPlugin,
-  type GrpcService,
+  createIngest, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
+  startGrpcServer, zipkinReceiverPlugin, type GrpcService, type Ingest,
 } from '../receivers/index.js';
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
 import { openStore, type Store } from '../storage/index.js';
@@ -25,6 +27,8 @@ export interface Ports {
   admin?: number;
   jaegerHttp?: number;
   jaegerGrpc?: number;
+  jaegerCompact?: number;
+  jaegerBinary?: number;
   otlpGrpc?: number;
   otlpHttp?: number;
   sampling?: number;
@@ -33,13 +37,14 @@ export interface Ports {
 /** A started process: its bound ports and how to stop it. */
 export interface RunningServer {
   ports: Ports;
-  store: Store;
+  /** The store, for roles that have one (not the agent). */
+  store?: Store;
   metrics: Metrics;
   /** Stops accepting requests, drains, then closes the store. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Opens the store, starts every port of the role, and resolves once all listen. */
+/** Opens the store (or the agent's forwarder), starts every port of the role, and resolves once all listen. */
 export async function startServer(role: Role, config: Config, logger: Logger): Promise<RunningServer> {
   const startedAt = new Date();
   const metrics = createMetrics();
@@ -72,7 +77,8 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   };
   const httpApp = (name: string, bodyLimit: number) => createHttpApp({ logger: logger.child({ port: name }), bodyLimit });
 
-  let store: Store;
+  let store: Store | undefined;
+  let ingest: Ingest;
   try {
     // The admin port comes up first so /health answers while the store replays its log.
     if (has('admin')) {
@@ -80,17 +86,49 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await admin.register(adminPlugin, { metrics, isReady: () => ready, startedAt });
       await serve(admin, 'admin', config.adminPort, '/health, /ready, /metrics');
     }
-    store = await openStore({ ...config, decode: decodePayload, logger });
-    closers.push(() => store.close());
+    if (has('store')) {
+      const opened = await openStore({ ...config, decode: decodePayload, logger });
+      store = opened;
+      closers.push(() => opened.close());
+      metrics.watchStore(opened);
+      logger.info({ storage: opened.name, dataDir: config.storage === 'embedded' ? config.dataDir : undefined }, 'store open');
+      ingest = createIngest({ writer: opened.writer, metrics });
+    } else {
+      const forwarder = createForwarder({ collector: config.agentCollector, queueSize: config.agentQueueSize, metrics, logger });
+      closers.push(() => forwarder.close());
+      logger.info({ collector: forwarder.target }, 'forwarding to the collector');
+      ingest = forwarder;
+    }
   } catch (err) {
     await closeAll();
     throw err;
   }
-  metrics.watchStore(store);
-  logger.info({ storage: store.name, dataDir: config.storage === 'embedded' ? config.dataDir : undefined }, 'store open');
-  const ingest = createIngest({ writer: store.writer, metrics });
+  const stored = (): Store => {
+    if (!store) throw new AppError('INTERNAL', `role ${role.name} runs a query module without a store`);
+    return store;
+  };
   try {
     let sampling: SamplingProvider | undefined;
+    if (has('jaeger-udp')) {
+      for (const protocol of ['compact', 'binary'] as const) {
+        const name = protocol === 'compact' ? 'jaegerCompact' : 'jaegerBinary';
+        const udp = await startAgentUdp({
+          ingest, host: config.host, port: protocol === 'compact' ? config.jaegerCompactPort : config.jaegerBinaryPort, protocol,
+          metrics, logger, queueSize: config.udpQueueSize,
+        });
+        closers.push(() => udp.close());
+        ports[name] = udp.port;
+        logger.info({ port: udp.port }, `${name} listening (UDP Agent.emitBatch, ${protocol} Thrift)`);
+      }
+    }
+    if (has('sampling-proxy')) {
+      const collector = new URL(config.agentCollector);
+      const collectorHttp = config.agentSamplingUrl !== '' ? config.agentSamplingUrl
+        : collector.protocol === 'grpc:' ? `http://${collector.hostname}:14268` : collector.origin + collector.pathname;
+      const app = httpApp('sampling', 1024);
+      await app.register(samplingPlugin, { provider: createSamplingProxy({ collectorHttp }), routes: AGENT_SAMPLING_ROUTES });
+      await serve(app, 'sampling', config.samplingPort, `GET /sampling?service=, asking ${collectorHttp}/api/sampling`);
+    }
     if (has('sampling')) {
       const provider = await createSamplingProvider({
         file: config.samplingStrategiesFile === '' ? undefined : config.samplingStrategiesFile,
@@ -106,6 +144,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     if (has('jaeger-receiver') || sampling) {
       const app = httpApp('jaeger-http', config.maxBodyBytes);
       if (sampling) await app.register(samplingPlugin, { provider: sampling, routes: COLLECTOR_SAMPLING_ROUTES });
+      if (has('jaeger-receiver')) await app.register(jaegerHttpPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       await serve(app, 'jaegerHttp', config.jaegerHttpPort, 'POST /api/traces, GET /api/sampling');
     }
     if (has('jaeger-receiver')) {
@@ -126,7 +165,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
         await zipkin.register(zipkinReceiverPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       }
       if (has('zipkin-query')) {
-        const zipkinQuery = { reader: store.reader, dependencies: store.dependencies, autocompleteKeys: config.zipkinAutocompleteKeys };
+        const zipkinQuery = { reader: stored().reader, dependencies: stored().dependencies, autocompleteKeys: config.zipkinAutocompleteKeys };
         await zipkin.register(zipkinQueryPlugin, zipkinQuery);
         // Zipkin also serves its read API under /zipkin for a UI hosted at that base path (Lens).
         await zipkin.register(zipkinQueryPlugin, { ...zipkinQuery, prefix: '/zipkin' });
@@ -145,9 +184,9 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const query = httpApp('query', 1024 * 1024);
       await compressResponses(query);
       await query.register(jaegerQueryPlugin, {
-        reader: store.reader, dependencies: store.dependencies, adjustClockSkew: config.clockSkewAdjust,
+        reader: stored().reader, dependencies: stored().dependencies, adjustClockSkew: config.clockSkewAdjust,
       });
-      await query.register(jaegerV3Plugin, { reader: store.reader, adjustClockSkew: config.clockSkewAdjust });
+      await query.register(jaegerV3Plugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
       query.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
       await serve(query, 'query', config.queryPort, 'Jaeger API /api/..., /api/v3/...');
     }

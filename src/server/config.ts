@@ -23,6 +23,7 @@ export interface Config {
   udpQueueSize: number;
   agentCollector: string;
   agentQueueSize: number;
+  agentSamplingUrl: string;
   storage: 'embedded' | 'memory';
   dataDir: string;
   retentionUs: number;
@@ -124,6 +125,7 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'udp.queue-size', key: 'udpQueueSize', env: 'ARIADNE_UDP_QUEUE_SIZE', defaultText: '1000', help: 'UDP datagrams waiting to be stored or forwarded; more are dropped and counted', parse: positiveInt }),
   opt({ flag: 'agent.collector', key: 'agentCollector', env: 'ARIADNE_AGENT_COLLECTOR', defaultText: 'http://127.0.0.1:14268', help: 'agent role: collector to forward to, http://host:14268 (Thrift) or grpc://host:14250', parse: (t) => t }),
   opt({ flag: 'agent.queue-size', key: 'agentQueueSize', env: 'ARIADNE_AGENT_QUEUE_SIZE', defaultText: '1000', help: 'agent role: batches waiting to be forwarded; more are dropped and counted', parse: positiveInt }),
+  opt({ flag: 'agent.sampling-url', key: 'agentSamplingUrl', env: 'ARIADNE_AGENT_SAMPLING_URL', defaultText: '', help: 'agent role: collector HTTP base asked for sampling strategies; empty = the http collector, or port 14268 of the grpc one', parse: (t) => t }),
   opt({ flag: 'storage', key: 'storage', env: 'ARIADNE_STORAGE', defaultText: 'embedded', help: 'span store: embedded (on disk, DuckDB) or memory', parse: oneOf(['embedded', 'memory'] as const) }),
   opt({ flag: 'data-dir', key: 'dataDir', env: 'ARIADNE_DATA_DIR', defaultText: './data', help: 'directory of the embedded store', parse: (t) => t }),
   opt({ flag: 'retention', key: 'retentionUs', env: 'ARIADNE_RETENTION', defaultText: '7d', help: 'delete spans older than this (embedded store)', parse: duration }),
