@@ -278,3 +278,27 @@ export function applyErrorTag(span: Span): void {
   span.statusCode = 'error';
   if (value !== '' && value !== 'true') span.statusMessage = String(value);
 }
+
+/** 16 address bytes as RFC 5952 text: lower-case hex, the longest run of two or more zero groups as "::". */
+export function formatIpv6(bytes: Uint8Array): string {
+  const groups: number[] = [];
+  for (let k = 0; k < 16; k += 2) groups.push((bytes[k]! << 8) | bytes[k + 1]!);
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let k = 0; k < 8; ) {
+    if (groups[k] !== 0) {
+      k++;
+      continue;
+    }
+    let end = k;
+    while (end < 8 && groups[end] === 0) end++;
+    if (end - k > bestLength) {
+      bestStart = k;
+      bestLength = end - k;
+    }
+    k = end;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLength < 2) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}

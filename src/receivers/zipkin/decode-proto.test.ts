@@ -3,7 +3,8 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../errors.js';
 import { decodeZipkinV2Json } from './decode-v2.js';
-import { ZIPKIN_V2_PROTO, decodeZipkinV2Proto, formatIpv6 } from './decode-proto.js';
+import { formatIpv6 } from './decode-common.js';
+import { ZIPKIN_V2_PROTO, decodeZipkinV2Proto } from './decode-proto.js';
 
 // Fixtures are encoded by protobufjs from the upstream zipkin.proto, not by the decoder's generated code.
 const root = protobuf.loadSync(new URL('../../../proto/zipkin/zipkin.proto', import.meta.url).pathname);

@@ -11,6 +11,7 @@ import { zipkin } from '../../../proto/gen/zipkin.js';
 import {
   applyErrorTag,
   fieldPath,
+  formatIpv6,
   missingTimestamp,
   readDuration,
   readEndpoint,
@@ -133,26 +134,3 @@ function endpoint(raw: ProtoEndpoint | null, i: number, field: string): Endpoint
   return readEndpoint(json, i, field);
 }
 
-/** RFC 5952 text of a 16-byte IPv6 address: lowercase, no leading zeros, the longest zero run as "::". */
-export function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let k = 0; k < 16; k += 2) groups.push((bytes[k]! << 8) | bytes[k + 1]!);
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let k = 0; k < 8;) {
-    if (groups[k] !== 0) {
-      k++;
-      continue;
-    }
-    let end = k;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - k > bestLength) {
-      bestStart = k;
-      bestLength = end - k;
-    }
-    k = end;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}

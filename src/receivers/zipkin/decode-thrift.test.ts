@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
 import { encodeZipkinSpan, encodeZipkinSpans, type ZipkinSpanFixture } from '../thrift/fixtures.js';
-import { decodeZipkinV1Thrift, formatIpv6 } from './decode-thrift.js';
+import { formatIpv6 } from './decode-common.js';
+import { decodeZipkinV1Thrift } from './decode-thrift.js';
 import { decodeZipkinV1Json } from './decode-v1.js';
 
 const T0 = 1_700_000_000_000_000;

@@ -11,7 +11,8 @@
 import { AppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
 import { BinaryReader, T_BOOL, T_I16, T_I32, T_I64, T_LIST, T_STOP, T_STRING, T_STRUCT, ThriftError, int64Value } from '../thrift/index.js';
-import { decodeZipkinV1Json } from './decode-v1.js';
+import { formatIpv6 } from './decode-common.js';
+import { convertZipkinV1Spans } from './decode-v1.js';
 
 /** Payload format key of Zipkin v1 Thrift request bodies (also the key of their decoder). */
 export const ZIPKIN_V1_THRIFT = 'zipkin-v1-thrift';
@@ -34,9 +35,8 @@ export function decodeZipkinV1Thrift(bytes: Buffer, tenant: string): Span[] {
     if (err instanceof ThriftError) throw new AppError('INVALID_ARGUMENT', `span[${spans.length}]: ${err.message}`);
     throw err;
   }
-  // The v1 JSON decoder owns the v1 → v2 rules; the detour through JSON text keeps this decoder
-  // from duplicating them (see decode-v1.ts).
-  return decodeZipkinV1Json(JSON.stringify(spans), tenant);
+  // The v1 JSON decoder owns the v1 → v2 rules: the spans read here have its input's shape.
+  return convertZipkinV1Spans(spans, tenant);
 }
 
 /** A v1 span in the JSON shape decode-v1.ts reads. */
@@ -225,26 +225,3 @@ function isIpv4Mapped(bytes: Buffer): boolean {
   return bytes[10] === 0xff && bytes[11] === 0xff;
 }
 
-/** RFC 5952 text of 16 address bytes: lowercase, no leading zeros, the longest run (≥2) of zero groups as "::". */
-export function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let k = 0; k < 16; k += 2) groups.push((bytes[k]! << 8) | bytes[k + 1]!);
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let k = 0; k < 8; ) {
-    if (groups[k] !== 0) {
-      k++;
-      continue;
-    }
-    let end = k;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - k > bestLength) {
-      bestStart = k;
-      bestLength = end - k;
-    }
-    k = end;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLength < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}

@@ -35,7 +35,14 @@ export const ZIPKIN_V1_JSON = 'zipkin-v1-json';
  * index and field on the first invalid value. Pure: the same bytes always give the same spans.
  */
 export function decodeZipkinV1Json(body: Buffer | string, tenant: string): Span[] {
-  const elements = parseJsonArray(body);
+  return convertZipkinV1Spans(parseJsonArray(body), tenant);
+}
+
+/**
+ * Converts v1 spans already in their JSON shape (as JSON.parse gives them, or as the Thrift decoder
+ * builds them) with the same rules and errors as {@link decodeZipkinV1Json}.
+ */
+export function convertZipkinV1Spans(elements: readonly unknown[], tenant: string): Span[] {
   const spans: Span[] = [];
   const endpoints = new EndpointMemo();
   for (let i = 0; i < elements.length; i++) decodeSpan(elements[i], i, tenant, spans, endpoints);
