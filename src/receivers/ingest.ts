@@ -21,6 +21,8 @@ export interface IngestBatch {
   /** The request body after content decoding, exactly what the decoder read. */
   bytes: Buffer;
   spans: Span[];
+  /** Spans of the request skipped as invalid while the rest were accepted (OTLP partial success). */
+  skipped?: number;
 }
 
 /** Writes decoded batches and counts what was accepted and refused. */
@@ -46,7 +48,7 @@ export const REFUSAL_REASON: Readonly<Record<string, string>> = {
 export function createIngest(options: IngestOptions): Ingest {
   const { writer, metrics } = options;
   return {
-    async accept({ format, tenant, bytes, spans }) {
+    async accept({ format, tenant, bytes, spans, skipped }) {
       if (spans.length > 0) {
         try {
           await writer.writeSpans(spans, { payload: { format, tenant, bytes } });
@@ -57,6 +59,7 @@ export function createIngest(options: IngestOptions): Ingest {
         }
       }
       metrics.spansReceived.inc({ protocol: format }, spans.length);
+      if (skipped) metrics.spansRejected.inc({ protocol: format, reason: 'invalid' }, skipped);
     },
     refuse(format, err, bodyLimit) {
       const appErr = toAppError(err, bodyLimit);

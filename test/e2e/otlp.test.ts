@@ -122,6 +122,22 @@ describe('OTLP exporters into the running server', () => {
     expect(metrics).toMatch(/ariadne_spans_received_total\{protocol="otlp-json"\} 2/);
   });
 
+  it('answers partial success for a request with an invalid span, stores the rest and counts the skipped one', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const span = (spanId: string, traceId: string) => ({ traceId, spanId, name: 'partial', startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000n) });
+    const res = await fetch(`http://127.0.0.1:${server.ports.otlpHttp}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'partial-svc' } }] }, scopeSpans: [{ spans: [
+        span('00000000000000e1', '000000000000000000000000000000e1'), span('00000000000000e2', 'nothex'),
+      ] }] }] }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).partialSuccess.rejectedSpans).toBe('1');
+    const metrics = await (await fetch(`${server.admin}/metrics`)).text();
+    expect(metrics).toMatch(/ariadne_spans_rejected_total\{protocol="otlp-json",reason="invalid"\} 1/);
+    expect((await getJson(`${server.query}/api/traces/e1`)).body.data[0].spans.map((s: any) => s.operationName)).toEqual(['partial']);
+  });
+
   it('keeps every acknowledged OTLP span across kill -9 (the log replays protobuf and JSON bodies)', async () => {
     const before = new Map<string, unknown>();
     for (const id of sent.values()) before.set(id, await readV3(id));

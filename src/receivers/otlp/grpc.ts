@@ -35,7 +35,7 @@ export function createOtlpTraceService(options: OtlpGrpcOptions): GrpcService {
         let result: OtlpDecodeResult;
         try {
           result = decodeOtlpProtoRequest(bytes, tenant);
-          await ingest.accept({ format: OTLP_PROTO, tenant, bytes, spans: result.spans });
+          await ingest.accept({ format: OTLP_PROTO, tenant, bytes, spans: result.spans, skipped: result.rejected });
         } catch (err) {
           throw ingest.refuse(OTLP_PROTO, err);
         }

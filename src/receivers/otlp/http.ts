@@ -67,7 +67,7 @@ export const otlpHttpPlugin: FastifyPluginAsync<OtlpHttpOptions> = async (app: F
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const bytes = await decodeContent(raw, request.headers['content-encoding'], maxBodyBytes);
     const result: OtlpDecodeResult = format === OTLP_PROTO ? decodeOtlpProtoRequest(bytes, tenant) : decodeOtlpJsonRequest(bytes, tenant);
-    await ingest.accept({ format, tenant, bytes, spans: result.spans });
+    await ingest.accept({ format, tenant, bytes, spans: result.spans, skipped: result.rejected });
     done();
     if (format === OTLP_PROTO) return reply.status(200).type(PROTO_CONTENT_TYPE).send(exportResponseProto(result));
     return reply.status(200).type(JSON_CONTENT_TYPE).send(exportResponseJson(result));
