@@ -134,6 +134,14 @@ describe('toJaegerTrace', () => {
       ],
     },
     {
+      name: 'an explicit OK status shows as otel.status_code=OK',
+      span: { statusCode: 'ok', kind: 'server' },
+      tags: [
+        { key: 'span.kind', type: 'string', value: 'server' },
+        { key: 'otel.status_code', type: 'string', value: 'OK' },
+      ],
+    },
+    {
       name: 'Zipkin error="true" becomes a boolean and adds no message',
       span: { statusCode: 'error', attributes: { error: 'true' } },
       tags: [{ key: 'error', type: 'bool', value: true }],

@@ -132,6 +132,8 @@ function toTags(span: Span): JaegerKeyValue[] {
   };
   if (span.kind !== 'unspecified') addMissing('span.kind', span.kind);
   if (failed) addMissing('error', true);
+  // An explicit OK (OTLP, or an otel.status_code tag) has no other trace in Jaeger's tags.
+  if (span.statusCode === 'ok') addMissing('otel.status_code', 'OK');
   const zipkinMessage = failed && typeof attrs['error'] === 'string' && attrs['error'] !== 'true' ? attrs['error'] : undefined;
   addMissing('otel.status_description', span.statusMessage ?? zipkinMessage);
   const remote = span.remoteEndpoint;
