@@ -86,7 +86,7 @@ describe('compact trace API', () => {
 });
 
 describe('static UI', () => {
-  const spa = ['/', '/search', '/search?service=a', '/trace/abc', '/trace/abc...def', '/dependencies', '/compare'];
+  const spa = ['/', '/search', '/search?service=a', '/trace/not-hex', '/dependencies', '/compare'];
   it.each(spa)('%s serves index.html, not cached, with the CSP', async (url) => {
     const res = await app.inject(url);
     expect(res.statusCode).toBe(200);
@@ -95,6 +95,27 @@ describe('static UI', () => {
     expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.body).toBe(INDEX);
+  });
+
+  const preloads: Array<{ url: string; links: string }> = [
+    { url: '/trace/abc', links: '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/abc">' },
+    {
+      url: '/trace/abc...DEF?span=1',
+      links: '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/abc">'
+        + '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/DEF">',
+    },
+  ];
+  it.each(preloads)('$url preloads its compact trace', async ({ url, links }) => {
+    const res = await app.inject(url);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(res.body).toBe(INDEX.replace('</head>', `${links}</head>`));
+  });
+
+  it.each(['/trace/"><script>alert(1)<\/script>', '/trace/a...b...c', '/trace/'])('%s echoes nothing into the page', async (url) => {
+    const res = await app.inject(url);
     expect(res.body).toBe(INDEX);
   });
 

@@ -60,9 +60,10 @@ const SECURITY_HEADERS: Record<string, string> = {
 /**
  * Fastify plugin (encapsulated: `app.register(uiPlugin, opts)` on the query port, next to the
  * Jaeger plugins, with no other route at "/"). Routes:
- * - UI_ROUTES → index.html (no-cache), and every built file at its path (hashed assets cached a year);
+ * - UI_ROUTES → index.html (no-cache; /trace/ pages also preload their compact trace), and every
+ *   built file at its path (hashed assets cached a year);
  *   when the UI was not built, the UI routes answer a page saying to run `npm run build:ui`;
- * - GET /api/ariadne/traces/:traceId → CompactTrace (404 when not found);
+ * - GET /api/ariadne/traces/:traceId → CompactTrace read fresh from storage (404 when not found);
  * - GET /api/ariadne/traces/:traceId/spans/:spanId → the span (adjusted as in the trace) with its row;
  * - GET /api/ariadne/traces/:traceId/find?q= → `{rows}`: rows matching the text (see findRows).
  * Errors are `{"error": message}` with the AppError's status.
@@ -83,24 +84,34 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     return payload;
   });
 
-  async function load(traceIdText: string): Promise<PreparedTrace> {
+  /**
+   * Opening a trace always reads storage (pieces of a trace keep arriving); detail and find
+   * requests reuse what the last open prepared, so their rows match what the user sees.
+   */
+  async function load(traceIdText: string, fresh: boolean): Promise<PreparedTrace> {
     const traceId = parseTraceId(traceIdText);
-    const cached = cache.get(traceId);
+    const cached = fresh ? undefined : cache.get(traceId);
     if (cached) return cached;
+    const t0 = performance.now();
     const spans = await reader.getTrace({ traceId });
     if (spans.length === 0) throw new AppError('NOT_FOUND', `trace ${traceId} not found`);
+    const t1 = performance.now();
     const prepared = prepareTrace(spans, { adjustClockSkew });
     cache.set(traceId, prepared);
+    lastTiming = `read;dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}`;
     return prepared;
   }
+  let lastTiming = '';
 
   app.get<{ Params: { traceId: string } }>('/api/ariadne/traces/:traceId', async (request, reply) => {
-    const trace = await load(request.params.traceId);
+    const trace = await load(request.params.traceId, true);
+    // Server-Timing lets the browser's devtools (and bench/ui) split read from preparation.
+    void reply.header('server-timing', lastTiming);
     return sendJson(reply, trace.compact);
   });
 
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/ariadne/traces/:traceId/spans/:spanId', async (request, reply) => {
-    const trace = await load(request.params.traceId);
+    const trace = await load(request.params.traceId, false);
     const spanId = request.params.spanId.toLowerCase();
     const row = trace.rowOf.get(spanId);
     if (row === undefined) throw new AppError('NOT_FOUND', `span ${spanId} not found in trace ${trace.compact.traceId}`);
@@ -110,7 +121,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
   app.get<{ Params: { traceId: string }; Querystring: { q?: unknown } }>('/api/ariadne/traces/:traceId/find', async (request, reply) => {
     const q = request.query.q;
     if (typeof q !== 'string') throw new AppError('INVALID_ARGUMENT', 'q: expected the text to find');
-    const trace = await load(request.params.traceId);
+    const trace = await load(request.params.traceId, false);
     return sendJson(reply, { rows: findRows(trace, q) });
   });
 
@@ -121,12 +132,32 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     return;
   }
   const index = files.get('/index.html')!;
-  for (const route of UI_ROUTES) app.get(route, async (request, reply) => sendFile(request, reply, index));
+  for (const route of UI_ROUTES) {
+    if (route === '/trace/*') continue;
+    app.get(route, async (request, reply) => sendFile(request, reply, index));
+  }
+  const indexHtml = index.body.toString('utf8');
+  app.get<{ Params: { '*': string } }>('/trace/*', async (request, reply) => {
+    const links = preloadLinks(request.params['*']);
+    if (links === '' || !indexHtml.includes('</head>')) return sendFile(request, reply, index);
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml.replace('</head>', `${links}</head>`));
+  });
   for (const file of files.values()) {
     if (file.path === '/index.html') continue;
     app.get(file.path, async (request, reply) => sendFile(request, reply, file));
   }
 };
+
+/**
+ * `<link rel="preload">` tags for the compact trace(s) a /trace/ page will fetch, so the browser
+ * downloads the trace while it still loads the app's script. Only plain hex ids (one, or Jaeger's
+ * `a...b` pair) are echoed into the page; anything else gets no link.
+ */
+export function preloadLinks(path: string): string {
+  const ids = path.split('...');
+  if (ids.length > 2 || !ids.every((id) => /^[0-9a-fA-F]{1,32}$/.test(id))) return '';
+  return ids.map((id) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/${id}">`).join('');
+}
 
 function parseTraceId(text: string): string {
   const id = normalizeTraceId(text);

@@ -32,14 +32,15 @@ export function scatterLayout(list: readonly TraceSummary[], box: ScatterBox): {
   xTicks: Array<{ x: number; label: string }>;
   yTicks: Array<{ y: number; label: string }>;
 } {
-  const top = 8;
-  const right = box.width - 12;
+  const top = 16;
+  const right = box.width - 16;
   const bottom = box.height - box.padBottom;
   const minT = Math.min(...list.map((s) => s.startUs));
   const maxT = Math.max(...list.map((s) => s.startUs));
   const maxD = Math.max(1, ...list.map((s) => s.durationUs));
   const maxSpans = Math.max(1, ...list.map((s) => s.spanCount));
-  const x = (t: number) => (maxT === minT ? (box.padLeft + right) / 2 : box.padLeft + ((t - minT) / (maxT - minT)) * (right - box.padLeft));
+  const left = box.padLeft + 16;
+  const x = (t: number) => (maxT === minT ? (left + right) / 2 : left + ((t - minT) / (maxT - minT)) * (right - left));
   const y = (d: number) => bottom - (d / maxD) * (bottom - top);
   const points = list.map((s) => ({
     traceId: s.traceId,

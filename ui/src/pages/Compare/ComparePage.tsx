@@ -1,11 +1,58 @@
+import { useMemo } from 'react';
 import { Link } from 'react-router';
-import { Empty } from '../../components/States.js';
+import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { serviceColor } from '../../model/colors.js';
+import { compareTraces } from '../../model/compare.js';
+import { formatDuration } from '../../model/format.js';
+import { useTrace } from '../Trace/useTrace.js';
 
-/** Placeholder until the compare view lands. */
+const PRESENCE = { a: 'only in A', b: 'only in B', both: 'in both' } as const;
+
+/** Two traces merged into one tree: what only A has, what only B has, and how durations differ. */
 export function ComparePage({ a, b }: { a?: string; b?: string }) {
+  if (!a || !b) {
+    return <Empty title="Pick two traces to compare.">Tick two traces in the <Link to="/search">search results</Link>, then press Compare.</Empty>;
+  }
+  return <Compare a={a} b={b} />;
+}
+
+function Compare({ a, b }: { a: string; b: string }) {
+  const ta = useTrace(a);
+  const tb = useTrace(b);
+  const rows = useMemo(() => (ta.loaded && tb.loaded ? compareTraces(ta.loaded.trace, tb.loaded.trace) : undefined), [ta.loaded, tb.loaded]);
+  if (ta.query.isError) return <ErrorState error={ta.query.error} hint={`Trace A (${a}) could not be opened.`} />;
+  if (tb.query.isError) return <ErrorState error={tb.query.error} hint={`Trace B (${b}) could not be opened.`} />;
+  if (!rows || !ta.loaded || !tb.loaded) return <Loading what="both traces" />;
   return (
-    <Empty title="Compare two traces">
-      {a && b ? `Comparing ${a} and ${b}.` : 'Select two traces in the search results.'} <Link to="/search">Search</Link>
-    </Empty>
+    <div className="compare-page">
+      <h1>
+        Compare <Link to={`/trace/${a}`} className="mono">A {a.slice(-12)}</Link> ({ta.loaded.trace.spanCount} spans,{' '}
+        {formatDuration(ta.loaded.trace.durationUs)}) with <Link to={`/trace/${b}`} className="mono">B {b.slice(-12)}</Link> (
+        {tb.loaded.trace.spanCount} spans, {formatDuration(tb.loaded.trace.durationUs)})
+      </h1>
+      <table className="compare" data-testid="compare-table">
+        <thead>
+          <tr><th>Service &amp; operation</th><th>Where</th><th>Calls A / B</th><th>Time A</th><th>Time B</th><th>B − A</th></tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => {
+            const diff = r.durationB - r.durationA;
+            return (
+              <tr key={i} className={`presence-${r.presence}`}>
+                <td style={{ paddingLeft: 8 + Math.min(r.depth, 30) * 14 }}>
+                  <span className="swatch" style={{ background: serviceColor(r.service) }} />
+                  <span className="svc">{r.service}</span> {r.operation}
+                </td>
+                <td>{PRESENCE[r.presence]}</td>
+                <td className="num">{r.countA} / {r.countB}</td>
+                <td className="num">{r.countA ? formatDuration(r.durationA) : '–'}</td>
+                <td className="num">{r.countB ? formatDuration(r.durationB) : '–'}</td>
+                <td className={`num ${diff > 0 ? 'slower' : diff < 0 ? 'faster' : ''}`}>{r.presence === 'both' ? `${diff > 0 ? '+' : ''}${formatDuration(diff)}` : ''}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

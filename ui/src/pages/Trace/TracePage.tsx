@@ -210,6 +210,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
         <div className="find" role="search">
           <input
             ref={findRef}
+            className="find-input"
             value={findInput}
             onChange={(e) => setFindInput(e.target.value)}
             onKeyDown={(e) => {

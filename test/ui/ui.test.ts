@@ -1,0 +1,153 @@
+/**
+ * The UI in real Chromium against the real server fed by the real zipkin tracer:
+ * search → scatter plot → trace → span detail, find, statistics, compare, dependencies;
+ * span data shown as text (no markup, no script); deep links reload to the same state.
+ * Screenshots of each view go to test/ui/artifacts/.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, getJson, removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, sendShop, uiMounted, type ShopTrace } from './harness.js';
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+let server: ServerProcess;
+let dataDir: string;
+let browser: Browser;
+let page: Page;
+let a: ShopTrace;
+let b: ShopTrace;
+const dialogs: string[] = [];
+const cspViolations: string[] = [];
+
+beforeAll(async () => {
+  ensureUiBuilt();
+  dataDir = await tempDir('ariadne-ui-');
+  server = await startServerProcess({ dataDir });
+  const mounted = await uiMounted(server.query);
+  if (mounted !== true) throw new Error(`the query port does not serve the UI (mount uiPlugin from src/query/ui): ${mounted}`);
+  const now = Date.now() * 1000;
+  a = await sendShop(server.zipkin, now - 120_000_000, XSS);
+  b = await sendShop(server.zipkin, now - 60_000_000, 'plain note');
+  await eventually(async () => ((await getJson(`${server.query}/api/ariadne/traces/${b.traceId}`)).status === 200 ? true : undefined));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.setDefaultTimeout(10_000);
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir) await removeDir(dataDir);
+});
+
+describe('web UI in Chromium', () => {
+  it('searches a service and shows the scatter plot and the result list', async () => {
+    await page.goto(`${server.query}/`);
+    await page.waitForURL(/\/search$/);
+    await page.locator('select[name=service]').selectOption('frontend');
+    await page.getByRole('button', { name: 'Find Traces' }).click();
+    await page.locator('.result').nth(1).waitFor();
+    expect(await page.locator('.scatter circle').count()).toBe(2);
+    expect(await page.locator('.result').count()).toBe(2);
+    // Most recent first: b was sent a minute after a.
+    expect(await page.locator('.result').first().getAttribute('data-trace-id')).toBe(b.traceId);
+    expect(await page.locator('.result').first().locator('.service-chips').innerText()).toBe('backend (1) !\nfrontend (2)');
+    expect(page.url()).toContain('service=frontend');
+    await page.screenshot({ path: `${ARTIFACTS}search.png` });
+  });
+
+  it('opens a trace from the scatter plot and shows its timeline', async () => {
+    await page.locator(`.scatter circle[data-trace-id="${a.traceId}"]`).click();
+    await page.waitForURL(new RegExp(`/trace/${a.traceId}$`));
+    await page.locator('.span-row').nth(2).waitFor();
+    expect(await page.getByTestId('span-count').innerText()).toBe('3');
+    const labels = await page.locator('.span-row .col-label').allInnerTexts();
+    expect(labels.map((l) => l.replace(/\s+/g, ' ').trim())).toEqual([
+      '▾ frontend get /checkout', '▾ frontend get /api/cart', '! backend get /api/cart',
+    ]);
+    await page.screenshot({ path: `${ARTIFACTS}trace.png` });
+  });
+
+  it('shows span detail with tags as literal text, running nothing', async () => {
+    await page.locator('.span-row').nth(1).click();
+    const detail = page.getByTestId('span-detail');
+    await detail.getByTestId('span-tags').waitFor();
+    const row = detail.getByTestId('span-tags').locator('tr', { hasText: 'note' });
+    expect(await row.locator('td').innerText()).toBe(XSS);
+    expect(await detail.locator('img').count()).toBe(0);
+    expect(page.url()).toContain(`span=${a.clientId}`);
+    await page.screenshot({ path: `${ARTIFACTS}span-detail.png` });
+    expect(dialogs).toEqual([]);
+  });
+
+  it('reloads a deep link to the same trace and span', async () => {
+    const url = page.url();
+    await page.reload();
+    await page.getByTestId('span-detail').getByTestId('span-tags').waitFor();
+    expect(page.url()).toBe(url);
+    expect(await page.locator('.span-row.selected').getAttribute('data-row')).toBe('1');
+  });
+
+  it('finds in the trace with "/" and walks matches with the keyboard', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByTestId('span-detail').waitFor({ state: 'detached' });
+    await page.keyboard.press('/');
+    await page.keyboard.type('database');
+    await expect.poll(() => page.getByTestId('find-count').innerText()).toBe('1 of 1');
+    expect(await page.locator('.span-row.match').getAttribute('data-row')).toBe('2');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('span-detail').waitFor();
+    expect(await page.locator('.span-row.selected').getAttribute('data-row')).toBe('2');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await page.locator('.timeline').focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.locator('.span-row').count()).toBe(2);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.locator('.span-row').count()).toBe(3);
+  });
+
+  it('shows the statistics table', async () => {
+    await page.getByRole('tab', { name: 'Statistics' }).click();
+    const table = page.getByTestId('stats-table');
+    await table.waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(3);
+    await page.screenshot({ path: `${ARTIFACTS}statistics.png` });
+  });
+
+  it('compares the two traces', async () => {
+    await page.goto(`${server.query}/trace/${a.traceId}...${b.traceId}`);
+    await page.getByTestId('compare-table').waitFor();
+    expect(await page.getByTestId('compare-table').locator('tbody tr').count()).toBe(3);
+    await page.screenshot({ path: `${ARTIFACTS}compare.png` });
+  });
+
+  it('draws the service dependency graph', async () => {
+    await page.goto(`${server.query}/dependencies`);
+    await page.locator('[data-testid=dependency-graph] .dep-node').nth(1).waitFor();
+    expect(await page.locator('[data-testid=dependency-graph] .dep-node').allTextContents()).toEqual(expect.arrayContaining(['frontend', 'backend']));
+    await page.screenshot({ path: `${ARTIFACTS}dependencies.png` });
+  });
+
+  it('renders in the dark theme', async () => {
+    await page.goto(`${server.query}/trace/${a.traceId}?span=${a.clientId}`);
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByTestId('span-detail').getByTestId('span-tags').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}trace-dark.png` });
+  });
+
+  it('fired no dialog and broke no Content-Security-Policy rule', () => {
+    expect(dialogs).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  });
+});
