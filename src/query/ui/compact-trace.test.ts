@@ -106,7 +106,8 @@ describe('prepareTrace', () => {
     if (c.depthTotal) expect(compact.depth).toBe(c.depthTotal);
     expect(compact.spanCount).toBe(c.spans.length);
     expect(spans.map((s) => s.spanId)).toEqual(ids);
-    ids.forEach((id, row) => expect(rowOf.get(id)).toBe(row));
+    ids.forEach((id, row) => expect(rowOf(id)).toBe(row));
+    expect(rowOf('00000000000000ee')).toBeUndefined();
   });
 
   it('indexes services (sorted), names (first seen) and kinds', () => {

@@ -62,8 +62,8 @@ export interface PreparedTrace {
   compact: CompactTrace;
   /** spans[i] is row i, after the read-time adjustments. */
   spans: Span[];
-  /** Row of each span id. */
-  rowOf: Map<string, number>;
+  /** Row of a span id, or undefined when the trace has no such span. */
+  rowOf(spanId: string): number | undefined;
 }
 
 /** Options of {@link prepareTrace}. */
@@ -166,7 +166,8 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
     subtree: new Array<number>(n).fill(1),
   };
   const ordered: Span[] = new Array<Span>(n);
-  const rowOf = new Map<string, number>();
+  // Row of each input span, so span-id lookups reuse indexOf instead of a second 50k-entry map.
+  const rowOfSpan = new Int32Array(n);
   const ids: string[] = new Array<string>(n);
   let maxDepth = 0;
   let skewed = 0;
@@ -174,7 +175,7 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
   for (let row = 0; row < n; row++) {
     const span = adjusted[order[row]!]!;
     ordered[row] = span;
-    if (!rowOf.has(span.spanId)) rowOf.set(span.spanId, row);
+    rowOfSpan[order[row]!] = row;
     ids[row] = span.spanId;
     rows.startUs[row] = span.startUs - minStart;
     rows.durationUs[row] = span.durationUs;
@@ -235,7 +236,10 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
       warnings,
     },
     spans: ordered,
-    rowOf,
+    rowOf: (spanId) => {
+      const i = indexOf.get(spanId);
+      return i === undefined ? undefined : rowOfSpan[i];
+    },
   };
 }
 

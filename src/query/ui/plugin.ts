@@ -113,7 +113,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/ariadne/traces/:traceId/spans/:spanId', async (request, reply) => {
     const trace = await load(request.params.traceId, false);
     const spanId = request.params.spanId.toLowerCase();
-    const row = trace.rowOf.get(spanId);
+    const row = trace.rowOf(spanId);
     if (row === undefined) throw new AppError('NOT_FOUND', `span ${spanId} not found in trace ${trace.compact.traceId}`);
     return sendJson(reply, { row, span: trace.spans[row] });
   });
