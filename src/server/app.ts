@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
+import { uiPlugin } from '../query/ui/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
 import { createForwarder, createSamplingProxy } from '../agent/index.js';
 import {
@@ -16,7 +17,6 @@ import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
 import type { Config } from './config.js';
 import { allowAnyOrigin, compressResponses, createHttpApp } from './http.js';
-import { landingPage } from './landing.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Role } from './roles.js';
 
@@ -187,8 +187,8 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
         reader: stored().reader, dependencies: stored().dependencies, adjustClockSkew: config.clockSkewAdjust,
       });
       await query.register(jaegerV3Plugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
-      query.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
-      await serve(query, 'query', config.queryPort, 'Jaeger API /api/..., /api/v3/...');
+      await query.register(uiPlugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
+      await serve(query, 'query', config.queryPort, 'UI, Jaeger API /api/..., /api/v3/...');
     }
   } catch (err) {
     await closeAll();
