@@ -156,7 +156,9 @@ export interface DatagramOutcome {
 
 /**
  * Sends each datagram to host:port from one socket. Without `spansPerSecond`, as fast as the
- * socket takes them; with it, datagram i leaves when the spans before it are due at that rate.
+ * socket takes them; with it, each datagram waits after the previous one for as long as that
+ * one's spans take at the rate. A late timer slows the run down rather than causing a burst, so
+ * the receiver never sees more than the rate.
  */
 export async function sendDatagrams(options: {
   host: string;
@@ -167,11 +169,13 @@ export async function sendDatagrams(options: {
   const socket = createSocket('udp4');
   const out: DatagramOutcome = { sentDatagrams: 0, sentSpans: 0, sentBytes: 0, sendErrors: 0, elapsedMs: 0 };
   const started = performance.now();
+  let nextAt = started;
   try {
     for (const d of options.datagrams) {
       if (options.spansPerSecond !== undefined) {
-        const dueMs = (out.sentSpans / options.spansPerSecond) * 1000 - (performance.now() - started);
-        if (dueMs > 1) await new Promise((r) => setTimeout(r, dueMs));
+        const waitMs = nextAt - performance.now();
+        if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+        nextAt = performance.now() + (d.spans / options.spansPerSecond) * 1000;
       }
       const err = await new Promise<Error | null>((resolve) => socket.send(d.body, options.port, options.host, (e) => resolve(e)));
       if (err) out.sendErrors++;
