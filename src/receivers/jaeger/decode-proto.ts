@@ -14,18 +14,16 @@
  * nothing: an invalid span rejects it, naming the span.
  */
 import { AppError } from '../../errors.js';
-import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../../model/index.js';
+import type { AttributeValue, Attributes, Span, SpanEvent, SpanLink } from '../../model/index.js';
 import { jaeger } from '../../../proto/gen/jaeger.js';
 import { MAX_DURATION_US, MAX_TIMESTAMP_US, MIN_TIMESTAMP_US } from '../zipkin/decode-common.js';
+import { SpanTags, buildSpan, setAttribute, splitReferences } from './span-fields.js';
 
 /** Payload format key of Jaeger api_v2 PostSpansRequest messages (also the key of their decoder). */
 export const JAEGER_PROTO = 'jaeger-proto';
 
 const { PostSpansRequest } = jaeger.api_v2;
 const ZERO_ID = '0000000000000000';
-const KINDS: Readonly<Record<string, SpanKind>> = {
-  client: 'client', server: 'server', producer: 'producer', consumer: 'consumer', internal: 'internal',
-};
 
 /* Shapes of the decoded messages this file reads (protobufjs: unset scalars read as defaults). */
 interface LongLike { low: number; high: number; toNumber(): number; toString(): string }
@@ -92,84 +90,29 @@ function decodeSpan(raw: ProtoSpan, path: string, tenant: string, process: { ser
     throw new AppError('INVALID_ARGUMENT', `${path}.duration: expected between 0 and 1e12 µs, got ${durationUs} µs`);
   }
 
-  let kind: SpanKind = 'unspecified';
-  let errorTag = false;
-  let otelStatus: StatusCode | undefined;
-  let statusMessage: string | undefined;
-  let peerService: string | undefined;
-  const attributes: Attributes = {};
+  const tags = new SpanTags();
   for (let k = 0; k < raw.tags.length; k++) {
     const tag = raw.tags[k]!;
-    const key = tag.key;
-    const value = tagValue(tag, `${path}.tags[${k}]`);
-    switch (key) {
-      case 'span.kind':
-        if (typeof value === 'string' && KINDS[value] !== undefined) {
-          kind = KINDS[value]!;
-          continue;
-        }
-        break;
-      case 'error':
-        if (value === true || value === 'true') errorTag = true;
-        break;
-      case 'otel.status_code':
-        if (value === 'ERROR') otelStatus = 'error';
-        else if (value === 'OK') otelStatus = 'ok';
-        else if (value === 'UNSET') otelStatus = 'unset';
-        else break;
-        continue;
-      case 'otel.status_description':
-        statusMessage = String(value);
-        continue;
-      case 'peer.service':
-        if (typeof value === 'string' && value !== '') peerService = value;
-        break;
-    }
-    setAttribute(attributes, key, value);
+    tags.add(tag.key, tagValue(tag, `${path}.tags[${k}]`));
   }
 
   const events: SpanEvent[] = new Array<SpanEvent>(raw.logs.length);
   for (let k = 0; k < raw.logs.length; k++) events[k] = decodeLog(raw.logs[k]!, `${path}.logs[${k}]`);
 
-  let parentSpanId: string | undefined;
-  const links: SpanLink[] = [];
+  const refs: SpanLink[] = new Array<SpanLink>(raw.references.length);
   for (let k = 0; k < raw.references.length; k++) {
     const ref = raw.references[k]!;
-    const link: SpanLink = {
+    refs[k] = {
       traceId: traceIdOf(ref.traceId, `${path}.references[${k}].traceId`),
       spanId: spanIdOf(ref.spanId, `${path}.references[${k}].spanId`),
       type: ref.refType === 1 ? 'follows_from' : 'child_of',
     };
-    // The parent's own reference is the parentSpanId; the others stay links.
-    if (parentSpanId === undefined && link.type === 'child_of' && link.traceId === traceId && link.spanId !== spanId) {
-      parentSpanId = link.spanId;
-      continue;
-    }
-    links.push(link);
   }
-
-  let statusCode: StatusCode = otelStatus ?? (errorTag ? 'error' : 'unset');
-  if (statusCode === 'unset' && errorTag) statusCode = 'error';
-  const span: Span = {
-    traceId,
-    spanId,
-    kind,
-    name: raw.operationName,
-    service: process.service,
-    startUs,
-    durationUs,
-    statusCode,
-    attributes,
-    events,
-    links,
-    resource: process.resource,
-    tenant,
-  };
-  if (parentSpanId !== undefined) span.parentSpanId = parentSpanId;
-  if (statusMessage !== undefined) span.statusMessage = statusMessage;
-  if (peerService !== undefined) span.remoteEndpoint = { serviceName: peerService };
-  if ((raw.flags & 2) !== 0) span.debug = true;
-  return span;
+  const { parentSpanId, links } = splitReferences(refs, { traceId, spanId, parentSpanId: undefined });
+  return buildSpan({
+    traceId, spanId, parentSpanId, name: raw.operationName, service: process.service, startUs, durationUs, flags: raw.flags,
+    events, links, resource: process.resource, tenant,
+  }, tags);
 }
 
 function decodeLog(log: Log, path: string): SpanEvent {
@@ -253,9 +196,4 @@ function describe(bytes: Uint8Array): string {
   return bytes.length === 0 ? 'none' : `${bytes.length} bytes ${hexOf(bytes.subarray(0, 16))}`;
 }
 
-/** Sets an attribute; a `__proto__` key is defined as an own property instead of hitting the prototype setter. */
-function setAttribute(attributes: Attributes, key: string, value: AttributeValue): void {
-  if (key === '__proto__') Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
-  else attributes[key] = value;
-}
 

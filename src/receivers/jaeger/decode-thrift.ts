@@ -14,8 +14,9 @@
  * Required fields of the IDL are required here too, as Jaeger's generated readers require them.
  */
 import { AppError } from '../../errors.js';
-import type { Attributes, AttributeValue, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../../model/index.js';
+import type { Attributes, AttributeValue, Span, SpanEvent, SpanLink } from '../../model/index.js';
 import { MAX_DURATION_US, MAX_TIMESTAMP_US, MIN_TIMESTAMP_US } from '../zipkin/decode-common.js';
+import { SpanTags, buildSpan, setAttribute, splitReferences } from './span-fields.js';
 import {
   BinaryReader,
   BinaryWriter,
@@ -126,9 +127,6 @@ function readAgentEnvelope(reader: ThriftReader): void {
   }
 }
 
-const KINDS: Readonly<Record<string, SpanKind>> = {
-  client: 'client', server: 'server', producer: 'producer', consumer: 'consumer', internal: 'internal',
-};
 const TAG_TYPES = 'STRING, DOUBLE, BOOL, LONG, BINARY';
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 const ZERO_ID = '0000000000000000';
@@ -267,15 +265,9 @@ class BatchDecoder {
     let flags = 0;
     let startUs = 0;
     let durationUs = 0;
-    let kind: SpanKind = 'unspecified';
-    let attributes: Attributes = {};
+    const tags = new SpanTags();
     let events: SpanEvent[] = [];
-    let links: SpanLink[] = [];
-    let otelStatus: StatusCode | undefined;
-    let errorTag = false;
-    let statusMessage: string | undefined;
-    let peerService: string | undefined;
-    let refs: RawRef[] | undefined;
+    let refs: SpanLink[] | undefined;
 
     r.structBegin();
     for (let type = r.readFieldBegin(); type !== T_STOP; type = r.readFieldBegin()) {
@@ -320,32 +312,7 @@ class BatchDecoder {
           for (let j = 0; j < size; j++) {
             this.tagIndex = j;
             this.readTag();
-            const key = this.tagKey;
-            const value = this.tagValue;
-            switch (key) {
-              case 'span.kind':
-                if (typeof value === 'string' && KINDS[value] !== undefined) {
-                  kind = KINDS[value]!;
-                  continue;
-                }
-                break;
-              case 'error':
-                if (value === true || value === 'true') errorTag = true;
-                break;
-              case 'otel.status_code':
-                if (value === 'ERROR') otelStatus = 'error';
-                else if (value === 'OK') otelStatus = 'ok';
-                else if (value === 'UNSET') otelStatus = 'unset';
-                else break;
-                continue;
-              case 'otel.status_description':
-                statusMessage = String(value);
-                continue;
-              case 'peer.service':
-                if (typeof value === 'string' && value !== '') peerService = value;
-                break;
-            }
-            setAttribute(attributes, key, value);
+            tags.add(this.tagKey, this.tagValue);
           }
           this.tagIndex = -1;
           continue;
@@ -375,53 +342,17 @@ class BatchDecoder {
       throw new AppError('INVALID_ARGUMENT', `span[${i}].duration: expected microseconds between 0 and 1e12, got ${durationUs}`);
     }
 
-    let parentSpanId: string | undefined = parentId === ZERO_ID || parentId === spanId ? undefined : parentId;
-    if (refs !== undefined) {
-      // The parent's own reference is the parentSpanId already; the others become links.
-      let parentTaken = false;
-      for (const ref of refs) {
-        if (!parentTaken && ref.type === 'child_of' && ref.traceId === traceId) {
-          if (parentSpanId === undefined && ref.spanId !== spanId) {
-            parentSpanId = ref.spanId;
-            parentTaken = true;
-            continue;
-          }
-          if (ref.spanId === parentSpanId) {
-            parentTaken = true;
-            continue;
-          }
-        }
-        links.push({ traceId: ref.traceId, spanId: ref.spanId, type: ref.type });
-      }
-    }
-
-    let statusCode: StatusCode = otelStatus ?? (errorTag ? 'error' : 'unset');
-    if (statusCode === 'unset' && errorTag) statusCode = 'error';
-    const span: Span = {
-      traceId,
-      spanId,
-      kind,
-      name,
-      service: '',
-      startUs,
-      durationUs,
-      statusCode,
-      attributes,
-      events,
-      links,
-      resource: NO_ATTRIBUTES,
-      tenant: this.tenant,
-    };
-    if (parentSpanId !== undefined) span.parentSpanId = parentSpanId;
-    if (statusMessage !== undefined) span.statusMessage = statusMessage;
-    if (peerService !== undefined) span.remoteEndpoint = { serviceName: peerService };
-    if ((flags & 2) !== 0) span.debug = true;
-    return span;
+    const { parentSpanId, links } = splitReferences(refs ?? [], {
+      traceId, spanId, parentSpanId: parentId === ZERO_ID || parentId === spanId ? undefined : parentId,
+    });
+    return buildSpan({
+      traceId, spanId, parentSpanId, name, service: '', startUs, durationUs, flags, events, links, resource: NO_ATTRIBUTES, tenant: this.tenant,
+    }, tags);
   }
 
-  private readRefs(i: number, size: number): RawRef[] {
+  private readRefs(i: number, size: number): SpanLink[] {
     const r = this.r;
-    const refs: RawRef[] = [];
+    const refs: SpanLink[] = [];
     for (let k = 0; k < size; k++) {
       this.refIndex = k;
       let seen = 0;
@@ -596,14 +527,3 @@ class BatchDecoder {
   }
 }
 
-interface RawRef {
-  type: 'child_of' | 'follows_from';
-  traceId: string;
-  spanId: string;
-}
-
-/** Sets an attribute; a `__proto__` key is defined as an own property instead of hitting the prototype setter. */
-function setAttribute(attributes: Attributes, key: string, value: AttributeValue): void {
-  if (key === '__proto__') Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
-  else attributes[key] = value;
-}
