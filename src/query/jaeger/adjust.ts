@@ -15,12 +15,12 @@ const MAX_SPAN_ID = (1n << 64n) - 1n;
  * would); only a span that could not be given a free id is warned about.
  */
 export function dedupeSharedSpanIds(spans: readonly Span[]): Span[] {
+  // Most traces have no shared id: find out with one small set before building the big one.
+  let clientIds: Set<string> | undefined;
+  for (const span of spans) if (span.kind === 'client') (clientIds ??= new Set()).add(span.spanId);
+  if (clientIds === undefined || !spans.some((span) => span.kind === 'server' && clientIds.has(span.spanId))) return spans.slice();
   const used = new Set<string>();
-  const clientIds = new Set<string>();
-  for (const span of spans) {
-    used.add(span.spanId);
-    if (span.kind === 'client') clientIds.add(span.spanId);
-  }
+  for (const span of spans) used.add(span.spanId);
   let next = 0n;
   const newIdOf = new Map<string, string>();
   const out = spans.map((span) => {
@@ -67,58 +67,76 @@ export interface ClockSkewOptions {
  * Run it after {@link dedupeSharedSpanIds}.
  */
 export function correctClockSkew(spans: readonly Span[], options: ClockSkewOptions): Span[] {
+  const n = spans.length;
   const out = spans.slice();
+  // Flat typed arrays and one id map: this runs on every trace read, up to hundreds of
+  // thousands of spans, so per-span objects and sets are avoided.
   const indexOf = new Map<string, number>();
-  const skipped = new Set<number>();
-  out.forEach((span, i) => {
-    const first = indexOf.get(span.spanId);
+  let skipped: Uint8Array | undefined;
+  for (let i = 0; i < n; i++) {
+    const id = out[i]!.spanId;
+    const first = indexOf.get(id);
     if (first === undefined) {
-      indexOf.set(span.spanId, i);
-      return;
+      indexOf.set(id, i);
+    } else {
+      skipped ??= new Uint8Array(n);
+      skipped[i] = 1;
+      skipped[first] = 1;
     }
-    skipped.add(i);
-    skipped.add(first);
-  });
-  for (const i of skipped) {
-    out[i] = withWarning(out[i]!, `span id ${out[i]!.spanId} is not unique in the trace; clock skew not checked`);
-    if (indexOf.get(out[i]!.spanId) === i) indexOf.delete(out[i]!.spanId);
   }
-  const children = new Map<number, number[]>();
-  const roots: number[] = [];
-  out.forEach((span, i) => {
-    if (skipped.has(i)) return;
-    const parent = span.parentSpanId === undefined || span.parentSpanId === span.spanId
-      ? undefined
-      : indexOf.get(span.parentSpanId);
-    if (parent === undefined) {
-      roots.push(i);
-      return;
+  if (skipped !== undefined) {
+    for (let i = 0; i < n; i++) {
+      if (!skipped[i]) continue;
+      const id = out[i]!.spanId;
+      out[i] = withWarning(out[i]!, `span id ${id} is not unique in the trace; clock skew not checked`);
+      indexOf.delete(id);
     }
-    const list = children.get(parent);
-    if (list) list.push(i);
-    else children.set(parent, [i]);
-  });
+  }
+  // parentOf[i]: index of the parent, -1 for a root, -2 for a skipped span.
+  const parentOf = new Int32Array(n);
+  const childCount = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    if (skipped?.[i]) {
+      parentOf[i] = -2;
+      continue;
+    }
+    const span = out[i]!;
+    const parent = span.parentSpanId === undefined || span.parentSpanId === span.spanId ? undefined : indexOf.get(span.parentSpanId);
+    parentOf[i] = parent ?? -1;
+    if (parent !== undefined) childCount[parent]!++;
+  }
+  // Children of i, in index order: childList[childStart[i] .. childStart[i + 1]).
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i]! + childCount[i]!;
+  const fill = childStart.slice(0, n);
+  const childList = new Int32Array(childStart[n]!);
+  for (let i = 0; i < n; i++) {
+    const p = parentOf[i]!;
+    if (p >= 0) childList[fill[p]!++] = i;
+  }
 
-  const hosts = out.map(hostKey);
-  const visited = new Set<number>();
-  // Depth-first walk with an explicit stack: traces can be deep enough to overflow recursion.
-  const stack: Array<{ index: number; parent: number | undefined; host: string; deltaUs: number }> = roots
-    .map((index) => ({ index, parent: undefined, host: hosts[index]!, deltaUs: 0 }))
-    .reverse();
-  while (stack.length > 0) {
-    const { index, parent, host, deltaUs: inherited } = stack.pop()!;
-    if (visited.has(index)) continue;
-    visited.add(index);
-    let deltaUs = inherited;
-    let nodeHost = host;
-    if (parent !== undefined && hosts[index] !== host) {
-      nodeHost = hosts[index]!;
-      deltaUs = skewUs(out[index]!, out[parent]!);
-    }
-    if (deltaUs !== 0) out[index] = shift(out[index]!, deltaUs, options.apply);
-    const kids = children.get(index) ?? [];
-    for (let k = kids.length - 1; k >= 0; k--) {
-      stack.push({ index: kids[k]!, parent: index, host: nodeHost, deltaUs });
+  // A span's clock is its own host's; a child's shift is its own when its host differs from its
+  // parent's, else the parent's (inherited). Hosts are compared as interned strings.
+  const hosts = new Array<string>(n);
+  for (let i = 0; i < n; i++) hosts[i] = hostKey(out[i]!);
+  const deltaOf = new Float64Array(n);
+  const visited = new Uint8Array(n);
+  // Depth-first walk in index order with an explicit stack: traces can be deep enough to overflow recursion.
+  const stack = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    if (parentOf[r] !== -1) continue;
+    let top = 0;
+    stack[top++] = r;
+    while (top > 0) {
+      const index = stack[--top]!;
+      if (visited[index]) continue;
+      visited[index] = 1;
+      const parent = parentOf[index]!;
+      let deltaUs = 0;
+      if (parent >= 0) deltaUs = hosts[index] !== hosts[parent] ? skewUs(out[index]!, out[parent]!) : deltaOf[parent]!;
+      deltaOf[index] = deltaUs;
+      if (deltaUs !== 0) out[index] = shift(out[index]!, deltaUs, options.apply);
+      for (let k = childStart[index + 1]! - 1; k >= childStart[index]!; k--) stack[top++] = childList[k]!;
     }
   }
   return out;
@@ -139,22 +157,23 @@ function skewUs(child: Span, parent: Span): number {
 
 function shift(span: Span, deltaUs: number, apply: boolean): Span {
   if (!apply) return withWarning(span, `clock skew of ${deltaUs}µs detected; not adjusted`);
-  return withWarning(
-    {
-      ...span,
-      startUs: span.startUs + deltaUs,
-      events: span.events.map((event) => ({ ...event, timeUs: event.timeUs + deltaUs })),
-    },
-    `clock skew adjusted by ${deltaUs}µs`,
-  );
+  // One copy with everything changed at once.
+  return {
+    ...span,
+    startUs: span.startUs + deltaUs,
+    events: span.events.length === 0 ? span.events : span.events.map((event) => ({ ...event, timeUs: event.timeUs + deltaUs })),
+    warnings: [...(span.warnings ?? []), `clock skew adjusted by ${deltaUs}µs`],
+  };
 }
 
 /**
  * Which clock a span was timed by: the host from its resource attributes or local endpoint, or,
  * without either, its service (one service's spans are assumed to share a clock).
  */
+const HOST_KEYS = ['host.id', 'host.ip', 'host.name', 'ip', 'hostname'];
+
 function hostKey(span: Span): string {
-  for (const key of ['host.id', 'host.ip', 'host.name', 'ip', 'hostname']) {
+  for (const key of HOST_KEYS) {
     const value = span.resource[key];
     if (value !== undefined && value !== '') return `host:${String(value)}`;
   }

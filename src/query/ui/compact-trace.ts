@@ -81,65 +81,84 @@ export interface PrepareOptions {
 export function prepareTrace(spans: readonly Span[], options: PrepareOptions): PreparedTrace {
   const adjusted = correctClockSkew(dedupeSharedSpanIds(spans), { apply: options.adjustClockSkew });
   const n = adjusted.length;
+  // Typed arrays and index lists throughout: this runs on every trace open, for up to hundreds of
+  // thousands of spans, and per-span arrays or objects would dominate its cost.
   const indexOf = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const id = adjusted[i]!.spanId;
     if (!indexOf.has(id)) indexOf.set(id, i);
   }
+  const startOf = new Float64Array(n);
+  for (let i = 0; i < n; i++) startOf[i] = adjusted[i]!.startUs;
   const bySiblingOrder = (a: number, b: number): number => {
+    const d = startOf[a]! - startOf[b]!;
+    if (d !== 0) return d;
     const sa = adjusted[a]!;
     const sb = adjusted[b]!;
-    return sa.startUs - sb.startUs || compareStrings(sa.name, sb.name) || compareStrings(sa.spanId, sb.spanId) || a - b;
+    return compareStrings(sa.name, sb.name) || compareStrings(sa.spanId, sb.spanId) || a - b;
   };
-  const children: number[][] = new Array<number[]>(n);
-  const roots: number[] = [];
+  // parentOf[i]: the parent's index, or -1 for a root (no parent, a missing one, or itself).
+  const parentOf = new Int32Array(n);
   const orphan = new Uint8Array(n);
+  const childCount = new Int32Array(n);
+  let rootCount = 0;
   for (let i = 0; i < n; i++) {
     const parentId = adjusted[i]!.parentSpanId;
     const p = parentId === undefined ? undefined : indexOf.get(parentId);
     if (p === undefined || p === i) {
       if (parentId !== undefined && p === undefined) orphan[i] = 1;
-      roots.push(i);
+      parentOf[i] = -1;
+      rootCount++;
     } else {
-      (children[p] ??= []).push(i);
+      parentOf[i] = p;
+      childCount[p]!++;
     }
   }
+  // Children of i sorted: childList[childStart[i] .. childStart[i + 1]).
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i]! + childCount[i]!;
+  const fill = childStart.slice(0, n);
+  const childList = new Int32Array(childStart[n]!);
+  const roots = new Int32Array(rootCount);
+  for (let i = 0, r = 0; i < n; i++) {
+    const p = parentOf[i]!;
+    if (p >= 0) childList[fill[p]!++] = i;
+    else roots[r++] = i;
+  }
   roots.sort(bySiblingOrder);
-  for (const list of children) if (list) list.sort(bySiblingOrder);
+  for (let i = 0; i < n; i++) {
+    if (childCount[i]! > 1) childList.subarray(childStart[i]!, childStart[i + 1]!).sort(bySiblingOrder);
+  }
 
-  const order: number[] = [];
-  const depthOf: number[] = [];
-  const parentRowOf: number[] = [];
+  // Pre-order walk with an explicit stack (real traces can be deeper than the call stack allows).
+  const order = new Int32Array(n);
+  const depthOf = new Array<number>(n);
+  const parentRowOf = new Array<number>(n);
+  const rowOfSpan = new Int32Array(n);
   const visited = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  let rows = 0;
   const walk = (start: number): void => {
-    // Explicit stack: real traces can be deeper than the call stack allows.
-    // Three parallel stacks instead of one stack of tuples: no allocation per span.
-    const spanStack = [start];
-    const depthStack = [0];
-    const parentStack = [-1];
-    while (spanStack.length > 0) {
-      const i = spanStack.pop()!;
-      const depth = depthStack.pop()!;
-      const parentRow = parentStack.pop()!;
+    let top = 0;
+    stack[top++] = start;
+    while (top > 0) {
+      const i = stack[--top]!;
       if (visited[i]) continue;
       visited[i] = 1;
-      const row = order.length;
-      order.push(i);
-      depthOf.push(depth);
-      parentRowOf.push(parentRow);
-      const kids = children[i];
-      if (kids) {
-        for (let k = kids.length - 1; k >= 0; k--) {
-          spanStack.push(kids[k]!);
-          depthStack.push(depth + 1);
-          parentStack.push(row);
-        }
-      }
+      const row = rows++;
+      order[row] = i;
+      rowOfSpan[i] = row;
+      const p = parentOf[i]!;
+      // A cycle's entry span has a parent that is not yet placed: it is drawn as a root.
+      const parentRow = p >= 0 && visited[p] && i !== start ? rowOfSpan[p]! : -1;
+      parentRowOf[row] = parentRow;
+      depthOf[row] = parentRow < 0 ? 0 : depthOf[parentRow]! + 1;
+      for (let k = childStart[i + 1]! - 1; k >= childStart[i]!; k--) stack[top++] = childList[k]!;
     }
   };
   for (const r of roots) walk(r);
   // Spans only reachable through a parent cycle: start from the earliest unvisited one.
-  if (order.length < n) {
+  if (rows < n) {
     const rest: number[] = [];
     for (let i = 0; i < n; i++) if (!visited[i]) rest.push(i);
     rest.sort(bySiblingOrder);
@@ -148,46 +167,45 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
 
   let minStart = Infinity;
   let maxEnd = -Infinity;
-  const serviceSet = new Set<string>();
+  const serviceIndex = new Map<string, number>();
   for (const span of adjusted) {
     if (span.startUs < minStart) minStart = span.startUs;
     if (span.startUs + span.durationUs > maxEnd) maxEnd = span.startUs + span.durationUs;
-    serviceSet.add(span.service);
+    if (!serviceIndex.has(span.service)) serviceIndex.set(span.service, 0);
   }
-  const services = [...serviceSet].sort(compareStrings);
-  const serviceIndex = new Map(services.map((s, i) => [s, i]));
+  const services = [...serviceIndex.keys()].sort(compareStrings);
+  services.forEach((s, i) => serviceIndex.set(s, i));
   const names: string[] = [];
   const nameIndex = new Map<string, number>();
-  const kindIndex: Record<string, number> = Object.fromEntries(SPAN_KINDS.map((k, i) => [k, i]));
+  const kindIndex = new Map<string, number>(SPAN_KINDS.map((k, i) => [k, i]));
 
-  const rows: CompactRows = {
+  const columns: CompactRows = {
     spanIds: '', parent: parentRowOf, depth: depthOf, startUs: new Array<number>(n), durationUs: new Array<number>(n),
     service: new Array<number>(n), name: new Array<number>(n), kind: new Array<number>(n), flags: new Array<number>(n),
-    subtree: new Array<number>(n).fill(1),
+    subtree: new Array<number>(n),
   };
   const ordered: Span[] = new Array<Span>(n);
-  // Row of each input span, so span-id lookups reuse indexOf instead of a second 50k-entry map.
-  const rowOfSpan = new Int32Array(n);
   const ids: string[] = new Array<string>(n);
   let maxDepth = 0;
   let skewed = 0;
   let orphans = 0;
   for (let row = 0; row < n; row++) {
-    const span = adjusted[order[row]!]!;
+    const i = order[row]!;
+    const span = adjusted[i]!;
     ordered[row] = span;
-    rowOfSpan[order[row]!] = row;
     ids[row] = span.spanId;
-    rows.startUs[row] = span.startUs - minStart;
-    rows.durationUs[row] = span.durationUs;
-    rows.service[row] = serviceIndex.get(span.service)!;
+    columns.startUs[row] = span.startUs - minStart;
+    columns.durationUs[row] = span.durationUs;
+    columns.service[row] = serviceIndex.get(span.service)!;
     let name = nameIndex.get(span.name);
     if (name === undefined) {
       name = names.length;
       names.push(span.name);
       nameIndex.set(span.name, name);
     }
-    rows.name[row] = name;
-    rows.kind[row] = kindIndex[span.kind] ?? 0;
+    columns.name[row] = name;
+    columns.kind[row] = kindIndex.get(span.kind) ?? 0;
+    columns.subtree[row] = 1;
     let flags = 0;
     if (span.statusCode === 'error') flags |= FLAG_ERROR;
     const spanWarnings = span.warnings;
@@ -200,19 +218,19 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
         }
       }
     }
-    if (orphan[order[row]!]) {
+    if (orphan[i]) {
       flags |= FLAG_ORPHAN;
       orphans++;
     }
-    rows.flags[row] = flags;
+    columns.flags[row] = flags;
     if (depthOf[row]! > maxDepth) maxDepth = depthOf[row]!;
   }
-  // Pre-order: a row's subtree ends where the next row at its depth or shallower begins.
+  // Pre-order: children come after their parent, so one backward pass sums subtree sizes.
   for (let row = n - 1; row >= 0; row--) {
     const p = parentRowOf[row]!;
-    if (p >= 0) rows.subtree[p]! += rows.subtree[row]!;
+    if (p >= 0) columns.subtree[p]! += columns.subtree[row]!;
   }
-  rows.spanIds = ids.join('');
+  columns.spanIds = ids.join('');
 
   const warnings: string[] = [];
   if (skewed > 0) {
@@ -232,7 +250,7 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
       services,
       names,
       kinds: SPAN_KINDS,
-      rows,
+      rows: columns,
       warnings,
     },
     spans: ordered,

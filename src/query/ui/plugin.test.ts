@@ -85,6 +85,57 @@ describe('compact trace API', () => {
   });
 });
 
+describe('prepared trace reuse', () => {
+  /** The real memory engine, counting trace reads. */
+  async function setup(options: { startUs: number; reuseReadMs?: number }) {
+    const store = createMemoryStore();
+    await store.writer.writeSpans([span({ spanId: 'a', startUs: options.startUs, durationUs: 1000 })]);
+    let reads = 0;
+    const reader = { ...store.reader, getTrace: (q: Parameters<typeof store.reader.getTrace>[0]) => { reads++; return store.reader.getTrace(q); } };
+    const server = fastify();
+    await server.register(uiPlugin, { reader, adjustClockSkew: false, distDir: dist, reuseReadMs: options.reuseReadMs ?? 0 });
+    const openTrace = async (query = '') => {
+      const res = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}${query}`);
+      return { spanCount: res.json().spanCount as number, timing: String(res.headers['server-timing']).split(';')[0], reads };
+    };
+    const addSpan = (id: string) => store.writer.writeSpans([span({ spanId: id, parentSpanId: 'a', startUs: options.startUs + 10 })]);
+    return { server, openTrace, addSpan, reads: () => reads };
+  }
+
+  it('re-opens a settled trace from the prepared copy; ?fresh=1 reads storage again', async () => {
+    const { server, openTrace, addSpan } = await setup({ startUs: T });
+    expect(await openTrace()).toEqual({ spanCount: 1, timing: 'read', reads: 1 });
+    await addSpan('b');
+    expect(await openTrace()).toEqual({ spanCount: 1, timing: 'cache', reads: 1 });
+    expect(await openTrace('?fresh=1')).toEqual({ spanCount: 2, timing: 'read', reads: 2 });
+    await server.close();
+  });
+
+  it('reads a trace that may still be growing on every open', async () => {
+    const { server, openTrace, addSpan } = await setup({ startUs: Date.now() * 1000 });
+    expect(await openTrace()).toEqual({ spanCount: 1, timing: 'read', reads: 1 });
+    await addSpan('b');
+    expect(await openTrace()).toEqual({ spanCount: 2, timing: 'read', reads: 2 });
+    await server.close();
+  });
+
+  it('an open right after another reuses its read', async () => {
+    const { server, openTrace, addSpan } = await setup({ startUs: Date.now() * 1000, reuseReadMs: 60_000 });
+    expect(await openTrace()).toEqual({ spanCount: 1, timing: 'read', reads: 1 });
+    await addSpan('b');
+    expect(await openTrace()).toEqual({ spanCount: 1, timing: 'cache', reads: 1 });
+    await server.close();
+  });
+
+  it('concurrent opens share one read', async () => {
+    const { server, openTrace } = await setup({ startUs: Date.now() * 1000 });
+    const both = await Promise.all([openTrace(), openTrace()]);
+    expect(both.map((o) => o.timing)).toEqual(['read', 'read']);
+    expect(Math.max(...both.map((o) => o.reads))).toBe(1);
+    await server.close();
+  });
+});
+
 describe('static UI', () => {
   const spa = ['/', '/search', '/search?service=a', '/trace/not-hex', '/dependencies', '/compare'];
   it.each(spa)('%s serves index.html, not cached, with the CSP', async (url) => {

@@ -24,6 +24,14 @@ export interface UiPluginOptions {
   cacheMaxSpans?: number;
   /** How long an opened trace stays cached, ms (default 5 minutes). */
   cacheTtlMs?: number;
+  /**
+   * A trace whose newest span ended at least this long before it was read is taken as complete
+   * (late pieces arrive within seconds): opening it again reuses the prepared copy instead of
+   * reading storage, until the cache drops it or the request asks `?fresh=1`. Default 2 minutes.
+   */
+  settleMs?: number;
+  /** A read younger than this counts as fresh for any open, e.g. a reload right after an open (default 3 s; 0 never). */
+  reuseReadMs?: number;
 }
 
 /** The UI's client-side routes; each serves index.html (Jaeger UI's paths, so bookmarks keep working). */
@@ -63,7 +71,8 @@ const SECURITY_HEADERS: Record<string, string> = {
  * - UI_ROUTES → index.html (no-cache; /trace/ pages also preload their compact trace), and every
  *   built file at its path (hashed assets cached a year);
  *   when the UI was not built, the UI routes answer a page saying to run `npm run build:ui`;
- * - GET /api/ariadne/traces/:traceId → CompactTrace read fresh from storage (404 when not found);
+ * - GET /api/ariadne/traces/:traceId[?fresh=1] → CompactTrace, read from storage unless a complete
+ *   or just-read prepared copy is cached (see UiPluginOptions.settleMs; 404 when not found);
  * - GET /api/ariadne/traces/:traceId/spans/:spanId → the span (adjusted as in the trace) with its row;
  * - GET /api/ariadne/traces/:traceId/find?q= → `{rows}`: rows matching the text (see findRows).
  * Errors are `{"error": message}` with the AppError's status.
@@ -84,34 +93,70 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     return payload;
   });
 
-  /**
-   * Opening a trace always reads storage (pieces of a trace keep arriving); detail and find
-   * requests reuse what the last open prepared, so their rows match what the user sees.
-   */
-  async function load(traceIdText: string, fresh: boolean): Promise<PreparedTrace> {
-    const traceId = parseTraceId(traceIdText);
-    const cached = fresh ? undefined : cache.get(traceId);
-    if (cached) return cached;
-    const t0 = performance.now();
-    const spans = await reader.getTrace({ traceId });
-    if (spans.length === 0) throw new AppError('NOT_FOUND', `trace ${traceId} not found`);
-    const t1 = performance.now();
-    const prepared = prepareTrace(spans, { adjustClockSkew });
-    cache.set(traceId, prepared);
-    lastTiming = `read;dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}`;
-    return prepared;
-  }
-  let lastTiming = '';
+  const settleUs = (options.settleMs ?? 120_000) * 1000;
+  const reuseReadMs = options.reuseReadMs ?? 3000;
+  /** Reads in progress: concurrent opens of one trace share one. */
+  const inflight = new Map<string, Promise<Opened>>();
+  /** The compact JSON of a cached trace, serialised once. */
+  const jsonOf = new WeakMap<PreparedTrace, string>();
 
-  app.get<{ Params: { traceId: string } }>('/api/ariadne/traces/:traceId', async (request, reply) => {
-    const trace = await load(request.params.traceId, true);
+  function read(traceId: string): Promise<Opened> {
+    const pending = inflight.get(traceId);
+    if (pending) return pending;
+    const started = (async (): Promise<Opened> => {
+      const t0 = performance.now();
+      const spans = await reader.getTrace({ traceId });
+      if (spans.length === 0) throw new AppError('NOT_FOUND', `trace ${traceId} not found`);
+      const t1 = performance.now();
+      const trace = prepareTrace(spans, { adjustClockSkew });
+      cache.set(traceId, trace);
+      return { trace, timing: `read;dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}` };
+    })();
+    inflight.set(traceId, started);
+    const forget = () => inflight.delete(traceId);
+    started.then(forget, forget);
+    return started;
+  }
+
+  /**
+   * Opening a trace reads storage (pieces of a trace keep arriving) unless the cached copy is
+   * complete by the settle rule or was read moments ago; `fresh` always reads.
+   */
+  function open(traceIdText: string, fresh: boolean): Promise<Opened> {
+    const traceId = parseTraceId(traceIdText);
+    if (!fresh && !inflight.has(traceId)) {
+      const storedAt = cache.storedAt(traceId);
+      const cached = storedAt === undefined ? undefined : cache.get(traceId);
+      if (cached && storedAt !== undefined) {
+        const endUs = cached.compact.startUs + cached.compact.durationUs;
+        if (Date.now() - storedAt < reuseReadMs || storedAt * 1000 - endUs >= settleUs) {
+          return Promise.resolve({ trace: cached, timing: 'cache;desc="prepared copy"' });
+        }
+      }
+    }
+    return read(traceId);
+  }
+
+  /** Detail and find requests reuse what the last open prepared, so their rows match what the user sees. */
+  async function load(traceIdText: string): Promise<PreparedTrace> {
+    const traceId = parseTraceId(traceIdText);
+    return cache.get(traceId) ?? (await read(traceId)).trace;
+  }
+
+  app.get<{ Params: { traceId: string }; Querystring: { fresh?: unknown } }>('/api/ariadne/traces/:traceId', async (request, reply) => {
+    const { trace, timing } = await open(request.params.traceId, request.query.fresh === '1');
     // Server-Timing lets the browser's devtools (and bench/ui) split read from preparation.
-    void reply.header('server-timing', lastTiming);
-    return sendJson(reply, trace.compact);
+    void reply.header('server-timing', timing);
+    let json = jsonOf.get(trace);
+    if (json === undefined) {
+      json = JSON.stringify(trace.compact);
+      jsonOf.set(trace, json);
+    }
+    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(json);
   });
 
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/ariadne/traces/:traceId/spans/:spanId', async (request, reply) => {
-    const trace = await load(request.params.traceId, false);
+    const trace = await load(request.params.traceId);
     const spanId = request.params.spanId.toLowerCase();
     const row = trace.rowOf(spanId);
     if (row === undefined) throw new AppError('NOT_FOUND', `span ${spanId} not found in trace ${trace.compact.traceId}`);
@@ -121,7 +166,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
   app.get<{ Params: { traceId: string }; Querystring: { q?: unknown } }>('/api/ariadne/traces/:traceId/find', async (request, reply) => {
     const q = request.query.q;
     if (typeof q !== 'string') throw new AppError('INVALID_ARGUMENT', 'q: expected the text to find');
-    const trace = await load(request.params.traceId, false);
+    const trace = await load(request.params.traceId);
     return sendJson(reply, { rows: findRows(trace, q) });
   });
 
@@ -157,6 +202,12 @@ export function preloadLinks(path: string): string {
   const ids = path.split('...');
   if (ids.length > 2 || !ids.every((id) => /^[0-9a-fA-F]{1,32}$/.test(id))) return '';
   return ids.map((id) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/${id}">`).join('');
+}
+
+/** An opened trace and how it was obtained, for the Server-Timing header. */
+interface Opened {
+  trace: PreparedTrace;
+  timing: string;
 }
 
 function parseTraceId(text: string): string {

@@ -38,6 +38,17 @@ describe('createTraceCache', () => {
     expect(cache.spans).toBe(0);
   });
 
+  it('tells when an entry was stored, until it expires', () => {
+    let now = 500;
+    const cache = createTraceCache({ maxSpans: 10, ttlMs: 1000, now: () => now });
+    expect(cache.storedAt('a')).toBeUndefined();
+    cache.set('a', traceOf(2));
+    now = 1500;
+    expect(cache.storedAt('a')).toBe(500);
+    now = 1501;
+    expect(cache.storedAt('a')).toBeUndefined();
+  });
+
   it('replacing a trace counts its spans once', () => {
     const cache = createTraceCache({ maxSpans: 10, ttlMs: 1000, now: () => 0 });
     cache.set('a', traceOf(3));

@@ -20,6 +20,8 @@ export interface TraceCache {
   get(traceId: string): PreparedTrace | undefined;
   /** Caches a trace, evicting the least recently used ones until the span budget holds. */
   set(traceId: string, trace: PreparedTrace): void;
+  /** When a live entry was cached (the `now` clock, ms), without touching its recency; undefined when absent or expired. */
+  storedAt(traceId: string): number | undefined;
   /** Spans currently held. */
   readonly spans: number;
 }
@@ -47,6 +49,11 @@ export function createTraceCache(options: TraceCacheOptions): TraceCache {
       entries.delete(traceId);
       entries.set(traceId, entry);
       return entry.trace;
+    },
+    storedAt(traceId) {
+      const entry = entries.get(traceId);
+      if (!entry || now() - entry.at > options.ttlMs) return undefined;
+      return entry.at;
     },
     set(traceId, trace) {
       remove(traceId);
