@@ -5,7 +5,7 @@
  * Spec: https://github.com/openzipkin/zipkin-api/blob/master/zipkin2-api.yaml
  */
 import { AppError } from '../../errors.js';
-import type { Attributes, Endpoint, Span, SpanKind } from '../../model/index.js';
+import type { Attributes, Endpoint, Span, SpanEvent, SpanKind } from '../../model/index.js';
 
 /** 2000-01-01T00:00:00Z in µs: earlier timestamps are treated as unit mistakes (ms or s sent as µs). */
 export const MIN_TIMESTAMP_US = 946_684_800_000_000;
@@ -301,4 +301,48 @@ export function formatIpv6(bytes: Uint8Array): string {
   const hex = groups.map((g) => g.toString(16));
   if (bestLength < 2) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** The fields of one Zipkin v2 span, whatever encoding they were read from. */
+export interface ZipkinV2Parts {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  kind: SpanKind;
+  name: string;
+  startUs: number;
+  durationUs: number;
+  localEndpoint: Endpoint | undefined;
+  remoteEndpoint: Endpoint | undefined;
+  attributes: Attributes;
+  events: SpanEvent[];
+  shared: boolean;
+  debug: boolean;
+  tenant: string;
+}
+
+/** Assembles a Zipkin v2 span: service from the local endpoint ("unknown" without one), status from the error tag. */
+export function buildZipkinV2Span(p: ZipkinV2Parts): Span {
+  const span: Span = {
+    traceId: p.traceId,
+    spanId: p.spanId,
+    kind: p.kind,
+    name: p.name,
+    service: p.localEndpoint?.serviceName ?? 'unknown',
+    startUs: p.startUs,
+    durationUs: p.durationUs,
+    statusCode: 'unset',
+    attributes: p.attributes,
+    events: p.events,
+    links: [],
+    resource: {},
+    tenant: p.tenant,
+  };
+  if (p.parentSpanId !== undefined) span.parentSpanId = p.parentSpanId;
+  if (p.localEndpoint !== undefined) span.localEndpoint = p.localEndpoint;
+  if (p.remoteEndpoint !== undefined) span.remoteEndpoint = p.remoteEndpoint;
+  if (p.shared) span.shared = true;
+  if (p.debug) span.debug = true;
+  applyErrorTag(span);
+  return span;
 }

@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import type { Endpoint, Span, SpanEvent, SpanKind } from '../../model/index.js';
 import { zipkin } from '../../../proto/gen/zipkin.js';
 import {
-  applyErrorTag,
+  buildZipkinV2Span,
   fieldPath,
   formatIpv6,
   missingTimestamp,
@@ -86,28 +86,10 @@ function decodeSpan(raw: ProtoSpan, i: number, tenant: string): Span {
   // "shared" describes the server half of an RPC; on a client span it is a sender bug (Zipkin clears it too).
   if (shared && kind === 'client') shared = false;
 
-  const span: Span = {
-    traceId,
-    spanId,
-    kind,
-    name: raw.name,
-    service: localEndpoint?.serviceName ?? 'unknown',
-    startUs,
-    durationUs,
-    statusCode: 'unset',
-    attributes,
-    events,
-    links: [],
-    resource: {},
-    tenant,
-  };
-  if (parentSpanId !== undefined) span.parentSpanId = parentSpanId;
-  if (localEndpoint !== undefined) span.localEndpoint = localEndpoint;
-  if (remoteEndpoint !== undefined) span.remoteEndpoint = remoteEndpoint;
-  if (shared) span.shared = true;
-  if (raw.debug) span.debug = true;
-  applyErrorTag(span);
-  return span;
+  return buildZipkinV2Span({
+    traceId, spanId, parentSpanId, kind, name: raw.name, startUs, durationUs, localEndpoint, remoteEndpoint, attributes, events,
+    shared, debug: raw.debug, tenant,
+  });
 }
 
 function toNumber(value: LongLike | number): number {

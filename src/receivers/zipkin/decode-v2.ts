@@ -5,7 +5,7 @@
  */
 import type { Span, SpanEvent } from '../../model/index.js';
 import {
-  applyErrorTag,
+  buildZipkinV2Span,
   asSpanObject,
   fieldPath,
   missingTimestamp,
@@ -67,28 +67,10 @@ function decodeSpan(element: unknown, i: number, tenant: string): Span {
   if (shared && kind === 'client') shared = false;
   if (kind === undefined) kind = 'unspecified';
 
-  const span: Span = {
-    traceId,
-    spanId,
-    kind,
-    name,
-    service: localEndpoint?.serviceName ?? 'unknown',
-    startUs,
-    durationUs,
-    statusCode: 'unset',
-    attributes,
-    events,
-    links: [],
-    resource: {},
-    tenant,
-  };
-  if (parentSpanId !== undefined) span.parentSpanId = parentSpanId;
-  if (localEndpoint !== undefined) span.localEndpoint = localEndpoint;
-  if (remoteEndpoint !== undefined) span.remoteEndpoint = remoteEndpoint;
-  if (shared) span.shared = true;
-  if (debug) span.debug = true;
-  applyErrorTag(span);
-  return span;
+  return buildZipkinV2Span({
+    traceId, spanId, parentSpanId, kind, name: name, startUs, durationUs, localEndpoint, remoteEndpoint, attributes, events,
+    shared, debug: debug, tenant,
+  });
 }
 
 function readAnnotations(value: unknown, i: number): SpanEvent[] {
