@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricSum, udpSocketCounters } from './senders.js';
+import { metricSum } from './senders.js';
 
 const METRICS = [
   '# HELP ariadne_spans_received_total Spans accepted and acknowledged',
@@ -29,20 +29,3 @@ describe('metricSum', () => {
   for (const t of table) it(t.name, () => expect(metricSum(METRICS, t.metric, t.labels)).toBe(t.want));
 });
 
-const PROC_NET_UDP = [
-  '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops             ',
-  ' 1024: 0100007F:9C41 00000000:0000 07 00000000:0000F000 00 00000000:00000000 00000000     0        0 123456 2 0000000000000000 17        ',
-  ' 1025: 0100007F:9C42 00000000:0000 07 00000000:00000000 00 00000000:00000000 00000000     0        0 123457 2 0000000000000000 0         ',
-  ' 1026: 00000000:0202 00000000:0000 07 00000000:00000000 00 00000000:00000000 00000000     0        0 123458 2 0000000000000000 4         ',
-  '',
-].join('\n');
-
-describe('udpSocketCounters', () => {
-  const table: Array<{ name: string; port: number; want: ReturnType<typeof udpSocketCounters> }> = [
-    { name: 'queued bytes and drops of a loopback socket', port: 0x9c41, want: { rxQueueBytes: 0xf000, drops: 17 } },
-    { name: 'idle socket', port: 0x9c42, want: { rxQueueBytes: 0, drops: 0 } },
-    { name: 'socket on every address', port: 514, want: { rxQueueBytes: 0, drops: 4 } },
-    { name: 'no such port', port: 9, want: undefined },
-  ];
-  for (const t of table) it(t.name, () => expect(udpSocketCounters(PROC_NET_UDP, t.port)).toEqual(t.want));
-});

@@ -8,6 +8,8 @@ import { Agent, request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { EncodedBody } from './encoders.js';
 
+export { udpSocketCounters, type UdpSocketCounters } from '../src/receivers/udp-kernel.js';
+
 /** What happened to a stream of requests. */
 export interface SendOutcome {
   /** Spans of requests answered with success (2xx, gRPC OK). */
@@ -188,34 +190,6 @@ export async function sendDatagrams(options: {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
   return out;
-}
-
-/** A UDP socket's kernel counters from /proc/net/udp: datagrams waiting and datagrams dropped. */
-export interface UdpSocketCounters {
-  /** Bytes queued for the receiving process. */
-  rxQueueBytes: number;
-  /** Datagrams the kernel dropped (receive buffer full) since the socket opened. */
-  drops: number;
-}
-
-/**
- * Reads the counters of the socket bound to local `port` from the text of /proc/net/udp (or udp6);
- * undefined when no socket has that port. Sums if several sockets share it.
- */
-export function udpSocketCounters(procNetUdp: string, port: number): UdpSocketCounters | undefined {
-  let found: UdpSocketCounters | undefined;
-  for (const row of procNetUdp.split('\n').slice(1)) {
-    const f = row.trim().split(/\s+/);
-    // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
-    if (f.length < 13) continue;
-    const local = f[1]!;
-    if (Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port) continue;
-    const queues = f[4]!;
-    found ??= { rxQueueBytes: 0, drops: 0 };
-    found.rxQueueBytes += Number.parseInt(queues.slice(queues.indexOf(':') + 1), 16);
-    found.drops += Number(f[f.length - 1]);
-  }
-  return found;
 }
 
 /**

@@ -16,6 +16,7 @@ export type { ZipkinReceiverOptions } from './zipkin/http.js';
 export { createJaegerCollectorService } from './jaeger/grpc.js';
 export { jaegerHttpPlugin } from './jaeger/http.js';
 export { startAgentUdp } from './jaeger/udp.js';
+export { watchUdpKernelCounters } from './udp-kernel.js';
 export { createOtlpTraceService, otlpHttpPlugin } from './otlp/index.js';
 export { startGrpcServer } from './grpc.js';
 export type { GrpcService } from './grpc.js';

@@ -10,7 +10,7 @@ import { zipkinQueryPlugin } from '../query/zipkin/index.js';
 import { createForwarder, createSamplingProxy } from '../agent/index.js';
 import {
   createIngest, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
-  startGrpcServer, zipkinReceiverPlugin, type GrpcService, type Ingest,
+  startGrpcServer, watchUdpKernelCounters, zipkinReceiverPlugin, type GrpcService, type Ingest,
 } from '../receivers/index.js';
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
 import { openStore, type Store } from '../storage/index.js';
@@ -110,16 +110,23 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   try {
     let sampling: SamplingProvider | undefined;
     if (has('jaeger-udp')) {
+      const udpPorts: number[] = [];
       for (const protocol of ['compact', 'binary'] as const) {
         const name = protocol === 'compact' ? 'jaegerCompact' : 'jaegerBinary';
         const udp = await startAgentUdp({
           ingest, host: config.host, port: protocol === 'compact' ? config.jaegerCompactPort : config.jaegerBinaryPort, protocol,
-          metrics, logger, queueSize: config.udpQueueSize,
+          metrics, logger, queueSize: config.udpQueueSize, socketBufferBytes: config.udpSocketBufferBytes,
         });
         closers.push(() => udp.close());
         ports[name] = udp.port;
-        logger.info({ port: udp.port }, `${name} listening (UDP Agent.emitBatch, ${protocol} Thrift)`);
+        udpPorts.push(udp.port);
+        logger.info({ port: udp.port, receiveBufferBytes: udp.receiveBufferBytes }, `${name} listening (UDP Agent.emitBatch, ${protocol} Thrift)`);
+        if (config.udpSocketBufferBytes > 0 && udp.receiveBufferBytes < config.udpSocketBufferBytes) {
+          logger.warn({ port: udp.port, asked: config.udpSocketBufferBytes, granted: udp.receiveBufferBytes },
+            'the kernel granted a smaller UDP receive buffer than --udp.socket-buffer asks; raise net.core.rmem_max to absorb bursts');
+        }
       }
+      watchUdpKernelCounters(metrics.registry, udpPorts);
     }
     if (has('sampling-proxy')) {
       const collector = new URL(config.agentCollector);

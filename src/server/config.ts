@@ -21,6 +21,7 @@ export interface Config {
   samplingStrategiesFile: string;
   samplingReloadMs: number;
   udpQueueSize: number;
+  udpSocketBufferBytes: number;
   agentCollector: string;
   agentQueueSize: number;
   agentSamplingUrl: string;
@@ -123,6 +124,7 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'sampling.strategies-file', key: 'samplingStrategiesFile', env: 'ARIADNE_SAMPLING_STRATEGIES_FILE', defaultText: '', help: 'Jaeger sampling strategies JSON file; empty = probabilistic 0.001 for every service', parse: (t) => t }),
   opt({ flag: 'sampling.reload-interval', key: 'samplingReloadMs', env: 'ARIADNE_SAMPLING_RELOAD_INTERVAL', defaultText: '30s', help: 'how often the strategies file is checked for changes', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
   opt({ flag: 'udp.queue-size', key: 'udpQueueSize', env: 'ARIADNE_UDP_QUEUE_SIZE', defaultText: '1000', help: 'UDP datagrams waiting to be stored or forwarded; more are dropped and counted', parse: positiveInt }),
+  opt({ flag: 'udp.socket-buffer', key: 'udpSocketBufferBytes', env: 'ARIADNE_UDP_SOCKET_BUFFER', defaultText: '4MiB', help: 'kernel receive buffer of each UDP socket (absorbs bursts; capped by net.core.rmem_max); 0 = system default', parse: parseSize }),
   opt({ flag: 'agent.collector', key: 'agentCollector', env: 'ARIADNE_AGENT_COLLECTOR', defaultText: 'http://127.0.0.1:14268', help: 'agent role: collector to forward to, http://host:14268 (Thrift) or grpc://host:14250', parse: (t) => t }),
   opt({ flag: 'agent.queue-size', key: 'agentQueueSize', env: 'ARIADNE_AGENT_QUEUE_SIZE', defaultText: '1000', help: 'agent role: batches waiting to be forwarded; more are dropped and counted', parse: positiveInt }),
   opt({ flag: 'agent.sampling-url', key: 'agentSamplingUrl', env: 'ARIADNE_AGENT_SAMPLING_URL', defaultText: '', help: 'agent role: collector HTTP base asked for sampling strategies; empty = the http collector, or port 14268 of the grpc one', parse: (t) => t }),

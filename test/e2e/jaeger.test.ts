@@ -174,6 +174,8 @@ describe('Jaeger senders into the all-in-one', () => {
       return /ariadne_udp_dropped_total\{[^}]*reason="invalid"[^}]*\} 1/.test(text) ? text : undefined;
     });
     expect(metrics).toMatch(/ariadne_spans_received_total\{protocol="jaeger-agent-binary"\} 2/);
+    // Loss before the process (receive buffer full) is read from the kernel, per port.
+    expect(metrics).toContain(`ariadne_udp_kernel_dropped_datagrams{port="${collector.ports.jaegerCompact}"} 0`);
     await sendUdp(collector.ports.jaegerCompact!, compactDatagram('compact-after-garbage', 0x5eed02, 0x102));
     await expectCompactSpan('00000000005eed02', 'compact-after-garbage');
   });

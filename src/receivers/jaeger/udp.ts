@@ -45,6 +45,8 @@ export interface AgentUdpOptions {
 export interface AgentUdp {
   /** The bound port. */
   readonly port: number;
+  /** The socket's receive buffer as the kernel granted it (it may cap what was asked). */
+  readonly receiveBufferBytes: number;
   /** Stops receiving, then resolves once every datagram already taken is written (or refused). */
   close(): Promise<void>;
 }
@@ -77,7 +79,7 @@ export async function startAgentUdp(options: AgentUdpOptions): Promise<AgentUdp>
       resolve();
     });
   });
-  if (options.socketBufferBytes !== undefined) socket.setRecvBufferSize(options.socketBufferBytes);
+  if (options.socketBufferBytes !== undefined && options.socketBufferBytes > 0) socket.setRecvBufferSize(options.socketBufferBytes);
   const port = socket.address().port;
   const portLabel = String(port);
 
@@ -126,6 +128,7 @@ export async function startAgentUdp(options: AgentUdpOptions): Promise<AgentUdp>
   let closing: Promise<void> | undefined;
   return {
     port,
+    receiveBufferBytes: socket.getRecvBufferSize(),
     close() {
       closing ??= (async () => {
         closed = true;
