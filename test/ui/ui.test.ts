@@ -61,6 +61,15 @@ describe('web UI in Chromium', () => {
     expect(await page.locator('.result').first().getAttribute('data-trace-id')).toBe(b.traceId);
     expect(await page.locator('.result').first().locator('.service-chips').innerText()).toBe('backend (1) !\nfrontend (2)');
     expect(page.url()).toContain('service=frontend');
+    // Overviews: both traces in the period's histogram, and time per service across them.
+    const counts = await page.getByTestId('trace-histogram').locator('g[data-count]').evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-count'))));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
+    const times = page.getByTestId('service-times');
+    await times.locator('tr').nth(1).waitFor();
+    // backend: 2 × 600 µs self; frontend: root 1000 − 800 covered + client 800 − 600 covered = 400 per trace.
+    expect((await times.locator('tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+      'backend 1.2ms self 1.2ms total · 2 spans', 'frontend 800µs self 3.6ms total · 4 spans',
+    ]);
     await page.screenshot({ path: `${ARTIFACTS}search.png` });
   });
 
@@ -124,6 +133,31 @@ describe('web UI in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}statistics.png` });
   });
 
+  it('shows the flame graph; a click opens the span, the keyboard walks frames', async () => {
+    await page.getByRole('tab', { name: 'Flame graph' }).click();
+    const flame = page.getByTestId('flame-graph');
+    const canvas = flame.locator('canvas');
+    await canvas.waitFor();
+    expect(page.url()).toContain('view=flame');
+    const box = (await canvas.boundingBox())!;
+    expect(Math.round(box.height)).toBe(3 * 18);
+    // Lane 1 (y 18..36), a quarter in: the client span (100..900 µs of the 1000 µs trace).
+    await canvas.click({ position: { x: box.width / 4, y: 27 } });
+    await page.getByTestId('span-detail').getByTestId('span-tags').waitFor();
+    expect(page.url()).toContain(`span=${a.clientId}`);
+    await page.screenshot({ path: `${ARTIFACTS}flame.png` });
+    await page.keyboard.press('Escape');
+    await flame.locator('.flame-scroll').focus();
+    await page.keyboard.press('ArrowUp');
+    expect(await page.getByTestId('flame-focus').innerText()).toBe('frontend: get /checkout, 1ms, depth 0');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByTestId('flame-focus').innerText()).toBe('backend: get /api/cart, 600µs, depth 2, error');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('span-detail').getByTestId('span-tags').waitFor();
+    expect(page.url()).not.toContain(`span=${a.clientId}`);
+  });
+
   it('compares the two traces', async () => {
     await page.goto(`${server.query}/trace/${a.traceId}...${b.traceId}`);
     await page.getByTestId('compare-table').waitFor();
@@ -136,6 +170,24 @@ describe('web UI in Chromium', () => {
     await page.locator('[data-testid=dependency-graph] .dep-node').nth(1).waitFor();
     expect(await page.locator('[data-testid=dependency-graph] .dep-node').allTextContents()).toEqual(expect.arrayContaining(['frontend', 'backend']));
     await page.screenshot({ path: `${ARTIFACTS}dependencies.png` });
+  });
+
+  it('narrows the search to a range brushed on the scatter plot', async () => {
+    await page.goto(`${server.query}/search?service=frontend&lookback=1h`);
+    const svg = page.getByTestId('scatter');
+    await page.locator('.result').nth(1).waitFor();
+    const box = (await svg.boundingBox())!;
+    // Plot x runs from 80 (trace a, the earlier) to 884 (trace b) in the 900-unit view box.
+    const px = (x: number) => box.x + (x / 900) * box.width;
+    await page.mouse.move(px(60), box.y + box.height * 0.75);
+    await page.mouse.down();
+    await page.mouse.move(px(300), box.y + box.height * 0.75, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForURL(/lookback=custom/);
+    const url = new URL(page.url());
+    expect(Number(url.searchParams.get('start'))).toBeLessThanOrEqual(Number(url.searchParams.get('end')));
+    await expect.poll(() => page.locator('.result').count()).toBe(1);
+    expect(await page.locator('.result').first().getAttribute('data-trace-id')).toBe(a.traceId);
   });
 
   it('renders in the dark theme', async () => {

@@ -77,6 +77,21 @@ describe('compact trace API', () => {
     expect(body.span).toMatchObject({ spanId: '000000000000000a', service: 'frontend', attributes: { note: '<img src=x onerror=alert(1)>' } });
   });
 
+  it('sums time per service across traces, skipping unknown ids', async () => {
+    const res = await app.inject(`/api/ariadne/service-times?traceIds=${TEST_TRACE_ID},123`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      traces: 1,
+      services: [
+        { service: 'backend', spans: 1, totalUs: 500, selfUs: 500 },
+        { service: 'frontend', spans: 1, totalUs: 1000, selfUs: 500 },
+      ],
+    });
+    const bad = await app.inject('/api/ariadne/service-times');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: 'traceIds: expected comma-separated trace ids' });
+  });
+
   it('finds rows by text', async () => {
     const res = await app.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/find?q=${encodeURIComponent('onerror')}`);
     expect(res.json()).toEqual({ rows: [0] });

@@ -10,6 +10,7 @@ import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { normalizeTraceId } from '../../model/index.js';
 import type { SpanReader } from '../../storage/api.js';
 import { findRows, prepareTrace, type PreparedTrace } from './compact-trace.js';
+import { serviceTimes } from './service-times.js';
 import { loadStaticFiles, type StaticFile } from './static.js';
 import { createTraceCache, type TraceCache } from './trace-cache.js';
 
@@ -74,7 +75,9 @@ const SECURITY_HEADERS: Record<string, string> = {
  * - GET /api/ariadne/traces/:traceId[?fresh=1] → CompactTrace, read from storage unless a complete
  *   or just-read prepared copy is cached (see UiPluginOptions.settleMs; 404 when not found);
  * - GET /api/ariadne/traces/:traceId/spans/:spanId → the span (adjusted as in the trace) with its row;
- * - GET /api/ariadne/traces/:traceId/find?q= → `{rows}`: rows matching the text (see findRows).
+ * - GET /api/ariadne/traces/:traceId/find?q= → `{rows}`: rows matching the text (see findRows);
+ * - GET /api/ariadne/service-times?traceIds=a,b,… → `{traces, services}`: time per service across
+ *   up to 200 traces (see serviceTimes), unknown ids skipped.
  * Errors are `{"error": message}` with the AppError's status.
  */
 export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: FastifyInstance, options) => {
@@ -170,6 +173,28 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     return sendJson(reply, { rows: findRows(trace, q) });
   });
 
+  app.get<{ Querystring: { traceIds?: unknown } }>('/api/ariadne/service-times', async (request, reply) => {
+    const text = request.query.traceIds;
+    if (typeof text !== 'string' || text.trim() === '') throw new AppError('INVALID_ARGUMENT', 'traceIds: expected comma-separated trace ids');
+    const ids = [...new Set(text.split(',').map((id) => parseTraceId(id.trim())))];
+    if (ids.length > MAX_SERVICE_TIME_TRACES) {
+      throw new AppError('INVALID_ARGUMENT', `traceIds: at most ${MAX_SERVICE_TIME_TRACES} traces, got ${ids.length}`);
+    }
+    const traces: PreparedTrace[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = cache.get(id);
+      if (cached) traces.push(cached);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      for (const spans of await reader.getTraces({ traceIds: missing })) {
+        if (spans.length > 0) traces.push(prepareTrace(spans, { adjustClockSkew }));
+      }
+    }
+    return sendJson(reply, { traces: traces.length, services: serviceTimes(traces) });
+  });
+
   if (files === undefined) {
     for (const route of UI_ROUTES) {
       app.get(route, async (_request, reply) => reply.status(503).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
@@ -203,6 +228,9 @@ export function preloadLinks(path: string): string {
   if (ids.length > 2 || !ids.every((id) => /^[0-9a-fA-F]{1,32}$/.test(id))) return '';
   return ids.map((id) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/${id}">`).join('');
 }
+
+/** Most traces one service-times request may name (a search shows at most this many at once in practice). */
+const MAX_SERVICE_TIME_TRACES = 200;
 
 /** An opened trace and how it was obtained, for the Server-Timing header. */
 interface Opened {

@@ -2,6 +2,7 @@
  * The UI's only door to the server: fetches JSON and checks each answer's shape before any view
  * sees it, so a malformed answer is one clear error instead of a crash deep in a component.
  */
+import type { ServiceTime } from '../model/overview.js';
 import type { CompactTrace, DependencyLink, SpanDetail, TraceSummary } from './types.js';
 
 /** An API failure with the server's message (or what was wrong with its answer). */
@@ -89,6 +90,15 @@ export async function fetchFind(traceId: string, text: string, signal?: AbortSig
   const body = await getJson(`/api/ariadne/traces/${encodeURIComponent(traceId)}/find?q=${encodeURIComponent(text)}`, signal);
   expect(isObject(body) && Array.isArray(body.rows), 'find: expected {rows}');
   return body.rows as number[];
+}
+
+/** Time per service across traces (at most 200 ids). */
+export async function fetchServiceTimes(traceIds: readonly string[], signal?: AbortSignal): Promise<ServiceTime[]> {
+  const body = await getJson(`/api/ariadne/service-times?traceIds=${traceIds.map(encodeURIComponent).join(',')}`, signal);
+  expect(isObject(body) && Array.isArray(body.services), 'service-times: expected {services: []}');
+  return (body.services as unknown[]).filter(isObject).map((s) => ({
+    service: String(s.service ?? ''), spans: Number(s.spans) || 0, totalUs: Number(s.totalUs) || 0, selfUs: Number(s.selfUs) || 0,
+  }));
 }
 
 /** Service names, sorted. */

@@ -31,6 +31,8 @@ export function scatterLayout(list: readonly TraceSummary[], box: ScatterBox): {
   points: ScatterPoint[];
   xTicks: Array<{ x: number; label: string }>;
   yTicks: Array<{ y: number; label: string }>;
+  /** The time axis: x from `left` to `right` maps start times minUs .. maxUs. */
+  axis: ScatterAxis;
 } {
   const top = 16;
   const right = box.width - 16;
@@ -57,7 +59,28 @@ export function scatterLayout(list: readonly TraceSummary[], box: ScatterBox): {
     const t = maxT === minT ? minT : minT + ((maxT - minT) * i) / 4;
     return { x: maxT === minT ? x(t) + (i - 2) * 0.001 : x(t), label: clock(t) };
   }).filter((tick, i, arr) => i === 0 || tick.label !== arr[i - 1]!.label);
-  return { points, xTicks, yTicks };
+  return { points, xTicks, yTicks, axis: { left, right, minUs: minT, maxUs: maxT } };
+}
+
+/** The scatter plot's time axis. */
+export interface ScatterAxis {
+  left: number;
+  right: number;
+  minUs: number;
+  maxUs: number;
+}
+
+/**
+ * The time range a brush from x0 to x1 (either order, SVG units) selects, µs since the epoch,
+ * clamped to the axis; undefined when the brush is narrower than 3 units (a click) or the
+ * results all start at the same moment (nothing to zoom into).
+ */
+export function brushRange(axis: ScatterAxis, x0: number, x1: number): { startUs: number; endUs: number } | undefined {
+  const a = Math.max(axis.left, Math.min(x0, x1));
+  const b = Math.min(axis.right, Math.max(x0, x1));
+  if (b - a < 3 || axis.maxUs <= axis.minUs) return undefined;
+  const at = (x: number) => Math.round(axis.minUs + ((x - axis.left) / (axis.right - axis.left)) * (axis.maxUs - axis.minUs));
+  return { startUs: at(a), endUs: at(b) };
 }
 
 function clock(us: number): string {

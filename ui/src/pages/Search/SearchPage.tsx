@@ -3,8 +3,9 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { fetchServices, fetchTraceSummaries } from '../../api/client.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
-import { searchFromParams, searchToParams, toSummaryQuery, type SearchState } from '../../model/search.js';
+import { searchFromParams, searchToParams, searchWindow, toSummaryQuery, type SearchState } from '../../model/search.js';
 import { SORTS, sortSummaries, type SortKey } from '../../model/sort.js';
+import { ServiceTimes, TraceHistogram } from './Overview.js';
 import { ResultList } from './ResultList.js';
 import { ScatterPlot } from './ScatterPlot.js';
 import { SearchForm } from './SearchForm.js';
@@ -44,6 +45,17 @@ export function SearchPage() {
   const toggleSelected = (traceId: string) => {
     setSelected((cur) => (cur.includes(traceId) ? cur.filter((id) => id !== traceId) : [...cur.slice(-1), traceId]));
   };
+
+  /** A brush on the scatter plot narrows the search to its time range (a custom range in the URL). */
+  const zoomTo = (range: { startUs: number; endUs: number }) => {
+    submit({ ...state, lookback: 'custom', start: String(range.startUs), end: String(range.endUs) });
+  };
+  let period: { startUs: number; endUs: number } | undefined;
+  try {
+    period = summaries.data ? searchWindow(state, summaries.dataUpdatedAt * 1000) : undefined;
+  } catch {
+    period = undefined;
+  }
 
   let formError: string | undefined;
   if (submitted) {
@@ -85,7 +97,11 @@ export function SearchPage() {
           <Empty title="No traces match this search.">Widen the time range, remove tags or duration bounds, or pick another service.</Empty>
         ) : (
           <>
-            <ScatterPlot summaries={summaries.data} onOpen={(id) => navigate(`/trace/${id}`)} />
+            <ScatterPlot summaries={summaries.data} onOpen={(id) => navigate(`/trace/${id}`)} onBrush={zoomTo} />
+            <div className="search-overviews">
+              {period ? <TraceHistogram summaries={summaries.data} startUs={period.startUs} endUs={period.endUs} /> : null}
+              <ServiceTimes summaries={summaries.data} />
+            </div>
             <div className="results-bar">
               <span className="results-count">{summaries.data.length} traces</span>
               <label>

@@ -5,6 +5,7 @@ import { ApiError, fetchFind } from '../../api/client.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { criticalPath, type PathSegment } from '../../model/critical-path.js';
 import { ancestorsOf, childrenOf, visibleRows } from '../../model/tree.js';
+import { FlameGraph } from './FlameGraph.js';
 import { Minimap } from './Minimap.js';
 import { SpanDetail } from './SpanDetail.js';
 import { StatsTable } from './StatsTable.js';
@@ -46,7 +47,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
     },
     [setParams],
   );
-  const view = params.get('view') === 'stats' ? 'stats' : 'timeline';
+  const view = params.get('view') === 'stats' ? 'stats' : params.get('view') === 'flame' ? 'flame' : 'timeline';
   const findText = params.get('find') ?? '';
   const onlyMatches = params.get('only') === '1';
   const showCritical = params.get('cp') === '1';
@@ -203,6 +204,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
       <div className="trace-toolbar">
         <div className="tabs" role="tablist">
           <button type="button" role="tab" aria-selected={view === 'timeline'} onClick={() => setParam({ view: undefined })}>Timeline</button>
+          <button type="button" role="tab" aria-selected={view === 'flame'} onClick={() => setParam({ view: 'flame' })}>Flame graph</button>
           <button type="button" role="tab" aria-selected={view === 'stats'} onClick={() => setParam({ view: 'stats' })}>Statistics</button>
         </div>
         <a className="button" href={`/api/traces/${trace.traceId}`} download={`trace-${trace.traceId}.json`}>Download JSON</a>
@@ -236,6 +238,22 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
       </div>
       {view === 'stats' ? (
         <StatsTable trace={trace} />
+      ) : view === 'flame' ? (
+        <>
+          <div className="timeline-tools">
+            {windowUs[0] > 0 || windowUs[1] < trace.durationUs ? (
+              <button type="button" onClick={() => setWindowUs([0, trace.durationUs])}>Reset zoom</button>
+            ) : null}
+            <span className="muted">{trace.spanCount} spans, {trace.depth} levels</span>
+          </div>
+          <Minimap trace={trace} windowUs={windowUs} onWindow={setWindowUs} />
+          <div className={detailSpan ? 'trace-body with-detail' : 'trace-body'}>
+            <FlameGraph trace={trace} windowUs={windowUs} selected={cursor} onSelect={setCursor} onOpen={open} onWindow={setWindowUs} />
+            {detailSpan ? (
+              <SpanDetail traceId={trace.traceId} spanId={detailSpan} traceStartUs={trace.startUs} onClose={() => setParam({ span: undefined })} />
+            ) : null}
+          </div>
+        </>
       ) : (
         <>
           <div className="timeline-tools">
