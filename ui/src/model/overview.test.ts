@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceSummary } from '../api/types.js';
-import { sortServiceTimes, traceHistogram } from './overview.js';
+import { traceHistogram } from './overview.js';
 
 function summary(startUs: number, errorCount = 0): TraceSummary {
   return { traceId: String(startUs), rootService: 's', rootOperation: 'o', startUs, durationUs: 10, spanCount: 1, errorCount, orphanCount: 0, services: [] };
@@ -22,16 +22,5 @@ describe('traceHistogram', () => {
   ];
   it.each(cases)('$name', ({ list, expected, buckets }) => {
     expect(traceHistogram(list, { startUs: 0, endUs: 100, buckets: buckets ?? 4 })).toEqual(expected);
-  });
-});
-
-describe('sortServiceTimes', () => {
-  it('orders by self time, then name', () => {
-    const list = [
-      { service: 'b', spans: 1, totalUs: 5, selfUs: 5 },
-      { service: 'a', spans: 1, totalUs: 9, selfUs: 5 },
-      { service: 'c', spans: 2, totalUs: 9, selfUs: 7 },
-    ];
-    expect(sortServiceTimes(list).map((s) => s.service)).toEqual(['c', 'a', 'b']);
   });
 });

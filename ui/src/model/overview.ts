@@ -1,6 +1,6 @@
 /**
  * Search result overviews: how many traces started in each slice of the searched period, and
- * how the results' time splits between services.
+ * how the results' time splits between services (computed by the server).
  */
 import type { TraceSummary } from '../api/types.js';
 
@@ -44,9 +44,4 @@ export interface ServiceTime {
   totalUs: number;
   /** Sum of its spans' self time (duration minus time covered by children), µs. */
   selfUs: number;
-}
-
-/** Sorts service times longest self time first, then by name; a copy. */
-export function sortServiceTimes(list: readonly ServiceTime[]): ServiceTime[] {
-  return [...list].sort((a, b) => b.selfUs - a.selfUs || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
 }
