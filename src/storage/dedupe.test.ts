@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../model/index.js';
-import { dedupeSpans } from './dedupe.js';
+import { dedupeSpans, spanIdentity } from './dedupe.js';
 
 const base: Span = {
   traceId: '0000000000000000000000000000000a',
@@ -43,5 +43,20 @@ describe('dedupeSpans', () => {
   it('keeps the first occurrence and the input order', () => {
     const other = { ...base, spanId: '000000000000000c' };
     expect(dedupeSpans([base, other, { ...base }, { ...other }, base])).toEqual([base, other]);
+  });
+
+  it('collapses a repeat of any earlier span sharing its id, not only the first', () => {
+    const server = { ...base, kind: 'server' as const, shared: true, service: 'api' };
+    const producer = { ...base, kind: 'producer' as const };
+    expect(dedupeSpans([base, server, producer, { ...producer }, { ...server }, { ...base }])).toEqual([base, server, producer]);
+  });
+
+  it('agrees with the spanIdentity key on a mixed batch', () => {
+    const variants: Array<Partial<Span>> = [{}, { kind: 'server' }, { startUs: 7 }, { spanId: '000000000000000c' }, { tenant: 't' }, { shared: true }];
+    const input = Array.from({ length: 60 }, (_, i) => ({ ...base, ...variants[(i * 7) % variants.length], attributes: { i } }));
+    const seen = new Set<string>();
+    const expected = input.filter((s) => !seen.has(spanIdentity(s)) && seen.add(spanIdentity(s)));
+    expect(dedupeSpans(input)).toEqual(expected);
+    expect(expected.length).toBe(variants.length);
   });
 });

@@ -22,13 +22,28 @@ export function spanIdentity(span: Span): string {
  * Zipkin client/server halves of a shared span id differ in kind and shared flag, so both stay.
  */
 export function dedupeSpans(spans: Iterable<Span>): Span[] {
-  const seen = new Set<string>();
+  // Most span ids occur once: key by id, and compare whole identities only among spans sharing one.
+  const byId = new Map<string, Span | Span[]>();
   const out: Span[] = [];
   for (const span of spans) {
-    const key = spanIdentity(span);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const id = span.spanId;
+    const earlier = byId.get(id);
+    if (earlier === undefined) {
+      byId.set(id, span);
+      out.push(span);
+      continue;
+    }
+    const list = Array.isArray(earlier) ? earlier : [earlier];
+    if (list.some((e) => sameReport(e, span))) continue;
+    list.push(span);
+    if (list.length === 2) byId.set(id, list);
     out.push(span);
   }
   return out;
+}
+
+/** Whether two spans with the same span id are the same report (every field of spanIdentity equal). */
+function sameReport(a: Span, b: Span): boolean {
+  return a.traceId === b.traceId && a.tenant === b.tenant && a.kind === b.kind && (a.shared === true) === (b.shared === true)
+    && a.service === b.service && a.startUs === b.startUs && a.durationUs === b.durationUs && a.name === b.name;
 }
