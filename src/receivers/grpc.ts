@@ -15,6 +15,8 @@ export interface GrpcCallContext {
   metadata: grpc.Metadata;
   /** Aborted when the client cancels the call or its deadline passes. */
   signal: AbortSignal;
+  /** The client's address as grpc-js reports it (e.g. "127.0.0.1:50312"). */
+  peer: string;
 }
 
 /** A gRPC service: its fully qualified name and its unary methods by name. */
@@ -105,7 +107,7 @@ function unary(handler: GrpcUnaryHandler, logger: Logger): grpc.handleUnaryCall<
   return (call, callback) => {
     const controller = new AbortController();
     call.on('cancelled', () => controller.abort());
-    handler(call.request, { metadata: call.metadata, signal: controller.signal }).then(
+    handler(call.request, { metadata: call.metadata, signal: controller.signal, peer: call.getPeer() }).then(
       (response) => callback(null, response),
       (err: unknown) => {
         const appErr = toAppError(err);

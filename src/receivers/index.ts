@@ -21,6 +21,8 @@ export { createOtlpTraceService, otlpHttpPlugin } from './otlp/index.js';
 export { startGrpcServer } from './grpc.js';
 export type { GrpcService } from './grpc.js';
 export { createIngest, REFUSAL_REASON } from './ingest.js';
+export { createIngestStats } from './ingest-stats.js';
+export type { IngestSnapshot, IngestStats, Refusal, ReceiverStats, SourceStats } from './ingest-stats.js';
 export type { Ingest, IngestBatch, IngestOptions } from './ingest.js';
 
 /** Every logged format and the decoder that reads it again; each is the one its receiver used. */

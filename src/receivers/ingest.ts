@@ -6,11 +6,14 @@ import { toAppError, type AppError } from '../errors.js';
 import type { Span } from '../model/index.js';
 import type { SpanWriter } from '../storage/api.js';
 import type { Metrics } from '../server/metrics.js';
+import type { IngestStats } from './ingest-stats.js';
 
 /** What a receiver needs from the process to ingest spans. */
 export interface IngestOptions {
   writer: SpanWriter;
   metrics: Metrics;
+  /** Per receiver and per source service figures for the ingest page, when kept. */
+  stats?: IngestStats;
 }
 
 /** One decoded request, ready to be written. */
@@ -23,6 +26,17 @@ export interface IngestBatch {
   spans: Span[];
   /** Spans of the request skipped as invalid while the rest were accepted (OTLP partial success). */
   skipped?: number;
+  /** The sender's address, when the transport knows it. */
+  source?: string;
+}
+
+/** What a transport knows about a refused request. */
+export interface RefusalContext {
+  /** Largest body, for the message of a too-large error. */
+  bodyLimit?: number;
+  source?: string;
+  /** The request body (its start is kept as a sample). */
+  body?: Buffer;
 }
 
 /** Writes decoded batches and counts what was accepted and refused. */
@@ -33,7 +47,7 @@ export interface Ingest {
    */
   accept(batch: IngestBatch): Promise<void>;
   /** Counts a refused request (undecodable, too large, wrong type ...) and returns its AppError. */
-  refuse(format: string, err: unknown, bodyLimit?: number): AppError;
+  refuse(format: string, err: unknown, context?: RefusalContext): AppError;
   /** Starts the acknowledgement-latency timer of one request; call the result when answered. */
   time(format: string): () => void;
 }
@@ -46,24 +60,27 @@ export const REFUSAL_REASON: Readonly<Record<string, string>> = {
 
 /** Creates the ingest path over one writer. */
 export function createIngest(options: IngestOptions): Ingest {
-  const { writer, metrics } = options;
+  const { writer, metrics, stats } = options;
   return {
-    async accept({ format, tenant, bytes, spans, skipped }) {
+    async accept({ format, tenant, bytes, spans, skipped, source }) {
       if (spans.length > 0) {
         try {
           await writer.writeSpans(spans, { payload: { format, tenant, bytes } });
         } catch (err) {
           const appErr = toAppError(err);
           metrics.spansRejected.inc({ protocol: format, reason: REFUSAL_REASON[appErr.code] ?? 'internal' }, spans.length);
+          stats?.spansRefused(format, spans.length);
           throw appErr;
         }
       }
       metrics.spansReceived.inc({ protocol: format }, spans.length);
       if (skipped) metrics.spansRejected.inc({ protocol: format, reason: 'invalid' }, skipped);
+      stats?.accepted(format, spans, skipped ?? 0, source);
     },
-    refuse(format, err, bodyLimit) {
-      const appErr = toAppError(err, bodyLimit);
+    refuse(format, err, context = {}) {
+      const appErr = toAppError(err, context.bodyLimit);
       metrics.requestsRejected.inc({ protocol: format, reason: REFUSAL_REASON[appErr.code] ?? 'internal' });
+      stats?.refused(format, appErr, { source: context.source, sample: context.body });
       return appErr;
     },
     time(format) {

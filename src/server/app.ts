@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ingestApiPlugin } from '../query/ariadne/index.js';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { uiPlugin } from '../query/ui/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
 import { createForwarder, createSamplingProxy } from '../agent/index.js';
 import {
-  createIngest, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
+  createIngest, createIngestStats, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
   startGrpcServer, watchUdpKernelCounters, zipkinReceiverPlugin, type GrpcService, type Ingest,
 } from '../receivers/index.js';
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
@@ -79,6 +80,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
 
   let store: Store | undefined;
   let ingest: Ingest;
+  const ingestStats = createIngestStats();
   try {
     // The admin port comes up first so /health answers while the store replays its log.
     if (has('admin')) {
@@ -92,7 +94,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       closers.push(() => opened.close());
       metrics.watchStore(opened);
       logger.info({ storage: opened.name, dataDir: config.storage === 'embedded' ? config.dataDir : undefined }, 'store open');
-      ingest = createIngest({ writer: opened.writer, metrics });
+      ingest = createIngest({ writer: opened.writer, metrics, stats: ingestStats });
     } else {
       const forwarder = createForwarder({ collector: config.agentCollector, queueSize: config.agentQueueSize, metrics, logger });
       closers.push(() => forwarder.close());
@@ -194,6 +196,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
         reader: stored().reader, dependencies: stored().dependencies, adjustClockSkew: config.clockSkewAdjust,
       });
       await query.register(jaegerV3Plugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
+      await query.register(ingestApiPlugin, { stats: ingestStats });
       await query.register(uiPlugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
       await serve(query, 'query', config.queryPort, 'UI, Jaeger API /api/..., /api/v3/...');
     }

@@ -30,13 +30,13 @@ export function createJaegerCollectorService(options: JaegerGrpcOptions): GrpcSe
   return {
     name: JAEGER_COLLECTOR_SERVICE,
     methods: {
-      async PostSpans(bytes) {
+      async PostSpans(bytes, call) {
         const done = ingest.time(JAEGER_PROTO);
         try {
           const spans = decodeJaegerProto(bytes, tenant);
-          await ingest.accept({ format: JAEGER_PROTO, tenant, bytes, spans });
+          await ingest.accept({ format: JAEGER_PROTO, tenant, bytes, spans, source: call.peer });
         } catch (err) {
-          throw ingest.refuse(JAEGER_PROTO, err);
+          throw ingest.refuse(JAEGER_PROTO, err, { source: call.peer, body: bytes });
         }
         done();
         return EMPTY_RESPONSE;

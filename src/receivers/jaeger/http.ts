@@ -33,7 +33,7 @@ export const jaegerHttpPlugin: FastifyPluginAsync<JaegerHttpOptions> = async (ap
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, request, reply) => {
-    const appErr = ingest.refuse(JAEGER_THRIFT_BATCH, err, maxBodyBytes);
+    const appErr = ingest.refuse(JAEGER_THRIFT_BATCH, err, { bodyLimit: maxBodyBytes, source: request.ip, body: Buffer.isBuffer(request.body) ? request.body : undefined });
     if (HTTP_STATUS[appErr.code] >= 500 && appErr.code !== 'UNAVAILABLE') request.log.error({ err }, appErr.message);
     if (appErr.code === 'RESOURCE_EXHAUSTED' || appErr.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
     void reply.status(HTTP_STATUS[appErr.code]).type('text/plain; charset=utf-8').send(`${appErr.message}\n`);
@@ -51,7 +51,7 @@ export const jaegerHttpPlugin: FastifyPluginAsync<JaegerHttpOptions> = async (ap
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const bytes = await decodeContent(raw, request.headers['content-encoding'], maxBodyBytes);
     const spans = decodeJaegerThriftBatch(bytes, tenant);
-    await ingest.accept({ format: JAEGER_THRIFT_BATCH, tenant, bytes, spans });
+    await ingest.accept({ format: JAEGER_THRIFT_BATCH, tenant, bytes, spans, source: request.ip });
     done();
     return reply.status(202).send();
   });

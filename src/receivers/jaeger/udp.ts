@@ -92,11 +92,11 @@ export async function startAgentUdp(options: AgentUdpOptions): Promise<AgentUdp>
   };
 
   socket.on('error', (err) => log.error({ err }, 'UDP socket error'));
-  socket.on('message', (datagram) => {
+  socket.on('message', (datagram, rinfo) => {
     if (closed) return;
     if (datagram.length > maxDatagramBytes) {
       const message = `datagram of ${datagram.length} bytes exceeds the limit of ${maxDatagramBytes} bytes`;
-      ingest.refuse(format, new AppError('TOO_LARGE', message));
+      ingest.refuse(format, new AppError('TOO_LARGE', message), { source: rinfo.address });
       drop('too_large', message);
       return;
     }
@@ -108,12 +108,12 @@ export async function startAgentUdp(options: AgentUdpOptions): Promise<AgentUdp>
     try {
       spans = decode(datagram, tenant);
     } catch (err) {
-      const appErr = ingest.refuse(format, err);
+      const appErr = ingest.refuse(format, err, { source: rinfo.address, body: datagram });
       drop('invalid', appErr.message);
       return;
     }
     inFlight++;
-    ingest.accept({ format, tenant, bytes: datagram, spans }).then(
+    ingest.accept({ format, tenant, bytes: datagram, spans, source: rinfo.address }).then(
       () => undefined,
       (err: unknown) => {
         if (isAppError(err, 'RESOURCE_EXHAUSTED') || isAppError(err, 'UNAVAILABLE')) drop('overloaded', (err as Error).message);

@@ -30,14 +30,14 @@ export function createOtlpTraceService(options: OtlpGrpcOptions): GrpcService {
   return {
     name: OTLP_TRACE_SERVICE,
     methods: {
-      async Export(bytes) {
+      async Export(bytes, call) {
         const done = ingest.time(OTLP_PROTO);
         let result: OtlpDecodeResult;
         try {
           result = decodeOtlpProtoRequest(bytes, tenant);
-          await ingest.accept({ format: OTLP_PROTO, tenant, bytes, spans: result.spans, skipped: result.rejected });
+          await ingest.accept({ format: OTLP_PROTO, tenant, bytes, spans: result.spans, skipped: result.rejected, source: call.peer });
         } catch (err) {
-          throw ingest.refuse(OTLP_PROTO, err);
+          throw ingest.refuse(OTLP_PROTO, err, { source: call.peer, body: bytes });
         }
         done();
         return exportResponseProto(result);

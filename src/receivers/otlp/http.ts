@@ -48,7 +48,7 @@ export const otlpHttpPlugin: FastifyPluginAsync<OtlpHttpOptions> = async (app: F
 
   app.setErrorHandler((err, request, reply) => {
     const format = formatOf(request);
-    const appErr = ingest.refuse(format ?? OTLP_PROTO, err, maxBodyBytes);
+    const appErr = ingest.refuse(format ?? OTLP_PROTO, err, { bodyLimit: maxBodyBytes, source: request.ip, body: Buffer.isBuffer(request.body) ? request.body : undefined });
     if (appErr.code === 'INTERNAL') request.log.error({ err }, appErr.message);
     if (appErr.code === 'RESOURCE_EXHAUSTED' || appErr.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
     const code = GRPC_STATUS[appErr.code];
@@ -67,7 +67,7 @@ export const otlpHttpPlugin: FastifyPluginAsync<OtlpHttpOptions> = async (app: F
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const bytes = await decodeContent(raw, request.headers['content-encoding'], maxBodyBytes);
     const result: OtlpDecodeResult = format === OTLP_PROTO ? decodeOtlpProtoRequest(bytes, tenant) : decodeOtlpJsonRequest(bytes, tenant);
-    await ingest.accept({ format, tenant, bytes, spans: result.spans, skipped: result.rejected });
+    await ingest.accept({ format, tenant, bytes, spans: result.spans, skipped: result.rejected, source: request.ip });
     done();
     if (format === OTLP_PROTO) return reply.status(200).type(PROTO_CONTENT_TYPE).send(exportResponseProto(result));
     return reply.status(200).type(JSON_CONTENT_TYPE).send(exportResponseJson(result));

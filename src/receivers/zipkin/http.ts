@@ -57,7 +57,7 @@ export const zipkinReceiverPlugin: FastifyPluginAsync<ZipkinReceiverOptions> = a
   app.setErrorHandler((err, request, reply) => {
     const version = versionOf(request.url);
     const format = FORMATS[version].get(mediaType(request.headers['content-type']))?.format ?? FORMATS[version].get('')!.format;
-    const appErr = ingest.refuse(format, err, maxBodyBytes);
+    const appErr = ingest.refuse(format, err, { bodyLimit: maxBodyBytes, source: request.ip, body: Buffer.isBuffer(request.body) ? request.body : undefined });
     logIfUnexpected(request.log, appErr, err);
     if (appErr.code === 'RESOURCE_EXHAUSTED' || appErr.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
     void reply.status(HTTP_STATUS[appErr.code]).type('text/plain; charset=utf-8').send(appErr.message + '\n');
@@ -79,7 +79,7 @@ export const zipkinReceiverPlugin: FastifyPluginAsync<ZipkinReceiverOptions> = a
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const bytes = await decodeContent(raw, request.headers['content-encoding'], maxBodyBytes);
     const spans = body.decode(bytes, tenant);
-    await ingest.accept({ format: body.format, tenant, bytes, spans });
+    await ingest.accept({ format: body.format, tenant, bytes, spans, source: request.ip });
     done();
     return reply.status(202).send();
   };
