@@ -11,3 +11,5 @@ export { createZipkinReporter, encodeZipkinBatch, encodingForUrl, toZipkinV1 } f
 export type { ReporterStats, ZipkinEncoding, ZipkinEndpoint, ZipkinReporter, ZipkinReporterOptions, ZipkinSpan, ZipkinV1Span } from './reporter.js';
 export { SERVICE_PORT, startSidecar } from './sidecar.js';
 export type { Cluster, Sidecar, SidecarOptions, SidecarStats } from './sidecar.js';
+export { DEMO_FLAGS, demoOptionsFromFlags } from './flags.js';
+export type { DemoFlag } from './flags.js';
