@@ -16,6 +16,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { OPTIONS } from '../../src/server/config.js';
 
@@ -98,6 +99,52 @@ export function schemaProblems(obj: K8sObject): string[] {
   } catch (err) {
     return [`${obj.kind}/${obj.metadata?.name}: ${(err as Error).message}`];
   }
+}
+
+const TYPE_MODULES: Record<string, string> = {
+  'apps/v1/Deployment': 'apps/v1/Deployment',
+  'apps/v1/DaemonSet': 'apps/v1/DaemonSet',
+  'apps/v1/StatefulSet': 'apps/v1/StatefulSet',
+  'v1/Service': 'v1/Service',
+  'v1/PersistentVolumeClaim': 'v1/PersistentVolumeClaim',
+  'v1/Secret': 'v1/Secret',
+  'v1/ConfigMap': 'v1/ConfigMap',
+  'autoscaling/v2/HorizontalPodAutoscaler': 'autoscaling/v2/HorizontalPodAutoscaler',
+  'policy/v1/PodDisruptionBudget': 'policy/v1/PodDisruptionBudget',
+};
+
+/**
+ * Fields the Kubernetes API does not know (a misspelt `readinesProbe` would be dropped silently by
+ * the schema validator above, and rejected by a strict API server). Each object becomes an object
+ * literal typed with its kubernetes-models interface, and TypeScript's excess-property check names
+ * every unknown field. One compile for all objects (a few seconds).
+ */
+export function unknownFieldProblems(objects: K8sObject[]): string[] {
+  const file = join(REPO, 'test/deploy/__manifests__.ts');
+  const imports = new Set<string>();
+  const lines: string[] = [];
+  objects.forEach((o, i) => {
+    const module = TYPE_MODULES[`${o.apiVersion}/${o.kind}`];
+    if (!module) return;
+    imports.add(`import type { I${o.kind} } from 'kubernetes-models/${module}';`);
+    lines.push(`// ${o.kind}/${o.metadata.name}`, `export const o${i}: I${o.kind} = ${JSON.stringify(o)};`);
+  });
+  const source = [...imports, ...lines].join('\n');
+  const options: ts.CompilerOptions = {
+    strict: true, noEmit: true, skipLibCheck: true, types: [], target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.getSourceFile = (name, language, ...rest) => (name === file ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest));
+  host.fileExists = (name) => name === file || fileExists(name);
+  const program = ts.createProgram([file], options, host);
+  const sourceLines = source.split('\n');
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
+    return `${sourceLines[line - 1] ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`.slice(0, 400);
+  });
 }
 
 /** What a port option becomes in the manifests: its port name and protocol. */

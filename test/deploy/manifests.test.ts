@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OPTIONS, parseArgs } from '../../src/server/config.js';
 import { ROLES } from '../../src/server/roles.js';
 import {
-  findKustomizations, KUBERNETES_DIR, portByName, portSpecs, REPO, renderKustomization, schemaProblems, selects, workloads,
+  findKustomizations, KUBERNETES_DIR, portByName, portSpecs, REPO, renderKustomization, schemaProblems, selects, unknownFieldProblems, workloads,
   type K8sObject,
 } from './k8s.js';
 
@@ -77,6 +77,16 @@ describe('kustomize layouts', () => {
 
   it.each(LAYOUTS)('%s: every object validates against the Kubernetes schema', (dir) => {
     expect(layout(dir).flatMap(schemaProblems)).toEqual([]);
+  });
+
+  it('no object has a field the Kubernetes API does not know', () => {
+    expect(unknownFieldProblems(LAYOUTS.flatMap((dir) => layout(dir)))).toEqual([]);
+  });
+
+  it('the unknown-field check catches a misspelt field', () => {
+    const deployment = structuredClone(find(layout('base'), 'Deployment', 'ariadne'));
+    deployment.spec.template.spec.containers[0].readinesProbe = {};
+    expect(unknownFieldProblems([deployment]).map((p) => p.includes("'\"readinesProbe\"' does not exist"))).toEqual([true]);
   });
 
   it.each(LAYOUTS)('%s: object names are unique per kind', (dir) => {
