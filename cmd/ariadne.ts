@@ -4,7 +4,42 @@ import { helpText, parseArgs } from '../src/server/config.js';
 import { createLogger } from '../src/server/logger.js';
 import { ROLES, findRole } from '../src/server/roles.js';
 
+/** `ariadne doctor [--target URL] [port flags]`: checks a running server from the outside. */
+async function doctor(argv: string[]): Promise<number> {
+  let target = 'http://127.0.0.1';
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--target') target = argv[++i] ?? '';
+    else if (arg.startsWith('--target=')) target = arg.slice('--target='.length);
+    else rest.push(arg);
+  }
+  let url: URL;
+  let parsed;
+  try {
+    url = new URL(target);
+    parsed = parseArgs(rest, process.env);
+  } catch (err) {
+    process.stderr.write(`ariadne doctor: ${err instanceof TypeError ? `--target: expected a URL such as http://ariadne:9411, got ${JSON.stringify(target)}` : (err as Error).message}\n`);
+    return 2;
+  }
+  const c = parsed.config;
+  const { formatReport, runDoctor } = await import('../src/doctor/index.js');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  process.stdout.write(`ariadne doctor: checking ${host}\n\n`);
+  const results = await runDoctor({
+    target: {
+      host, zipkinPort: url.port === '' ? c.zipkinPort : Number(url.port), queryPort: c.queryPort, adminPort: c.adminPort,
+      jaegerHttpPort: c.jaegerHttpPort, jaegerGrpcPort: c.jaegerGrpcPort, jaegerBinaryPort: c.jaegerBinaryPort,
+      otlpGrpcPort: c.otlpGrpcPort, otlpHttpPort: c.otlpHttpPort, samplingPort: c.samplingPort,
+    },
+  });
+  process.stdout.write(formatReport(results));
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
 async function main(): Promise<number> {
+  if (process.argv[2] === 'doctor') return doctor(process.argv.slice(3));
   let parsed;
   try {
     parsed = parseArgs(process.argv.slice(2), process.env);

@@ -16,7 +16,7 @@ import {
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
-import type { Config } from './config.js';
+import { PORT_OFF, type Config } from './config.js';
 import { allowAnyOrigin, compressResponses, createHttpApp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Role } from './roles.js';
@@ -63,12 +63,19 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       }
     }
   };
+  const disabled = (name: keyof Ports, port: number) => {
+    if (port !== PORT_OFF) return false;
+    logger.info(`${name} disabled (its port flag is off)`);
+    return true;
+  };
   const serve = async (app: FastifyInstance, name: keyof Ports, port: number, what: string) => {
     closers.push(() => app.close());
+    if (disabled(name, port)) return;
     ports[name] = await listen(app, config.host, port);
     logger.info({ port: ports[name] }, `${name} listening (${what})`);
   };
   const serveGrpc = async (services: GrpcService[], name: keyof Ports, port: number, what: string) => {
+    if (disabled(name, port)) return;
     const server = await startGrpcServer({
       host: config.host, port, services, maxMessageBytes: config.maxBodyBytes, logger: logger.child({ port: name }),
     });
@@ -115,8 +122,10 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const udpPorts: number[] = [];
       for (const protocol of ['compact', 'binary'] as const) {
         const name = protocol === 'compact' ? 'jaegerCompact' : 'jaegerBinary';
+        const port = protocol === 'compact' ? config.jaegerCompactPort : config.jaegerBinaryPort;
+        if (disabled(name, port)) continue;
         const udp = await startAgentUdp({
-          ingest, host: config.host, port: protocol === 'compact' ? config.jaegerCompactPort : config.jaegerBinaryPort, protocol,
+          ingest, host: config.host, port, protocol,
           metrics, logger, queueSize: config.udpQueueSize, socketBufferBytes: config.udpSocketBufferBytes,
         });
         closers.push(() => udp.close());

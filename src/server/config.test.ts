@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, parseArgs, parseSize } from './config.js';
+import { PORT_OFF, helpText, parseArgs, parseSize } from './config.js';
 import { ROLES } from './roles.js';
 
 describe('parseArgs', () => {
@@ -37,6 +37,11 @@ describe('parseArgs', () => {
   ];
   it.each(bad)('rejects %s', (_name, argv, env, message) => {
     expect(() => parseArgs(argv, env)).toThrow(message);
+  });
+
+  it('takes off for a port that should not listen', () => {
+    const { config } = parseArgs(['--otlp.grpc-port', 'off'], { ARIADNE_JAEGER_COMPACT_PORT: 'off' });
+    expect([config.otlpGrpcPort, config.jaegerCompactPort, config.otlpHttpPort]).toEqual([PORT_OFF, PORT_OFF, 4318]);
   });
 
   it('recognises --help', () => {

@@ -55,9 +55,13 @@ function bad(name: string, what: string, text: string): AppError {
   return new AppError('INVALID_ARGUMENT', `${name}: ${what}, got ${JSON.stringify(text.slice(0, 64))}`);
 }
 
+/** A port flag's value meaning "do not listen": `off`. */
+export const PORT_OFF = -1;
+
 function port(text: string, name: string): number {
+  if (text === 'off') return PORT_OFF;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw bad(name, 'expected a port number 0-65535', text);
+  if (!/^\d+$/.test(text) || n > 65535) throw bad(name, 'expected a port number 0-65535, or off', text);
   return n;
 }
 
@@ -203,6 +207,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
 export function helpText(roles: ReadonlyArray<{ name: string; summary: string }>): string {
   const lines = ['Usage: ariadne [role] [flags]', '', 'Roles:'];
   for (const r of roles) lines.push(`  ${r.name.padEnd(12)} ${r.summary}`);
+  lines.push('', 'Commands:', `  ${'doctor'.padEnd(12)} ariadne doctor [--target http://host[:zipkin port]] [port flags]: send a test trace`,
+    `  ${''.padEnd(12)} through every receiver of a running server and read it back; exit 1 if any check fails`);
   lines.push('', 'Flags (each also settable by the environment variable shown):');
   for (const o of OPTIONS) {
     lines.push(`  --${o.flag} <value>`.padEnd(36) + `${o.help}`);

@@ -1,0 +1,217 @@
+/**
+ * `ariadne doctor`: sends a test trace through every receiver of a running Ariadne, reads each back
+ * through the query API, and says what works and what to fix — the first thing to run when "no
+ * traces show up". Pure client: it only talks to the server's ports.
+ */
+import { createSocket } from 'node:dgram';
+import * as grpc from '@grpc/grpc-js';
+import {
+  DOCTOR_SERVICE, jaegerAgentBinary, jaegerProto, jaegerThriftBatch, otlpJson, otlpProto, probeSpan, zipkinJson, type ProbeSpan,
+} from './probes.js';
+
+/** Where the server's ports are. */
+export interface DoctorTarget {
+  host: string;
+  zipkinPort: number;
+  queryPort: number;
+  adminPort: number;
+  jaegerHttpPort: number;
+  jaegerGrpcPort: number;
+  jaegerBinaryPort: number;
+  otlpGrpcPort: number;
+  otlpHttpPort: number;
+  samplingPort: number;
+}
+
+/** The outcome of one check. */
+export interface CheckResult {
+  name: string;
+  /** What was exercised, e.g. "POST :9411/api/v2/spans". */
+  path: string;
+  ok: boolean;
+  /** What happened (timing, status), or what went wrong. */
+  detail: string;
+  /** What to do when it failed. */
+  fix?: string;
+}
+
+/** Options of {@link runDoctor}. */
+export interface DoctorOptions {
+  target: DoctorTarget;
+  /** Per request; default 5000 ms. */
+  timeoutMs?: number;
+  /** How long a sent trace may take to become readable; default 5000 ms. */
+  readBackMs?: number;
+}
+
+class CheckError extends Error {
+  constructor(message: string, readonly fix?: string) {
+    super(message);
+  }
+}
+
+function unreachable(port: number, what: string): string {
+  return `nothing answers on port ${port}: is ${what} exposed (Kubernetes Service port, kubectl port-forward, firewall) and is the port flag the same on both sides?`;
+}
+
+async function post(url: string, type: string, body: string | Buffer, port: number, what: string, timeoutMs: number): Promise<Response> {
+  try {
+    return await fetch(url, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body), signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new CheckError(`${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`, unreachable(port, what));
+  }
+}
+
+async function expectStatus(res: Response, ok: number[]): Promise<string> {
+  const text = (await res.text()).trim().slice(0, 300);
+  if (!ok.includes(res.status)) throw new CheckError(`answered ${res.status}: ${text}`, 'the server refused the test trace; the message above says why (see also GET :16686/api/ariadne/ingest)');
+  return `answered ${res.status}`;
+}
+
+function grpcCall(host: string, port: number, path: string, body: Buffer, timeoutMs: number, what: string): Promise<void> {
+  const client = new grpc.Client(`${host}:${port}`, grpc.credentials.createInsecure());
+  const pass = (b: Buffer) => b;
+  return new Promise<void>((resolve, reject) => {
+    client.makeUnaryRequest(path, pass, pass, body, { deadline: Date.now() + timeoutMs }, (err) => {
+      client.close();
+      if (!err) resolve();
+      else if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) reject(new CheckError(err.details || err.message, unreachable(port, what)));
+      else reject(new CheckError(`gRPC ${grpc.status[err.code]}: ${err.details}`, 'the server refused the test trace; the message above says why'));
+    });
+  });
+}
+
+async function sendUdp(host: string, port: number, datagram: Buffer): Promise<void> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => socket.send(datagram, port, host, (err) => (err ? reject(new CheckError(err.message)) : resolve())));
+  } finally {
+    socket.close();
+  }
+}
+
+/** Polls the Jaeger API until the probe's trace is readable. */
+async function readBack(t: DoctorTarget, probe: ProbeSpan, timeoutMs: number, requestTimeoutMs: number): Promise<number> {
+  const started = Date.now();
+  const url = `http://${hostPart(t.host)}:${t.queryPort}/api/traces/${probe.traceId.slice(16)}`;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(requestTimeoutMs) });
+      if (res.status === 200) {
+        const body = (await res.json()) as { data?: Array<{ spans?: Array<{ spanID: string }> }> };
+        if (body.data?.[0]?.spans?.some((s) => s.spanID === probe.spanId)) return Date.now() - started;
+      }
+    } catch {
+      // retried below until the deadline
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new CheckError(`accepted, but trace ${probe.traceId.slice(16)} was not readable through :${t.queryPort} within ${timeoutMs} ms`,
+        'the receiver and the query port may belong to different processes or stores, or the store is not flushing: check :14269/metrics (ariadne_store_buffered_spans) and the server log');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function hostPart(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Runs every check in turn (they are independent) and returns their results in a stable order. */
+export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
+  const t = options.target;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const readBackMs = options.readBackMs ?? 5000;
+  const h = hostPart(t.host);
+  const results: CheckResult[] = [];
+  const check = async (name: string, path: string, run: () => Promise<string>) => {
+    const started = Date.now();
+    try {
+      const detail = await run();
+      results.push({ name, path, ok: true, detail: `${detail} (${Date.now() - started} ms)` });
+    } catch (err) {
+      const fix = err instanceof CheckError ? err.fix : undefined;
+      results.push({ name, path, ok: false, detail: (err as Error).message, ...(fix ? { fix } : {}) });
+    }
+  };
+  const ingestCheck = (name: string, path: string, send: (probe: ProbeSpan) => Promise<string>) =>
+    check(name, path, async () => {
+      const probe = probeSpan(`doctor ${name}`);
+      const sent = await send(probe);
+      const ms = await readBack(t, probe, readBackMs, timeoutMs);
+      return `${sent}, readable through :${t.queryPort} after ${ms} ms`;
+    });
+
+  await check('admin', `GET :${t.adminPort}/ready`, async () => {
+    let res: Response;
+    try {
+      res = await fetch(`http://${h}:${t.adminPort}/ready`, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new CheckError((err as Error).message, unreachable(t.adminPort, 'the admin port'));
+    }
+    if (res.status !== 200) throw new CheckError(`answered ${res.status}: the server is not ready yet (still replaying its log?)`, 'wait and run doctor again; the server log says what it is doing');
+    return 'ready';
+  });
+  await check('query', `GET :${t.queryPort}/api/services`, async () => {
+    let res: Response;
+    try {
+      res = await fetch(`http://${h}:${t.queryPort}/api/services`, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new CheckError((err as Error).message, unreachable(t.queryPort, 'the query port (UI and Jaeger API)'));
+    }
+    const body = (await res.json()) as { data?: string[] };
+    return `${body.data?.length ?? 0} services known`;
+  });
+  await ingestCheck('zipkin', `POST :${t.zipkinPort}/api/v2/spans (JSON)`, async (p) =>
+    expectStatus(await post(`http://${h}:${t.zipkinPort}/api/v2/spans`, 'application/json', zipkinJson(p), t.zipkinPort, 'the Zipkin port', timeoutMs), [202]));
+  await ingestCheck('otlp-http', `POST :${t.otlpHttpPort}/v1/traces (JSON)`, async (p) =>
+    expectStatus(await post(`http://${h}:${t.otlpHttpPort}/v1/traces`, 'application/json', otlpJson(p), t.otlpHttpPort, 'the OTLP/HTTP port', timeoutMs), [200]));
+  await ingestCheck('otlp-grpc', `gRPC :${t.otlpGrpcPort} TraceService/Export`, async (p) => {
+    await grpcCall(t.host, t.otlpGrpcPort, '/opentelemetry.proto.collector.trace.v1.TraceService/Export', otlpProto(p), timeoutMs, 'the OTLP/gRPC port');
+    return 'answered OK';
+  });
+  await ingestCheck('jaeger-http', `POST :${t.jaegerHttpPort}/api/traces (Thrift)`, async (p) =>
+    expectStatus(await post(`http://${h}:${t.jaegerHttpPort}/api/traces`, 'application/x-thrift', jaegerThriftBatch(p), t.jaegerHttpPort, 'the Jaeger collector HTTP port', timeoutMs), [202]));
+  await ingestCheck('jaeger-grpc', `gRPC :${t.jaegerGrpcPort} CollectorService/PostSpans`, async (p) => {
+    await grpcCall(t.host, t.jaegerGrpcPort, '/jaeger.api_v2.CollectorService/PostSpans', jaegerProto(p), timeoutMs, 'the Jaeger collector gRPC port');
+    return 'answered OK';
+  });
+  await check('jaeger-udp', `UDP :${t.jaegerBinaryPort} emitBatch (binary Thrift)`, async () => {
+    const probe = probeSpan('doctor jaeger-udp');
+    await sendUdp(t.host, t.jaegerBinaryPort, jaegerAgentBinary(probe));
+    try {
+      const ms = await readBack(t, probe, readBackMs, timeoutMs);
+      return `sent, readable through :${t.queryPort} after ${ms} ms`;
+    } catch (err) {
+      throw new CheckError(`sent a datagram to UDP ${t.jaegerBinaryPort}, but the trace never became readable (UDP has no answer)`,
+        `is UDP ${t.jaegerBinaryPort} exposed (Kubernetes Services need protocol: UDP for 6831/6832)? Check ariadne_udp_dropped_total and ariadne_udp_kernel_dropped_datagrams on :14269/metrics. ${(err as CheckError).fix ?? ''}`.trim());
+    }
+  });
+  await check('sampling', `GET :${t.samplingPort}/sampling?service=${DOCTOR_SERVICE}`, async () => {
+    let res: Response;
+    try {
+      res = await fetch(`http://${h}:${t.samplingPort}/sampling?service=${DOCTOR_SERVICE}`, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new CheckError((err as Error).message, unreachable(t.samplingPort, 'the sampling port'));
+    }
+    const text = await res.text();
+    if (res.status !== 200) throw new CheckError(`answered ${res.status}: ${text.slice(0, 200)}`);
+    const body = JSON.parse(text) as { strategyType?: string; probabilisticSampling?: { samplingRate?: number } };
+    const rate = body.probabilisticSampling?.samplingRate;
+    return `${body.strategyType}${rate !== undefined ? ` at ${rate}` : ''}${rate !== undefined && rate <= 0.001 ? ' — clients with a remote sampler keep only 0.1 % of traces: set --sampling.strategies-file while testing' : ''}`;
+  });
+  return results;
+}
+
+/** The report as printed: one line per check, then how to fix what failed. */
+export function formatReport(results: readonly CheckResult[]): string {
+  const width = Math.max(...results.map((r) => r.name.length));
+  const lines = results.map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(width)}  ${r.path}: ${r.detail}`);
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length === 0) {
+    lines.push('', 'Every receiver took a test trace and it was readable through the query API.');
+  } else {
+    lines.push('', `${failed.length} of ${results.length} checks failed:`);
+    for (const r of failed) lines.push(`- ${r.name}: ${r.fix ?? r.detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
