@@ -38,8 +38,60 @@ async function doctor(argv: string[]): Promise<number> {
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
+/** Demo flag values from `--demo.x value` / `--demo.x=value` and ARIADNE_DEMO_* variables; other flags throw. */
+function demoValues(argv: readonly string[], flags: ReadonlyArray<{ flag: string; env: string }>): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const f of flags) if (process.env[f.env] !== undefined) values[f.flag] = process.env[f.env];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new Error(`--${name}: a value is required`);
+    values[name] = value;
+  }
+  return values;
+}
+
+/** Waits for SIGINT or SIGTERM. */
+function untilSignal(onSignal: (signal: string) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      onSignal(signal);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** `ariadne demo [--demo.* flags]`: the Bookinfo demo alone, reporting to a Zipkin endpoint. */
+async function demo(argv: string[]): Promise<number> {
+  const { DEMO_FLAGS, demoOptionsFromFlags, startDemo } = await import('../src/demo/index.js');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const lines = ['Usage: ariadne demo [flags]', '', 'Flags (each also settable by the environment variable shown):'];
+    for (const f of DEMO_FLAGS) lines.push(`  --${f.flag} <value>`.padEnd(36) + f.help, ' '.repeat(36) + `env ${f.env}, default ${f.defaultText}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  }
+  let running;
+  try {
+    running = await startDemo(demoOptionsFromFlags(demoValues(argv, DEMO_FLAGS)));
+  } catch (err) {
+    process.stderr.write(`ariadne demo: ${(err as Error).message}\n`);
+    return isAppError(err) || !(err as { code?: string }).code ? 2 : 1;
+  }
+  process.stdout.write(`${running.summary()}\n`);
+  await untilSignal(() => undefined);
+  await running.close();
+  process.stdout.write(`${running.summary()}\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   if (process.argv[2] === 'doctor') return doctor(process.argv.slice(3));
+  if (process.argv[2] === 'demo') return demo(process.argv.slice(3));
   let parsed;
   try {
     parsed = parseArgs(process.argv.slice(2), process.env);
@@ -69,14 +121,20 @@ async function main(): Promise<number> {
     return 1;
   }
   logger.info({ role: role.name, ports: server.ports }, 'ariadne started');
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  let running: { summary(): string; close(): Promise<void> } | undefined;
+  if (parsed.config.demo && server.ports.zipkin !== undefined) {
+    try {
+      const { DEMO_FLAGS, demoOptionsFromFlags, startDemo } = await import('../src/demo/index.js');
+      const options = demoOptionsFromFlags(demoValues([], DEMO_FLAGS));
+      running = await startDemo({ ...options, zipkinUrl: options.zipkinUrl ?? `http://127.0.0.1:${server.ports.zipkin}/api/v2/spans` });
+      logger.info({ demo: running.summary() }, 'demo running');
+    } catch (err) {
+      logger.error({ err }, `the demo did not start: ${(err as Error).message}`);
+    }
+  }
+  await untilSignal((signal) => logger.info({ signal }, 'shutting down'));
+  // The demo goes first so its last spans reach the server before the server stops.
+  await running?.close();
   const forced = setTimeout(() => {
     logger.error('shutdown took longer than 30 s, exiting');
     process.exit(1);

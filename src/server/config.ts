@@ -38,6 +38,7 @@ export interface Config {
   zipkinAutocompleteKeys: string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'json' | 'pretty' | 'auto';
+  demo: boolean;
 }
 
 interface Option<K extends keyof Config = keyof Config> {
@@ -143,6 +144,7 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'embedded.max-buffered-spans', key: 'maxBufferedSpans', env: 'ARIADNE_EMBEDDED_MAX_BUFFERED_SPANS', defaultText: '500000', help: 'beyond this many unflushed spans, ingest answers 429 with Retry-After', parse: positiveInt }),
   opt({ flag: 'query.clock-skew-adjust', key: 'clockSkewAdjust', env: 'ARIADNE_QUERY_CLOCK_SKEW_ADJUST', defaultText: 'false', help: 'shift child spans into their parents at read time (Jaeger API), with a warning on each', parse: bool }),
   opt({ flag: 'zipkin.autocomplete-keys', key: 'zipkinAutocompleteKeys', env: 'ARIADNE_ZIPKIN_AUTOCOMPLETE_KEYS', defaultText: 'http.method,http.status_code,error', help: 'tag keys offered by /api/v2/autocompleteKeys (comma-separated)', parse: list }),
+  opt({ flag: 'demo', key: 'demo', env: 'ARIADNE_DEMO', defaultText: 'false', help: 'all-in-one: also run the Bookinfo demo (services behind tracing sidecars, live traffic) reporting to this server; tune it with ARIADNE_DEMO_* variables', parse: bool }),
   opt({ flag: 'log.level', key: 'logLevel', env: 'ARIADNE_LOG_LEVEL', defaultText: 'info', help: 'trace, debug, info, warn, error, fatal or silent', parse: oneOf(LOG_LEVELS) }),
   opt({ flag: 'log.format', key: 'logFormat', env: 'ARIADNE_LOG_FORMAT', defaultText: 'auto', help: 'json, pretty, or auto (pretty on a terminal, JSON otherwise)', parse: oneOf(['json', 'pretty', 'auto'] as const) }),
 ];
@@ -180,7 +182,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
     if (value === undefined) {
       const next = argv[i + 1];
-      const isBool = o.key === 'clockSkewAdjust';
+      const isBool = o.parse === bool;
       if (next !== undefined && !next.startsWith('--') && (!isBool || /^(true|false|1|0|yes|no)$/.test(next))) {
         value = next;
         i++;
@@ -208,7 +210,9 @@ export function helpText(roles: ReadonlyArray<{ name: string; summary: string }>
   const lines = ['Usage: ariadne [role] [flags]', '', 'Roles:'];
   for (const r of roles) lines.push(`  ${r.name.padEnd(12)} ${r.summary}`);
   lines.push('', 'Commands:', `  ${'doctor'.padEnd(12)} ariadne doctor [--target http://host[:zipkin port]] [port flags]: send a test trace`,
-    `  ${''.padEnd(12)} through every receiver of a running server and read it back; exit 1 if any check fails`);
+    `  ${''.padEnd(12)} through every receiver of a running server and read it back; exit 1 if any check fails`,
+    `  ${'demo'.padEnd(12)} ariadne demo [--demo.* flags]: Bookinfo services behind Envoy-like tracing sidecars with live`,
+    `  ${''.padEnd(12)} traffic, reporting to a Zipkin endpoint; ariadne demo --help lists its flags`);
   lines.push('', 'Flags (each also settable by the environment variable shown):');
   for (const o of OPTIONS) {
     lines.push(`  --${o.flag} <value>`.padEnd(36) + `${o.help}`);
