@@ -1,11 +1,14 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { createBrowserRouter, Link, NavLink, Navigate, Outlet, useParams } from 'react-router';
-import { Empty } from './components/States.js';
+import { Empty, Loading } from './components/States.js';
 import { applyTheme, initialTheme, type Theme } from './components/theme.js';
-import { ComparePage } from './pages/Compare/ComparePage.js';
-import { DependenciesPage } from './pages/Dependencies/DependenciesPage.js';
-import { SearchPage } from './pages/Search/SearchPage.js';
 import { TracePage } from './pages/Trace/TracePage.js';
+
+// The trace page is in the main bundle (it is what must paint fastest, and /trace/ links are what
+// people share); every other view loads its code when first shown.
+const SearchPage = lazy(() => import('./pages/Search/SearchPage.js').then((m) => ({ default: m.SearchPage })));
+const ComparePage = lazy(() => import('./pages/Compare/ComparePage.js').then((m) => ({ default: m.ComparePage })));
+const DependenciesPage = lazy(() => import('./pages/Dependencies/DependenciesPage.js').then((m) => ({ default: m.DependenciesPage })));
 
 function Shell() {
   const [theme, setTheme] = useState<Theme>(initialTheme);
@@ -27,7 +30,9 @@ function Shell() {
         </button>
       </header>
       <main className="content">
-        <Outlet />
+        <Suspense fallback={<Loading what="this view" />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fastify, type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compressResponses } from '../../server/http.js';
 import { createMemoryStore } from '../../storage/memory/index.js';
-import { CONTENT_SECURITY_POLICY, uiPlugin } from './index.js';
+import { decodeColumns } from '../../../ui/src/api/columns.js';
+import { COLUMNS_CONTENT_TYPE, CONTENT_SECURITY_POLICY, uiPlugin } from './index.js';
 import { TEST_TRACE_ID, span } from './test-spans.js';
 
 const T = 1_700_000_000_000_000;
@@ -100,6 +102,59 @@ describe('compact trace API', () => {
   });
 });
 
+describe('compact trace compression', () => {
+  const BIG_TRACE_ID = '000000000000000000000000000b1600';
+  /** 400 spans: a compact answer well over the size kept compressed. */
+  async function serve(withGlobalCompression: boolean) {
+    const store = createMemoryStore();
+    await store.writer.writeSpans(Array.from({ length: 400 }, (_, i) => span({
+      traceId: BIG_TRACE_ID, spanId: (i + 1).toString(16), ...(i > 0 ? { parentSpanId: '1' } : {}), name: `op ${i % 7}`, startUs: T + i, durationUs: 1000 - i,
+    })));
+    const server = fastify();
+    // The query port compresses every answer globally; the trace answer must come out gzipped once, not twice.
+    if (withGlobalCompression) await compressResponses(server);
+    await server.register(uiPlugin, { reader: store.reader, adjustClockSkew: false, distDir: dist });
+    return server;
+  }
+
+  const cases: Array<{ name: string; global: boolean; headers: Record<string, string>; encoding: string | undefined }> = [
+    { name: 'gzip accepted', global: false, headers: { 'accept-encoding': 'gzip, deflate, br' }, encoding: 'gzip' },
+    { name: 'gzip accepted, global compression registered', global: true, headers: { 'accept-encoding': 'gzip, deflate, br' }, encoding: 'gzip' },
+    { name: 'no accept-encoding', global: false, headers: {}, encoding: undefined },
+    { name: 'x-no-compression', global: true, headers: { 'accept-encoding': 'gzip', 'x-no-compression': '1' }, encoding: undefined },
+  ];
+  it.each(cases)('$name: content-encoding $encoding', async ({ global, headers, encoding }) => {
+    const server = await serve(global);
+    const plain = await server.inject({ url: `/api/ariadne/traces/${BIG_TRACE_ID}`, headers: { 'x-no-compression': '1' } });
+    const expected = plain.json();
+    expect(expected.spanCount).toBe(400);
+    for (const attempt of [1, 2]) {
+      const res = await server.inject({ url: `/api/ariadne/traces/${BIG_TRACE_ID}`, headers });
+      expect([attempt, res.headers['content-encoding']]).toEqual([attempt, encoding]);
+      expect(res.headers.vary).toContain('accept-encoding');
+      const body = encoding === 'gzip' ? gunzipSync(res.rawPayload).toString() : res.body;
+      expect(JSON.parse(body)).toEqual(expected);
+      if (encoding === 'gzip') expect(res.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    }
+    await server.close();
+  });
+});
+
+describe('binary columns route', () => {
+  it('answers the trace as binary columns, gzipped when accepted', async () => {
+    const url = `/api/ariadne/traces/${TEST_TRACE_ID}/columns`;
+    const plainRes = await app.inject(url);
+    expect(plainRes.statusCode).toBe(200);
+    expect(plainRes.headers['content-type']).toBe(COLUMNS_CONTENT_TYPE);
+    const json = await app.inject(`/api/ariadne/traces/${TEST_TRACE_ID}`);
+    const trace = decodeColumns(plainRes.rawPayload.buffer.slice(plainRes.rawPayload.byteOffset, plainRes.rawPayload.byteOffset + plainRes.rawPayload.length) as ArrayBuffer);
+    expect({ ...trace, rows: { ...trace.rows, startUs: Array.from(trace.rows.startUs), flags: Array.from(trace.rows.flags) } })
+      .toMatchObject({ ...json.json(), rows: { startUs: [0, 100], flags: [0, 1] } });
+    const missing = await app.inject('/api/ariadne/traces/123/columns');
+    expect([missing.statusCode, missing.json()]).toEqual([404, { error: 'trace 00000000000000000000000000000123 not found' }]);
+  });
+});
+
 describe('prepared trace reuse', () => {
   /** The real memory engine, counting trace reads. */
   async function setup(options: { startUs: number; reuseReadMs?: number }) {
@@ -165,11 +220,11 @@ describe('static UI', () => {
   });
 
   const preloads: Array<{ url: string; links: string }> = [
-    { url: '/trace/abc', links: '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/abc">' },
+    { url: '/trace/abc', links: '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/abc/columns">' },
     {
       url: '/trace/abc...DEF?span=1',
-      links: '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/abc">'
-        + '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/DEF">',
+      links: '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/abc/columns">'
+        + '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/DEF/columns">',
     },
   ];
   it.each(preloads)('$url preloads its compact trace', async ({ url, links }) => {

@@ -3,19 +3,22 @@
 /** A tag / attribute value as the server sends it. */
 export type AttributeValue = string | number | boolean;
 
-/** Per-row columns of a compact trace (GET /api/ariadne/traces/:id); row i is index i of each. */
+/**
+ * Per-row columns of a compact trace (GET /api/ariadne/traces/:id/columns, viewed in place as typed
+ * arrays; plain arrays in tests); row i is index i of each.
+ */
 export interface CompactRows {
   /** 16 hex chars per row, concatenated. */
   spanIds: string;
-  parent: number[];
-  depth: number[];
-  startUs: number[];
-  durationUs: number[];
-  service: number[];
-  name: number[];
-  kind: number[];
-  flags: number[];
-  subtree: number[];
+  parent: ArrayLike<number>;
+  depth: ArrayLike<number>;
+  startUs: ArrayLike<number>;
+  durationUs: ArrayLike<number>;
+  service: ArrayLike<number>;
+  name: ArrayLike<number>;
+  kind: ArrayLike<number>;
+  flags: ArrayLike<number>;
+  subtree: ArrayLike<number>;
 }
 
 /** A trace in pre-order columns. */

@@ -14,8 +14,8 @@ export interface PathSegment {
 
 /** Columns needed: tree shape plus timing. */
 export interface TimedColumns extends TreeColumns {
-  startUs: readonly number[];
-  durationUs: readonly number[];
+  startUs: ArrayLike<number>;
+  durationUs: ArrayLike<number>;
 }
 
 /**

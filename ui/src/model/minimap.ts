@@ -15,8 +15,8 @@ export interface MinimapBar {
 
 /** Columns needed. */
 export interface MinimapColumns {
-  startUs: readonly number[];
-  durationUs: readonly number[];
+  startUs: ArrayLike<number>;
+  durationUs: ArrayLike<number>;
 }
 
 /** The longest span of each pixel row, positioned on a strip `width` px wide and `rowsHigh` px tall. */

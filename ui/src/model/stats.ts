@@ -6,11 +6,11 @@ import { childrenOf, type TreeColumns } from './tree.js';
 
 /** Columns needed. */
 export interface StatsColumns extends TreeColumns {
-  startUs: readonly number[];
-  durationUs: readonly number[];
-  service: readonly number[];
-  name: readonly number[];
-  flags: readonly number[];
+  startUs: ArrayLike<number>;
+  durationUs: ArrayLike<number>;
+  service: ArrayLike<number>;
+  name: ArrayLike<number>;
+  flags: ArrayLike<number>;
 }
 
 /** One line of the statistics table. */

@@ -5,8 +5,8 @@
 
 /** The columns these functions need: pre-order rows with parent index and subtree size. */
 export interface TreeColumns {
-  parent: readonly number[];
-  subtree: readonly number[];
+  parent: ArrayLike<number>;
+  subtree: ArrayLike<number>;
 }
 
 /**
@@ -65,7 +65,7 @@ export function parentsWithChildren(tree: TreeColumns): number[] {
 }
 
 /** Rows at `depth` or deeper that have children: collapsing them shows the tree down to `depth`. */
-export function collapseBelow(tree: TreeColumns & { depth: readonly number[] }, depth: number): Set<number> {
+export function collapseBelow(tree: TreeColumns & { depth: ArrayLike<number> }, depth: number): Set<number> {
   const out = new Set<number>();
   for (let row = 0; row < tree.subtree.length; row++) {
     if (tree.subtree[row]! > 1 && tree.depth[row]! >= depth) out.add(row);

@@ -1,12 +1,45 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { FLAG_ERROR, FLAG_WARNING, type CompactTrace } from '../../api/types.js';
 import type { PathSegment } from '../../model/critical-path.js';
 import { serviceColor } from '../../model/colors.js';
 import { formatDuration, timeTicks } from '../../model/format.js';
+import { rowWindow, scrollTopToShow } from '../../model/row-window.js';
 
 /** Height of one timeline row, px (fixed, so the virtualiser never measures). */
 export const ROW_HEIGHT = 24;
+
+/** Rows rendered beyond each edge of the viewport, so fast scrolling rarely shows a blank band. */
+const OVERSCAN = 12;
+
+/**
+ * The scroll element's scrollTop and height, updated on scroll (once per frame at most) and resize.
+ * Together with rowWindow this is the whole virtualiser: no per-row records, whatever the count.
+ */
+function useViewport(ref: RefObject<HTMLDivElement | null>): { scrollTop: number; height: number } {
+  const [view, setView] = useState({ scrollTop: 0, height: typeof window === 'undefined' ? 800 : window.innerHeight });
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    let frame = 0;
+    const read = () => {
+      frame = 0;
+      setView((cur) => (cur.scrollTop === el.scrollTop && cur.height === el.clientHeight ? cur : { scrollTop: el.scrollTop, height: el.clientHeight }));
+    };
+    read();
+    const onScroll = () => {
+      if (frame === 0) frame = requestAnimationFrame(read);
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    const resize = new ResizeObserver(read);
+    resize.observe(el);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      resize.disconnect();
+      if (frame !== 0) cancelAnimationFrame(frame);
+    };
+  }, [ref]);
+  return view;
+}
 
 interface Props {
   trace: CompactTrace;
@@ -28,16 +61,18 @@ interface Props {
  */
 export function Timeline({ trace, visible, collapsed, selected, matches, critical, windowUs, onSelect, onToggle, onKey }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: visible.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
-  });
+  const viewport = useViewport(scrollRef);
+  const count = visible.length;
   const selectedIndex = selected === undefined ? -1 : indexIn(visible, selected);
   useEffect(() => {
-    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
-  }, [selectedIndex, virtualizer]);
+    const el = scrollRef.current;
+    if (!el || selectedIndex < 0) return;
+    const top = scrollTopToShow({ scrollTop: el.scrollTop, viewportHeight: el.clientHeight, rowHeight: ROW_HEIGHT, count }, selectedIndex);
+    if (top !== undefined) el.scrollTop = top;
+  }, [selectedIndex, count]);
+  const { first, end } = rowWindow({ scrollTop: viewport.scrollTop, viewportHeight: viewport.height, rowHeight: ROW_HEIGHT, count }, OVERSCAN);
+  const rows: number[] = [];
+  for (let i = first; i < end; i++) rows.push(i);
 
   const [from, to] = windowUs;
   const spanUs = Math.max(1, to - from);
@@ -55,15 +90,15 @@ export function Timeline({ trace, visible, collapsed, selected, matches, critica
         </div>
       </div>
       <div className="timeline-scroll" ref={scrollRef} data-testid="timeline-scroll">
-        <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = visible[item.index]!;
+        <div className="timeline-inner" style={{ height: count * ROW_HEIGHT }}>
+          {rows.map((index) => {
+            const row = visible[index]!;
             return (
               <SpanRow
                 key={row}
                 trace={trace}
                 row={row}
-                top={item.start}
+                top={index * ROW_HEIGHT}
                 collapsed={collapsed.has(row)}
                 selected={row === selected}
                 match={matches.has(row)}
