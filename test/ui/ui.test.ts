@@ -190,6 +190,27 @@ describe('web UI in Chromium', () => {
     expect(await page.locator('.result').first().getAttribute('data-trace-id')).toBe(a.traceId);
   });
 
+  it('moves through the app with links and the back and forward buttons, without reloading', async () => {
+    await page.goto(`${server.query}/search?service=frontend&lookback=1h`);
+    await page.locator('.result').nth(1).waitFor();
+    await page.evaluate('window.__sameDocument = true');
+    await page.locator(`.result[data-trace-id="${b.traceId}"] a.result-title`).click();
+    await page.waitForURL(new RegExp(`/trace/${b.traceId}$`));
+    await page.locator('.span-row').first().waitFor();
+    await page.getByRole('link', { name: 'System architecture' }).click();
+    await page.locator('[data-testid=dependency-graph]').waitFor();
+    expect(await page.getByRole('link', { name: 'System architecture' }).getAttribute('aria-current')).toBe('page');
+    await page.goBack();
+    await page.waitForURL(new RegExp(`/trace/${b.traceId}$`));
+    await page.locator('.span-row').first().waitFor();
+    await page.goBack();
+    await page.waitForURL(/\/search\?service=frontend&lookback=1h$/);
+    await expect.poll(() => page.locator('.result').count()).toBe(2);
+    await page.goForward();
+    await page.locator('.span-row').first().waitFor();
+    expect(await page.evaluate('window.__sameDocument')).toBe(true);
+  });
+
   it('renders in the dark theme', async () => {
     await page.goto(`${server.query}/trace/${a.traceId}?span=${a.clientId}`);
     await page.getByRole('button', { name: 'Switch theme' }).click();

@@ -1,8 +1,8 @@
 import { lazy, Suspense, useState } from 'react';
-import { createBrowserRouter, Link, NavLink, Navigate, Outlet, useParams } from 'react-router';
 import { Empty, Loading } from './components/States.js';
 import { applyTheme, initialTheme, type Theme } from './components/theme.js';
 import { TracePage } from './pages/Trace/TracePage.js';
+import { Link, NavLink, Navigate, useLocation } from './router.js';
 
 // The trace page is in the main bundle (it is what must paint fastest, and /trace/ links are what
 // people share); every other view loads its code when first shown.
@@ -10,7 +10,8 @@ const SearchPage = lazy(() => import('./pages/Search/SearchPage.js').then((m) =>
 const ComparePage = lazy(() => import('./pages/Compare/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const DependenciesPage = lazy(() => import('./pages/Dependencies/DependenciesPage.js').then((m) => ({ default: m.DependenciesPage })));
 
-function Shell() {
+/** The app: top bar and the view the URL names (Jaeger UI's paths, so bookmarks keep working). */
+export function App() {
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const toggle = () => {
     const next = theme === 'dark' ? 'light' : 'dark';
@@ -31,7 +32,7 @@ function Shell() {
       </header>
       <main className="content">
         <Suspense fallback={<Loading what="this view" />}>
-          <Outlet />
+          <Routes />
         </Suspense>
       </main>
     </div>
@@ -39,8 +40,7 @@ function Shell() {
 }
 
 /** /trace/:id opens one trace; Jaeger's /trace/:a...:b compares two. */
-function TraceRoute() {
-  const { id = '' } = useParams();
+function TraceRoute({ id }: { id: string }) {
   const pair = id.split('...');
   if (pair.length === 2 && pair[0] && pair[1]) return <ComparePage a={pair[0]} b={pair[1]} />;
   return <TracePage traceId={id} />;
@@ -54,18 +54,15 @@ function NotFound() {
   );
 }
 
-/** The app's routes (Jaeger UI's paths). */
-export const router = createBrowserRouter([
-  {
-    path: '/',
-    element: <Shell />,
-    children: [
-      { index: true, element: <Navigate to="/search" replace /> },
-      { path: 'search', element: <SearchPage /> },
-      { path: 'trace/:id', element: <TraceRoute /> },
-      { path: 'compare', element: <ComparePage /> },
-      { path: 'dependencies', element: <DependenciesPage /> },
-      { path: '*', element: <NotFound /> },
-    ],
-  },
-]);
+/** The view for the current path (a trailing slash is ignored). */
+function Routes() {
+  const { pathname: raw } = useLocation();
+  const pathname = raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
+  if (pathname === '/' || pathname === '') return <Navigate to="/search" replace />;
+  if (pathname === '/search') return <SearchPage />;
+  if (pathname === '/compare') return <ComparePage />;
+  if (pathname === '/dependencies') return <DependenciesPage />;
+  const trace = /^\/trace\/([^/]+)$/.exec(pathname);
+  if (trace) return <TraceRoute id={decodeURIComponent(trace[1]!)} />;
+  return <NotFound />;
+}

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { Link } from 'react-router';
+import { Link } from '../../router.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { serviceColor } from '../../model/colors.js';
 import { compareTraces } from '../../model/compare.js';

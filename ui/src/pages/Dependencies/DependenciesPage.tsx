@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
-import { useSearchParams } from 'react-router';
+import { useSearchParams } from '../../router.js';
 import { fetchDependencies } from '../../api/client.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 

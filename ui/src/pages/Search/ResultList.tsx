@@ -1,4 +1,4 @@
-import { Link } from 'react-router';
+import { Link } from '../../router.js';
 import type { TraceSummary } from '../../api/types.js';
 import { serviceColor } from '../../model/colors.js';
 import { formatAgo, formatDuration, formatTimestamp } from '../../model/format.js';

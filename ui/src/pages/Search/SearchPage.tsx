@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from '../../router.js';
 import { fetchServices, fetchTraceSummaries } from '../../api/client.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { searchFromParams, searchToParams, searchWindow, toSummaryQuery, type SearchState } from '../../model/search.js';

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link } from 'react-router';
+import { Link } from '../../router.js';
 import { fetchSpan } from '../../api/client.js';
 import type { AttributeValue, SpanDetail as Span } from '../../api/types.js';
 import { ErrorState, Loading } from '../../components/States.js';

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from '../../router.js';
 import { ApiError, fetchFind } from '../../api/client.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { criticalPath, type PathSegment } from '../../model/critical-path.js';
