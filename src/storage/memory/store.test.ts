@@ -4,6 +4,7 @@ import type { Store } from '../api.js';
 import { runStoreConformance } from '../conformance.js';
 import type { ConformanceTarget } from '../conformance.js';
 import { createMemoryStore } from './index.js';
+import { MAX_INDEXED_VALUES } from './store.js';
 
 runStoreConformance('memory', { open: async () => createMemoryStore() });
 
@@ -110,6 +111,18 @@ describe('memory store: marks and eviction', () => {
     expect((await store.reader.getTrace({ traceId: span(0).traceId })).map((s) => s.spanId)).toEqual(['0000000000000004']);
     expect(await store.reader.findTraceIds({ ...window, service: 'svc-1' })).toEqual([{ traceId: span(3).traceId, startUs: 1_000_003 }]);
     expect(store.stats().extra).toEqual({ memory_spans: 3, memory_evicted_spans_total: 2 });
+  });
+
+  it(`answers a key with more than ${MAX_INDEXED_VALUES} distinct values by scanning, still exactly`, async () => {
+    const store = createMemoryStore();
+    const many = Array.from({ length: 2 * MAX_INDEXED_VALUES + 10 }, (_, i) => span(i, { attributes: { url: `/u/${String(i).padStart(5, '0')}`, method: 'GET' }, tenant: i % 2 ? 'b' : '' }));
+    await store.writer.writeSpans(many);
+    expect(await store.reader.getAttributeValues({ key: 'url', limit: 3 })).toEqual(['/u/00000', '/u/00001', '/u/00002']);
+    expect(await store.reader.getAttributeValues({ key: 'url', limit: 2, tenant: 'b' })).toEqual(['/u/00001', '/u/00003']);
+    expect((await store.reader.getAttributeValues({ key: 'url', limit: 5000 })).length).toBe(2 * MAX_INDEXED_VALUES + 10);
+    expect(await store.reader.getAttributeValues({ key: 'method', limit: 10 })).toEqual(['GET']);
+    store.dropThrough(Number.POSITIVE_INFINITY);
+    expect(await store.reader.getAttributeValues({ key: 'url', limit: 3 })).toEqual([]);
   });
 
   it('spansStartingBetween reads only the window, inclusive, per tenant', () => {

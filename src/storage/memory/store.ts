@@ -53,7 +53,15 @@ interface TenantIndex {
   services: Map<string, ServiceIndex>;
   /** Attribute key → value as written → number of spans carrying it (strings made at read time). */
   attributeValues: Map<string, Map<AttributeValue, number>>;
+  /**
+   * Keys with more than MAX_INDEXED_VALUES distinct values (URLs, user ids): no longer counted,
+   * since indexing every new value of every span costs more than the rare scan that answers them.
+   */
+  wideKeys: Set<string>;
 }
+
+/** Distinct values counted per attribute key before the key is answered by scanning instead. */
+export const MAX_INDEXED_VALUES = 1000;
 
 /** An in-memory Store; writes are synchronous, so a span is readable as soon as writeSpans resolves. */
 export class MemoryStore implements Store {
@@ -187,7 +195,7 @@ export class MemoryStore implements Store {
 
     let tenant = this.tenants.get(span.tenant);
     if (tenant === undefined) {
-      tenant = { spans: new TimeIndex(), services: new Map(), attributeValues: new Map() };
+      tenant = { spans: new TimeIndex(), services: new Map(), attributeValues: new Map(), wideKeys: new Set() };
       this.tenants.set(span.tenant, tenant);
     }
     tenant.spans.add(span);
@@ -207,10 +215,15 @@ export class MemoryStore implements Store {
       if (!Object.hasOwn(span.attributes, key)) continue;
       let values = tenant.attributeValues.get(key);
       if (values === undefined) {
+        if (tenant.wideKeys.has(key)) continue;
         values = new Map();
         tenant.attributeValues.set(key, values);
       }
       increment(values, span.attributes[key]!);
+      if (values.size > MAX_INDEXED_VALUES) {
+        tenant.wideKeys.add(key);
+        tenant.attributeValues.delete(key);
+      }
     }
   }
 
@@ -330,9 +343,18 @@ export class MemoryStore implements Store {
 
   private getAttributeValues(query: TenantScope & { key: string; limit: number }): string[] {
     const values = new Set<string>();
-    for (const tenant of this.scoped(query)) {
-      const held = tenant.attributeValues.get(query.key);
-      if (held !== undefined) for (const value of held.keys()) values.add(String(value));
+    const tenants = this.scoped(query);
+    if (tenants.some((t) => t.wideKeys.has(query.key))) {
+      for (const span of this.order) {
+        if (query.tenant !== undefined && span.tenant !== query.tenant) continue;
+        const value = Object.hasOwn(span.attributes, query.key) ? span.attributes[query.key] : undefined;
+        if (value !== undefined) values.add(String(value));
+      }
+    } else {
+      for (const tenant of tenants) {
+        const held = tenant.attributeValues.get(query.key);
+        if (held !== undefined) for (const value of held.keys()) values.add(String(value));
+      }
     }
     return [...values].sort(compareStrings).slice(0, Math.max(0, query.limit));
   }
