@@ -105,6 +105,22 @@ describe('web UI in Chromium', () => {
     expect(await page.locator('.span-row.selected').getAttribute('data-row')).toBe('1');
   });
 
+  it('keeps a minimap zoom in the URL across a reload', async () => {
+    const before = page.url();
+    const box = (await page.getByTestId('minimap').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForURL(/from=\d+&to=\d+/);
+    const zoomed = new URL(page.url());
+    expect(Number(zoomed.searchParams.get('to')) - Number(zoomed.searchParams.get('from'))).toBeGreaterThan(0);
+    await page.reload();
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('from'));
+    expect(page.url()).toBe(before);
+  });
+
   it('finds in the trace with "/" and walks matches with the keyboard', async () => {
     await page.keyboard.press('Escape');
     await page.getByTestId('span-detail').waitFor({ state: 'detached' });

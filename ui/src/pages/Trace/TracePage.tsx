@@ -58,7 +58,12 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
 
   const [collapsed, setCollapsed] = useState<Set<number>>(() => new Set());
   const [cursor, setCursor] = useState<number | undefined>(detailRow);
-  const [windowUs, setWindowUs] = useState<[number, number]>([0, trace.durationUs]);
+  // The zoomed time window (µs from the trace start) lives in the URL too, so a shared link shows the same part.
+  const windowUs = useMemo(() => zoomWindow(params.get('from'), params.get('to'), trace.durationUs), [params, trace.durationUs]);
+  const setWindowUs = useCallback((w: [number, number]) => {
+    const whole = w[0] <= 0 && w[1] >= trace.durationUs;
+    setParam(whole ? { from: undefined, to: undefined } : { from: String(Math.round(w[0])), to: String(Math.round(w[1])) });
+  }, [setParam, trace.durationUs]);
   const findRef = useRef<HTMLInputElement>(null);
   const timelineRef = useRef<HTMLDivElement>(null);
 
@@ -298,3 +303,13 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
 }
 
 const EMPTY: number[] = [];
+
+/** The window named by `from`/`to` (µs from the trace start), clamped to the trace; the whole trace when absent or invalid. */
+function zoomWindow(fromText: string | null, toText: string | null, durationUs: number): [number, number] {
+  const from = Number(fromText);
+  const to = Number(toText);
+  if (fromText === null || toText === null || !Number.isFinite(from) || !Number.isFinite(to)) return [0, durationUs];
+  const a = Math.max(0, Math.min(from, durationUs));
+  const b = Math.max(0, Math.min(to, durationUs));
+  return b > a ? [a, b] : [0, durationUs];
+}
