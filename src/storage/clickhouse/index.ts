@@ -1,0 +1,6 @@
+/** The ClickHouse engine: the scale-out store shared by collectors and query nodes. */
+export { CLICKHOUSE_DEFAULTS, createClickHouseStore, isRetryable } from './store.js';
+export type { ClickHouseStoreOptions } from './store.js';
+export { MIGRATIONS, renderSchema, SCHEMA_VERSION } from './schema.js';
+export type { SchemaTarget } from './schema.js';
+export { quoteIdentifier, quoteString, quoteUInt } from './sql.js';

@@ -1,0 +1,145 @@
+/**
+ * Span ⇄ row of the `spans` table. Ids are stored as unsigned 64-bit integers (a trace id as two),
+ * attributes as parallel key / value arrays with a type letter per value so numbers and booleans
+ * come back as they went in, and the rarely searched rest (events, links, endpoints, status
+ * message) as one JSON text column.
+ */
+import type { Attributes, Endpoint, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../../model/index.js';
+import { SPAN_KINDS } from '../../model/index.js';
+
+const STATUS_CODES: readonly StatusCode[] = ['unset', 'ok', 'error'];
+const FLAG_SHARED = 1;
+const FLAG_DEBUG = 2;
+
+/** The columns of the spans table a row carries, in insert order (day is computed by the server). */
+export const SPAN_COLUMNS = [
+  'tenant', 'trace_hi', 'trace_lo', 'span_id', 'parent_id', 'start_us', 'duration_us', 'service', 'name', 'kind', 'status',
+  'flags', 'remote_service', 'attr_keys', 'attr_values', 'attr_types', 'res_keys', 'res_values', 'res_types', 'event_names', 'extra',
+] as const;
+
+/** A 16-hex-char id as the decimal text of its unsigned 64-bit value. */
+export function hexToDecimal(hex: string): string {
+  return BigInt(`0x${hex}`).toString();
+}
+
+/** The decimal text of an unsigned 64-bit value as 16 lowercase hex chars. */
+export function decimalToHex(decimal: string): string {
+  return BigInt(decimal).toString(16).padStart(16, '0');
+}
+
+/** The two 64-bit halves of a 32-hex-char trace id, as decimal text. */
+export function traceIdParts(traceId: string): [string, string] {
+  return [hexToDecimal(traceId.slice(0, 16)), hexToDecimal(traceId.slice(16, 32))];
+}
+
+function typeLetter(value: unknown): string {
+  return typeof value === 'number' ? 'n' : typeof value === 'boolean' ? 'b' : 's';
+}
+
+function attributeArrays(attributes: Attributes): [string, string, string] {
+  const keys: string[] = [];
+  const values: string[] = [];
+  let types = '';
+  for (const [key, value] of Object.entries(attributes)) {
+    keys.push(key);
+    values.push(String(value));
+    types += typeLetter(value);
+  }
+  return [JSON.stringify(keys), JSON.stringify(values), JSON.stringify(types)];
+}
+
+interface Extra {
+  m?: string;
+  e?: SpanEvent[];
+  l?: SpanLink[];
+  le?: Endpoint;
+  re?: Endpoint;
+}
+
+/** One JSONEachRow line (with its newline) for a span; UInt64 columns are written as bare decimal numbers. */
+export function spanToRow(span: Span): string {
+  const [hi, lo] = traceIdParts(span.traceId);
+  const extra: Extra = {};
+  if (span.statusMessage !== undefined) extra.m = span.statusMessage;
+  if (span.events.length > 0) extra.e = span.events;
+  if (span.links.length > 0) extra.l = span.links;
+  if (span.localEndpoint !== undefined) extra.le = span.localEndpoint;
+  if (span.remoteEndpoint !== undefined) extra.re = span.remoteEndpoint;
+  const [attrKeys, attrValues, attrTypes] = attributeArrays(span.attributes);
+  const [resKeys, resValues, resTypes] = attributeArrays(span.resource);
+  const flags = (span.shared === true ? FLAG_SHARED : 0) | (span.debug === true ? FLAG_DEBUG : 0);
+  return `{"tenant":${JSON.stringify(span.tenant)},"trace_hi":${hi},"trace_lo":${lo},"span_id":${hexToDecimal(span.spanId)},` +
+    `"parent_id":${span.parentSpanId === undefined ? 0 : hexToDecimal(span.parentSpanId)},` +
+    `"start_us":${Math.trunc(span.startUs)},"duration_us":${Math.max(0, Math.trunc(span.durationUs))},` +
+    `"service":${JSON.stringify(span.service)},"name":${JSON.stringify(span.name)},"kind":${Math.max(0, SPAN_KINDS.indexOf(span.kind))},` +
+    `"status":${Math.max(0, STATUS_CODES.indexOf(span.statusCode))},"flags":${flags},` +
+    `"remote_service":${JSON.stringify(span.remoteEndpoint?.serviceName ?? '')},` +
+    `"attr_keys":${attrKeys},"attr_values":${attrValues},"attr_types":${attrTypes},` +
+    `"res_keys":${resKeys},"res_values":${resValues},"res_types":${resTypes},` +
+    `"event_names":${JSON.stringify(span.events.map((e) => e.name))},` +
+    `"extra":${JSON.stringify(Object.keys(extra).length === 0 ? '' : JSON.stringify(extra))}}\n`;
+}
+
+/** The SELECT list that readRow expects, in order. */
+export const READ_COLUMNS = [
+  'tenant', 'trace_hi', 'trace_lo', 'span_id', 'parent_id', 'start_us', 'duration_us', 'service', 'name', 'kind', 'status',
+  'flags', 'attr_keys', 'attr_values', 'attr_types', 'res_keys', 'res_values', 'res_types', 'extra',
+].join(', ');
+
+/** One row of READ_COLUMNS as JSONCompact gives it (UInt64 as quoted decimal text). */
+export type SpanRow = [
+  string, string, string, string, string, string, string, string, string, number, number,
+  number, string[], string[], string, string[], string[], string, string,
+];
+
+function attributesFrom(keys: string[], values: string[], types: string): Attributes {
+  const out: Attributes = {};
+  for (let i = 0; i < keys.length; i++) {
+    const text = values[i] ?? '';
+    const type = types[i];
+    out[keys[i]!] = type === 'n' ? Number(text) : type === 'b' ? text === 'true' : text;
+  }
+  return out;
+}
+
+/** The span a row stores; a fresh object the caller owns. */
+export function rowToSpan(row: SpanRow): Span {
+  const [tenant, hi, lo, spanId, parentId, startUs, durationUs, service, name, kind, status, flags, ak, av, at, rk, rv, rt, extraText] = row;
+  const span: Span = {
+    traceId: decimalToHex(hi) + decimalToHex(lo),
+    spanId: decimalToHex(spanId),
+    kind: SPAN_KINDS[kind] ?? 'unspecified',
+    name,
+    service,
+    startUs: Number(startUs),
+    durationUs: Number(durationUs),
+    statusCode: STATUS_CODES[status] ?? 'unset',
+    attributes: attributesFrom(ak, av, at),
+    events: [],
+    links: [],
+    resource: attributesFrom(rk, rv, rt),
+    tenant,
+  };
+  if (parentId !== '0') span.parentSpanId = decimalToHex(parentId);
+  if (extraText !== '') {
+    const extra = JSON.parse(extraText) as Extra;
+    if (extra.m !== undefined) span.statusMessage = extra.m;
+    if (extra.e !== undefined) span.events = extra.e;
+    if (extra.l !== undefined) span.links = extra.l;
+    if (extra.le !== undefined) span.localEndpoint = extra.le;
+    if (extra.re !== undefined) span.remoteEndpoint = extra.re;
+  }
+  if ((flags & FLAG_SHARED) !== 0) span.shared = true;
+  if ((flags & FLAG_DEBUG) !== 0) span.debug = true;
+  return span;
+}
+
+/** The kind code stored for a span kind. */
+export function kindCode(kind: SpanKind): number {
+  return Math.max(0, SPAN_KINDS.indexOf(kind));
+}
+
+/** The status code stored for a status. */
+export function statusCodeNumber(status: StatusCode): number {
+  return Math.max(0, STATUS_CODES.indexOf(status));
+}

@@ -1,0 +1,426 @@
+/**
+ * The ClickHouse engine: stateless in the Ariadne process (any number of collectors and query
+ * nodes share one ClickHouse), durable once ClickHouse acknowledged an insert.
+ */
+import { Readable } from 'node:stream';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import { AppError, isAppError } from '../../errors.js';
+import type { DependencyLink, Span } from '../../model/index.js';
+import { compareStrings, SPAN_KINDS } from '../../model/index.js';
+import type { Operation, SpanReader, Store, StoreStats, TenantScope, TraceQuery, TraceRef } from '../api.js';
+import { dedupeSpans } from '../dedupe.js';
+import { computeDependencies, type DepSpan } from '../dependencies.js';
+import { decimalToHex, kindCode, READ_COLUMNS, rowToSpan, SPAN_COLUMNS, statusCodeNumber, traceIdParts, type SpanRow } from './rows.js';
+import { DAY_PARTITIONED_TABLES, migrationsTableDDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { dayOf, quoteDay, quoteIdentifier, quoteString, quoteUInt } from './sql.js';
+import { BatchWriter } from './writer.js';
+
+/** Settings of the ClickHouse engine. */
+export interface ClickHouseStoreOptions {
+  /** HTTP interface, e.g. http://127.0.0.1:8123. */
+  url: string;
+  database: string;
+  username?: string;
+  password?: string;
+  /** Whole days older than this are dropped (partition by partition). */
+  retentionUs: number;
+  /** An insert starts once this many spans wait (default 10 000)... */
+  batchSpans?: number;
+  /** ...or once the oldest has waited this long (default 200 ms). */
+  batchIntervalMs?: number;
+  /** Spans waiting for ClickHouse beyond which writes are refused with 429/503 (default 200 000). */
+  maxBufferedSpans?: number;
+  /** Longest a write waits for ClickHouse's acknowledgement, retries included (default 30 s). */
+  writeTimeoutMs?: number;
+  /** Longest one query or insert request may take (default 30 s). */
+  requestTimeoutMs?: number;
+  /** How long open() keeps trying to reach ClickHouse before it gives up (default 60 s; 0 = one try). */
+  connectTimeoutMs?: number;
+  /** How often old partitions are looked for (default 1 h). */
+  retentionIntervalMs?: number;
+  logger?: Logger;
+}
+
+/** Default settings, shared by the CLI's help text and the engine. */
+export const CLICKHOUSE_DEFAULTS = {
+  batchSpans: 10_000,
+  batchIntervalMs: 200,
+  maxBufferedSpans: 200_000,
+  writeTimeoutMs: 30_000,
+  requestTimeoutMs: 30_000,
+  connectTimeoutMs: 60_000,
+  retentionIntervalMs: 3_600_000,
+} as const;
+
+// ClickHouse error codes that mean "try again later": timeouts, network, too many parts or
+// queries, memory limits, and a table that is read-only while its replica reconnects.
+const RETRYABLE_CLICKHOUSE_CODES = new Set(['159', '164', '202', '203', '209', '210', '241', '242', '252', '319', '425']);
+
+function clickHouseCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^\d+$/.test(code) ? code : undefined;
+}
+
+/** Whether an insert that failed this way may succeed later (network failures and overload, not bad SQL). */
+export function isRetryable(err: unknown): boolean {
+  const code = clickHouseCode(err);
+  return code === undefined || RETRYABLE_CLICKHOUSE_CODES.has(code);
+}
+
+type Row = unknown[];
+
+/** A ClickHouse-backed Store. */
+class ClickHouseStore implements Store {
+  readonly name = 'clickhouse';
+  readonly writer;
+  readonly reader: SpanReader;
+  readonly dependencies;
+  private readonly client: ClickHouseClient;
+  private readonly db: string;
+  private readonly batch: BatchWriter;
+  private readonly options: ClickHouseStoreOptions;
+  private readonly target: string;
+  private diskBytes = 0;
+  private queryFailures = 0;
+  private closed = false;
+  private timers: NodeJS.Timeout[] = [];
+  /** The server's version, as `SELECT version()` gives it. */
+  serverVersion = '';
+
+  constructor(client: ClickHouseClient, options: ClickHouseStoreOptions) {
+    this.client = client;
+    this.options = options;
+    this.db = quoteIdentifier(options.database);
+    this.target = `ClickHouse at ${options.url}`;
+    this.batch = new BatchWriter({
+      insert: (body) => this.insert(body),
+      retryable: isRetryable,
+      batchSpans: options.batchSpans ?? CLICKHOUSE_DEFAULTS.batchSpans,
+      batchIntervalMs: options.batchIntervalMs ?? CLICKHOUSE_DEFAULTS.batchIntervalMs,
+      maxBufferedSpans: options.maxBufferedSpans ?? CLICKHOUSE_DEFAULTS.maxBufferedSpans,
+      writeTimeoutMs: options.writeTimeoutMs ?? CLICKHOUSE_DEFAULTS.writeTimeoutMs,
+      target: this.target,
+      logger: options.logger,
+    });
+    this.writer = { writeSpans: (spans: readonly Span[]) => this.batch.write(spans) };
+    this.reader = {
+      getServices: (scope) => this.getServices(scope),
+      getOperations: (query) => this.getOperations(query),
+      getRemoteServices: (query) => this.getRemoteServices(query),
+      getTrace: async (query) => (await this.fetchTraces(query, [query.traceId], query.startUsMin, query.startUsMax))[0] ?? [],
+      getTraces: async (query) => (await this.fetchTraces(query, query.traceIds)).filter((spans) => spans.length > 0),
+      findTraceIds: (query) => this.findTraceIds(query),
+      getAttributeValues: (query) => this.getAttributeValues(query),
+    };
+    this.dependencies = { getDependencies: (query: TenantScope & { endUs: number; lookbackUs: number }) => this.getDependencies(query) };
+  }
+
+  stats(): StoreStats {
+    const w = this.batch.stats();
+    return {
+      diskBytes: this.diskBytes,
+      bufferedSpans: w.queuedSpans + w.inflightSpans,
+      extra: {
+        clickhouse_queue_spans: w.queuedSpans,
+        clickhouse_inflight_spans: w.inflightSpans,
+        clickhouse_inserts_total: w.inserts,
+        clickhouse_insert_failures_total: w.insertFailures,
+        clickhouse_insert_seconds_sum: w.insertSecondsSum,
+        clickhouse_insert_seconds_last: w.lastInsertSeconds,
+        clickhouse_rejected_spans_total: w.rejectedSpans,
+        clickhouse_query_failures_total: this.queryFailures,
+        clickhouse_up: w.up,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.batch.close();
+    await this.client.close();
+  }
+
+  /** Creates the schema or brings it up to date; refuses a schema newer than this build knows. */
+  async migrate(): Promise<void> {
+    for (const statement of migrationsTableDDL({ database: this.options.database })) await this.command(statement);
+    const rows = await this.rows(`SELECT max(version) FROM ${this.db}.schema_migrations`);
+    const current = Number(rows[0]?.[0] ?? 0);
+    if (current > SCHEMA_VERSION) {
+      throw new AppError(
+        'UNAVAILABLE',
+        `${this.target}: database ${this.options.database} has schema version ${current}, newer than the ${SCHEMA_VERSION} this Ariadne knows; upgrade Ariadne or use another --clickhouse.database`,
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.statements({ database: this.options.database })) await this.command(statement);
+      await this.command(
+        `INSERT INTO ${this.db}.schema_migrations (version, description) VALUES (${quoteUInt(migration.version)}, ${quoteString(migration.description)})`,
+      );
+      this.options.logger?.info({ version: migration.version, description: migration.description }, 'ClickHouse schema migrated');
+    }
+  }
+
+  /** Starts the background loops: retention and the disk figure. */
+  startBackground(): void {
+    const retentionEvery = this.options.retentionIntervalMs ?? CLICKHOUSE_DEFAULTS.retentionIntervalMs;
+    const loop = (every: number, fn: () => Promise<void>, what: string): void => {
+      const run = (): void => { fn().catch((err) => this.options.logger?.warn({ err: (err as Error).message }, `ClickHouse ${what} failed`)); };
+      run();
+      const t = setInterval(run, every);
+      t.unref();
+      this.timers.push(t);
+    };
+    loop(retentionEvery, async () => { await this.dropExpired(Date.now() * 1000); }, 'retention');
+    loop(10_000, () => this.refreshDiskBytes(), 'disk size');
+  }
+
+  /** Drops every day partition that ended before now - retention; returns the days dropped. */
+  async dropExpired(nowUs: number): Promise<string[]> {
+    const cutoff = dayOf(nowUs - this.options.retentionUs);
+    const tables = DAY_PARTITIONED_TABLES.map((t) => quoteString(t)).join(', ');
+    const rows = await this.rows(
+      `SELECT DISTINCT table, partition FROM system.parts WHERE database = ${quoteString(this.options.database)} AND active AND table IN (${tables}) ORDER BY partition`,
+    );
+    const dropped = new Set<string>();
+    for (const [table, partition] of rows as Array<[string, string]>) {
+      const day = partition.replace(/^'|'$/g, '');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day >= cutoff) continue;
+      await this.command(`ALTER TABLE ${this.db}.${quoteIdentifier(table)} DROP PARTITION ${quoteString(day)}`);
+      dropped.add(day);
+    }
+    if (dropped.size > 0) this.options.logger?.info({ days: [...dropped] }, 'ClickHouse retention dropped old days');
+    return [...dropped];
+  }
+
+  private async refreshDiskBytes(): Promise<void> {
+    const rows = await this.rows(`SELECT sum(bytes_on_disk) FROM system.parts WHERE database = ${quoteString(this.options.database)} AND active`);
+    this.diskBytes = Number(rows[0]?.[0] ?? 0);
+  }
+
+  private async insert(body: string): Promise<void> {
+    const result = await this.client.exec({
+      query: `INSERT INTO ${this.db}.spans (${SPAN_COLUMNS.join(', ')}) FORMAT JSONEachRow`,
+      values: Readable.from([body]),
+    });
+    // The answer carries no rows; reading it to the end frees the socket for the next request.
+    for await (const chunk of result.stream) void chunk;
+  }
+
+  private async command(query: string): Promise<void> {
+    try {
+      await this.client.command({ query });
+    } catch (err) {
+      throw this.queryError(err);
+    }
+  }
+
+  /** Runs a SELECT and returns its rows (JSONCompact: 64-bit integers as decimal text). */
+  async rows(query: string): Promise<Row[]> {
+    try {
+      const result = await this.client.query({ query, format: 'JSONCompact' });
+      const json = await result.json<{ data: Row[] }>();
+      return (json as unknown as { data: Row[] }).data;
+    } catch (err) {
+      throw this.queryError(err);
+    }
+  }
+
+  private queryError(err: unknown): AppError {
+    if (isAppError(err)) return err;
+    this.queryFailures++;
+    const message = (err as Error).message ?? String(err);
+    if (isRetryable(err)) return new AppError('UNAVAILABLE', `${this.target}: ${message}`, { cause: err });
+    return new AppError('INTERNAL', `${this.target}: ${message}`, { cause: err });
+  }
+
+  private tenantCondition(scope: TenantScope, column = 'tenant'): string {
+    return scope.tenant === undefined ? '1' : `${column} = ${quoteString(scope.tenant)}`;
+  }
+
+  private async getServices(scope: TenantScope): Promise<string[]> {
+    const rows = await this.rows(`SELECT DISTINCT service FROM ${this.db}.operations WHERE ${this.tenantCondition(scope)} ORDER BY service`);
+    return rows.map((r) => r[0] as string);
+  }
+
+  private async getOperations(query: TenantScope & { service: string; spanKind?: Span['kind'] }): Promise<Operation[]> {
+    const kind = query.spanKind === undefined ? '' : ` AND kind = ${kindCode(query.spanKind)}`;
+    const rows = await this.rows(
+      `SELECT DISTINCT name, kind FROM ${this.db}.operations WHERE ${this.tenantCondition(query)} AND service = ${quoteString(query.service)}${kind}`,
+    );
+    const ops = rows.map((r) => ({ name: r[0] as string, spanKind: SPAN_KINDS[r[1] as number] ?? 'unspecified' }));
+    return ops.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.spanKind, b.spanKind));
+  }
+
+  private async getRemoteServices(query: TenantScope & { service: string }): Promise<string[]> {
+    const rows = await this.rows(
+      `SELECT DISTINCT remote_service FROM ${this.db}.operations WHERE ${this.tenantCondition(query)} AND service = ${quoteString(query.service)} AND remote_service != ''`,
+    );
+    return rows.map((r) => r[0] as string).sort(compareStrings);
+  }
+
+  /**
+   * Spans of several traces, one list per id given (empty when missing). The trace index names the
+   * (tenant, service, time range) of each trace, which become primary-key ranges of the spans table.
+   */
+  private async fetchTraces(scope: TenantScope, traceIds: readonly string[], hintMin?: number, hintMax?: number): Promise<Span[][]> {
+    if (traceIds.length === 0) return [];
+    const ids = traceIds.map((id) => normaliseTraceId(id));
+    const valid = ids.filter((id): id is string => id !== undefined);
+    if (valid.length === 0) return ids.map(() => []);
+    const idList = valid.map((id) => {
+      const [hi, lo] = traceIdParts(id);
+      return `(${hi}, ${lo})`;
+    }).join(', ');
+    // The time hints are not used to narrow: the index lookup is already exact and cheap.
+    void hintMin;
+    void hintMax;
+    const ranges = await this.rows(
+      `SELECT tenant, service, min(start_min), max(start_max), min(day), max(day) FROM ${this.db}.trace_index
+WHERE (trace_hi, trace_lo) IN (${idList}) AND ${this.tenantCondition(scope)} GROUP BY tenant, service`,
+    );
+    if (ranges.length === 0) return ids.map(() => []);
+    let minDay = '9999-12-31';
+    let maxDay = '0000-01-01';
+    const conditions = ranges.map((r) => {
+      const [tenant, service, min, max, dMin, dMax] = r as [string, string, string, string, string, string];
+      if (dMin < minDay) minDay = dMin;
+      if (dMax > maxDay) maxDay = dMax;
+      return `(tenant = ${quoteString(tenant)} AND service = ${quoteString(service)} AND start_us BETWEEN ${quoteUInt(BigInt(min))} AND ${quoteUInt(BigInt(max))})`;
+    });
+    const rows = await this.rows(
+      `SELECT ${READ_COLUMNS} FROM ${this.db}.spans
+WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_hi, trace_lo) IN (${idList}) AND (${conditions.join(' OR ')})`,
+    );
+    const byTrace = new Map<string, Span[]>();
+    for (const row of rows) {
+      const span = rowToSpan(row as SpanRow);
+      let list = byTrace.get(span.traceId);
+      if (list === undefined) {
+        list = [];
+        byTrace.set(span.traceId, list);
+      }
+      list.push(span);
+    }
+    return ids.map((id) => (id === undefined ? [] : dedupeSpans(byTrace.get(id) ?? [])));
+  }
+
+  private async findTraceIds(query: TraceQuery): Promise<TraceRef[]> {
+    const where = [
+      `day BETWEEN ${quoteDay(query.startUsMin)} AND ${quoteDay(query.startUsMax)}`,
+      `start_us BETWEEN ${quoteUInt(Math.max(0, Math.ceil(query.startUsMin)), 'startUsMin')} AND ${quoteUInt(Math.max(0, Math.floor(query.startUsMax)), 'startUsMax')}`,
+      this.tenantCondition(query),
+    ];
+    if (query.service !== undefined) where.push(`service = ${quoteString(query.service)}`);
+    if (query.operation !== undefined) where.push(`name = ${quoteString(query.operation)}`);
+    if (query.spanKind !== undefined) where.push(`kind = ${kindCode(query.spanKind)}`);
+    if (query.remoteService !== undefined) where.push(`remote_service = ${quoteString(query.remoteService)}`);
+    if (query.statusCode !== undefined) where.push(`status = ${statusCodeNumber(query.statusCode)}`);
+    if (query.minDurationUs !== undefined) where.push(`duration_us >= ${quoteUInt(Math.max(0, Math.ceil(query.minDurationUs)), 'minDurationUs')}`);
+    if (query.maxDurationUs !== undefined) {
+      if (query.maxDurationUs < 0) return [];
+      where.push(`duration_us <= ${quoteUInt(Math.floor(query.maxDurationUs), 'maxDurationUs')}`);
+    }
+    for (const filter of query.attributes ?? []) {
+      const key = quoteString(filter.key);
+      if (filter.value === undefined) {
+        where.push(`(has(attr_keys, ${key}) OR has(res_keys, ${key}) OR has(event_names, ${key}))`);
+      } else {
+        const value = quoteString(filter.value);
+        where.push(`(arrayExists((k, v) -> k = ${key} AND v = ${value}, attr_keys, attr_values) OR arrayExists((k, v) -> k = ${key} AND v = ${value}, res_keys, res_values))`);
+      }
+    }
+    if (query.startUsMax < query.startUsMin || query.limit <= 0) return [];
+    const rows = await this.rows(
+      `SELECT trace_hi, trace_lo, max(start_us) AS last FROM ${this.db}.spans WHERE ${where.join(' AND ')}
+GROUP BY trace_hi, trace_lo ORDER BY last DESC, trace_hi DESC, trace_lo DESC LIMIT ${quoteUInt(Math.floor(query.limit), 'limit')}`,
+    );
+    return rows.map((r) => ({ traceId: decimalToHex(r[0] as string) + decimalToHex(r[1] as string), startUs: Number(r[2]) }));
+  }
+
+  private async getAttributeValues(query: TenantScope & { key: string; limit: number }): Promise<string[]> {
+    if (query.limit <= 0) return [];
+    const rows = await this.rows(
+      `SELECT DISTINCT v FROM ${this.db}.spans ARRAY JOIN attr_keys AS k, attr_values AS v
+WHERE ${this.tenantCondition(query)} AND has(attr_keys, ${quoteString(query.key)}) AND k = ${quoteString(query.key)} ORDER BY v LIMIT ${quoteUInt(Math.floor(query.limit), 'limit')}`,
+    );
+    return rows.map((r) => r[0] as string);
+  }
+
+  private async getDependencies(query: TenantScope & { endUs: number; lookbackUs: number }): Promise<DependencyLink[]> {
+    const from = Math.max(0, Math.ceil(query.endUs - query.lookbackUs));
+    const to = Math.floor(query.endUs);
+    if (to < from || to < 0) return [];
+    const rows = await this.rows(
+      `SELECT tenant, trace_hi, trace_lo, span_id, parent_id, service, kind, flags, remote_service, status FROM ${this.db}.spans
+WHERE day BETWEEN ${quoteDay(from)} AND ${quoteDay(to)} AND start_us BETWEEN ${quoteUInt(from)} AND ${quoteUInt(to)} AND ${this.tenantCondition(query)}`,
+    );
+    const spans: DepSpan[] = rows.map((r) => {
+      const [tenant, hi, lo, spanId, parentId, service, kind, flags, remote, status] = r as [string, string, string, string, string, string, number, number, string, number];
+      return {
+        traceId: `${hi}:${lo}`,
+        spanId,
+        parentSpanId: parentId === '0' ? undefined : parentId,
+        service,
+        kind: SPAN_KINDS[kind] ?? 'unspecified',
+        shared: (flags & 1) !== 0,
+        remoteService: remote === '' ? undefined : remote,
+        error: status === 2,
+        tenant,
+      };
+    });
+    return computeDependencies(spans);
+  }
+}
+
+function normaliseTraceId(id: string): string | undefined {
+  const lower = id.toLowerCase();
+  if (!/^[0-9a-f]{1,32}$/.test(lower)) return undefined;
+  return lower.padStart(32, '0');
+}
+
+/**
+ * Connects to ClickHouse (retrying until connectTimeoutMs), checks or migrates the schema, and
+ * starts retention. Rejects with UNAVAILABLE naming the server when it cannot be reached in time,
+ * and when the database holds a schema newer than this build.
+ */
+export async function createClickHouseStore(options: ClickHouseStoreOptions): Promise<Store & { serverVersion: string; dropExpired(nowUs: number): Promise<string[]> }> {
+  const client = createClient({
+    url: options.url,
+    username: options.username ?? 'default',
+    password: options.password ?? '',
+    request_timeout: options.requestTimeoutMs ?? CLICKHOUSE_DEFAULTS.requestTimeoutMs,
+    compression: { request: false, response: false },
+    keep_alive: { enabled: true },
+  });
+  const store = new ClickHouseStore(client, options);
+  const deadline = Date.now() + (options.connectTimeoutMs ?? CLICKHOUSE_DEFAULTS.connectTimeoutMs);
+  let lastError = '';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const rows = await store.rows('SELECT version()');
+      store.serverVersion = String(rows[0]?.[0] ?? '');
+      break;
+    } catch (err) {
+      lastError = (err as Error).message;
+      if (isAppError(err, 'INTERNAL') || Date.now() >= deadline) {
+        await client.close();
+        throw new AppError('UNAVAILABLE', `cannot reach ClickHouse at ${options.url} (--clickhouse.url): ${lastError}`, { cause: err });
+      }
+      if (attempt === 0) options.logger?.warn({ url: options.url, err: lastError }, 'waiting for ClickHouse');
+      await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 2_000)));
+    }
+  }
+  try {
+    await store.migrate();
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  options.logger?.info({ url: options.url, database: options.database, version: store.serverVersion }, 'ClickHouse store open');
+  store.startBackground();
+  return store;
+}
