@@ -112,6 +112,13 @@ describe('span row layout', () => {
     });
   }
 
+  it('keeps an attribute named __proto__ as data, never as the prototype', () => {
+    const attributes = JSON.parse('{"__proto__": "x", "a": 1}') as Span['attributes'];
+    const back = rowToSpan(stored(spanToRow(base({ attributes }))));
+    expect(Object.getPrototypeOf(back.attributes)).toBe(Object.prototype);
+    expect(Object.entries(back.attributes)).toEqual([['__proto__', 'x'], ['a', 1]]);
+  });
+
   it('puts promoted values in their columns as strings', () => {
     const row = spanToRow(base({ attributes: { 'http.status_code': 500, 'user.id': 'u1' } }));
     const byColumn = Object.fromEntries(PROMOTED.map(([, col], i) => [col, row.pv[i]]));

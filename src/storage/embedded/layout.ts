@@ -129,6 +129,9 @@ export function spanToRow(span: Span): SpanRow {
       if (column < lastPromoted || promotedSeen !== i) ordered = false;
       lastPromoted = column;
       promotedSeen++;
+    } else if (key === '__proto__') {
+      // Assigning would set (or, for a primitive, silently ignore) the prototype: define the data property.
+      Object.defineProperty((rest ??= {}), key, { value, enumerable: true, writable: true, configurable: true });
     } else {
       (rest ??= {})[key] = value;
     }
@@ -192,23 +195,29 @@ export interface StoredRow {
 /** Rebuilds the span a row was made from. */
 export function rowToSpan(row: StoredRow): Span {
   const extra: Extra = row.extra === null ? {} : (JSON.parse(row.extra) as Extra);
-  const promotedAttrs: Attributes = {};
+  // Promoted values first, then the rest: the order spans were written in, unless `ao` says otherwise.
+  let attributes: Attributes = {};
   for (let i = 0; i < PROMOTED.length; i++) {
     const value = row.promoted[i];
     if (value === null || value === undefined) continue;
     const key = (PROMOTED[i] as readonly [string, string])[0];
     const type = extra.pt?.[key];
-    promotedAttrs[key] = type === 'n' ? Number(value) : type === 'b' ? value === 'true' : value;
+    attributes[key] = type === 'n' ? Number(value) : type === 'b' ? value === 'true' : value;
   }
-  let attributes: Attributes;
+  const rest = extra.a;
   if (extra.ao) {
+    const promoted = attributes;
     attributes = {};
     for (const key of extra.ao) {
-      const v = key in promotedAttrs ? promotedAttrs[key] : extra.a?.[key];
+      const v = Object.hasOwn(promoted, key) ? promoted[key] : rest?.[key];
       if (v !== undefined) attributes[key] = v;
     }
-  } else {
-    attributes = extra.a ? { ...promotedAttrs, ...extra.a } : promotedAttrs;
+  } else if (rest) {
+    for (const key in rest) {
+      // A stored `__proto__` key (JSON.parse makes it an own property) must stay data, not a prototype.
+      if (key === '__proto__') Object.defineProperty(attributes, key, { value: rest[key], enumerable: true, writable: true, configurable: true });
+      else attributes[key] = rest[key]!;
+    }
   }
   const span: Span = {
     traceId: row.traceId,

@@ -13,7 +13,7 @@ import { SPAN_KINDS } from '../../model/index.js';
 import type { AttributeFilter, Operation, TraceQuery, TraceRef } from '../api.js';
 import type { DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
-import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES, type StoredRow } from './layout.js';
+import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES } from './layout.js';
 
 /** How flushed spans get into DuckDB (both measured; see INGEST_NOTE in store.ts). */
 export type IngestMethod = 'read_csv' | 'read_json' | 'appender';
@@ -253,25 +253,43 @@ function hex(value: unknown, width: number): string {
   return (value as bigint).toString(16).padStart(width, '0');
 }
 
-function toStoredRow(r: unknown[]): StoredRow {
-  const promoted: (string | null)[] = [];
-  for (let i = 0; i < PROMOTED.length; i++) promoted.push(r[11 + i] as string | null);
-  return {
-    traceId: hex(r[0], 32),
-    spanId: hex(r[1], 16),
-    parentSpanId: r[2] === null ? null : hex(r[2], 16),
-    startUs: Number(r[3] as bigint),
-    durationUs: Number(r[4] as bigint),
-    service: r[5] as string,
-    name: r[6] as string,
-    kind: r[7] as number,
-    status: r[8] as number,
-    tenant: r[9] as string,
-    remoteService: r[10] as string | null,
-    promoted,
-    extra: r[11 + PROMOTED.length] as string | null,
-  };
+/**
+ * Spans from the columns of a SELECT of SELECT_COLUMNS read column-wise: cheaper than row arrays for the
+ * thousands of rows of a big trace, and each distinct trace id is turned into hex once.
+ */
+function spansFromColumns(cols: unknown[][]): Span[] {
+  const count = cols[0]?.length ?? 0;
+  const spans = new Array<Span>(count);
+  let lastTrace: unknown;
+  let lastTraceHex = '';
+  for (let i = 0; i < count; i++) {
+    const traceValue = cols[0]![i];
+    if (traceValue !== lastTrace) {
+      lastTrace = traceValue;
+      lastTraceHex = hex(traceValue, 32);
+    }
+    const promoted: (string | null)[] = new Array<string | null>(PROMOTED.length);
+    for (let p = 0; p < PROMOTED.length; p++) promoted[p] = cols[11 + p]![i] as string | null;
+    const parent = cols[2]![i];
+    spans[i] = rowToSpan({
+      traceId: lastTraceHex,
+      spanId: hex(cols[1]![i], 16),
+      parentSpanId: parent === null ? null : hex(parent, 16),
+      startUs: Number(cols[3]![i] as bigint),
+      durationUs: Number(cols[4]![i] as bigint),
+      service: cols[5]![i] as string,
+      name: cols[6]![i] as string,
+      kind: cols[7]![i] as number,
+      status: cols[8]![i] as number,
+      tenant: cols[9]![i] as string,
+      remoteService: cols[10]![i] as string | null,
+      promoted,
+      extra: cols[11 + PROMOTED.length]![i] as string | null,
+    });
+  }
+  return spans;
 }
+
 
 /** Writes all of `data` (a file handle's write may write less). */
 async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
@@ -631,8 +649,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
         const max = range[0]?.[1] as bigint | null | undefined;
         if (min === null || min === undefined || max === null || max === undefined) return [];
         const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, Number(min), Number(max)]);
-        const rows = await c.rows(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params);
-        return rows.map((r) => rowToSpan(toStoredRow(r)));
+        return spansFromColumns(await c.columns(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params));
       });
     },
 
@@ -657,12 +674,11 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
             [`trace_id IN (${placeholders(cluster.ids.length)})`, 'start_us BETWEEN ? AND ?'],
             [...cluster.ids, cluster.min, cluster.max],
           );
-          return readers.use((c) => c.rows(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params));
+          return readers.use(async (c) => spansFromColumns(await c.columns(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params)));
         }),
       );
-      for (const rows of batches) {
-        for (const r of rows) {
-          const span = rowToSpan(toStoredRow(r));
+      for (const spans of batches) {
+        for (const span of spans) {
           const list = out.get(span.traceId);
           if (list === undefined) out.set(span.traceId, [span]);
           else list.push(span);
