@@ -25,7 +25,17 @@ export interface Config {
   agentCollector: string;
   agentQueueSize: number;
   agentSamplingUrl: string;
-  storage: 'embedded' | 'memory';
+  storage: 'embedded' | 'memory' | 'clickhouse';
+  clickhouseUrl: string;
+  clickhouseDatabase: string;
+  clickhouseUsername: string;
+  clickhousePassword: string;
+  clickhouseBatchSpans: number;
+  clickhouseBatchIntervalMs: number;
+  clickhouseMaxBufferedSpans: number;
+  clickhouseWriteTimeoutMs: number;
+  clickhouseTimeoutMs: number;
+  clickhouseConnectTimeoutMs: number;
   dataDir: string;
   retentionUs: number;
   maxDiskBytes: number;
@@ -92,6 +102,22 @@ export function parseSize(text: string, name: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+function httpUrl(text: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw bad(name, 'expected an http:// or https:// URL', text);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(name, 'expected an http:// or https:// URL', text);
+  return text.replace(/\/+$/, '');
+}
+
+function identifier(text: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(text)) throw bad(name, 'expected letters, digits and _, not starting with a digit', text);
+  return text;
+}
+
 function bool(text: string, name: string): boolean {
   if (['true', '1', 'yes', ''].includes(text)) return true;
   if (['false', '0', 'no'].includes(text)) return false;
@@ -133,9 +159,19 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'agent.collector', key: 'agentCollector', env: 'ARIADNE_AGENT_COLLECTOR', defaultText: 'http://127.0.0.1:14268', help: 'agent role: collector to forward to, http://host:14268 (Thrift) or grpc://host:14250', parse: (t) => t }),
   opt({ flag: 'agent.queue-size', key: 'agentQueueSize', env: 'ARIADNE_AGENT_QUEUE_SIZE', defaultText: '1000', help: 'agent role: batches waiting to be forwarded; more are dropped and counted', parse: positiveInt }),
   opt({ flag: 'agent.sampling-url', key: 'agentSamplingUrl', env: 'ARIADNE_AGENT_SAMPLING_URL', defaultText: '', help: 'agent role: collector HTTP base asked for sampling strategies; empty = the http collector, or port 14268 of the grpc one', parse: (t) => t }),
-  opt({ flag: 'storage', key: 'storage', env: 'ARIADNE_STORAGE', defaultText: 'embedded', help: 'span store: embedded (on disk, DuckDB) or memory', parse: oneOf(['embedded', 'memory'] as const) }),
+  opt({ flag: 'storage', key: 'storage', env: 'ARIADNE_STORAGE', defaultText: 'embedded', help: 'span store: embedded (on disk, DuckDB), memory, or clickhouse (shared by collector and query nodes)', parse: oneOf(['embedded', 'memory', 'clickhouse'] as const) }),
+  opt({ flag: 'clickhouse.url', key: 'clickhouseUrl', env: 'ARIADNE_CLICKHOUSE_URL', defaultText: 'http://127.0.0.1:8123', help: 'ClickHouse HTTP interface (--storage=clickhouse)', parse: httpUrl }),
+  opt({ flag: 'clickhouse.database', key: 'clickhouseDatabase', env: 'ARIADNE_CLICKHOUSE_DATABASE', defaultText: 'ariadne', help: 'ClickHouse database; created, and its schema migrated, on start', parse: identifier }),
+  opt({ flag: 'clickhouse.username', key: 'clickhouseUsername', env: 'ARIADNE_CLICKHOUSE_USERNAME', defaultText: 'default', help: 'ClickHouse user', parse: (t) => t }),
+  opt({ flag: 'clickhouse.password', key: 'clickhousePassword', env: 'ARIADNE_CLICKHOUSE_PASSWORD', defaultText: '', help: 'ClickHouse password (prefer the environment variable: flags show in process lists)', parse: (t) => t }),
+  opt({ flag: 'clickhouse.batch-spans', key: 'clickhouseBatchSpans', env: 'ARIADNE_CLICKHOUSE_BATCH_SPANS', defaultText: '10000', help: 'spans per ClickHouse insert: an insert starts once this many wait', parse: positiveInt }),
+  opt({ flag: 'clickhouse.batch-interval', key: 'clickhouseBatchIntervalMs', env: 'ARIADNE_CLICKHOUSE_BATCH_INTERVAL', defaultText: '200ms', help: '...or once the oldest waiting span has waited this long (writes are acknowledged after the insert)', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
+  opt({ flag: 'clickhouse.max-buffered-spans', key: 'clickhouseMaxBufferedSpans', env: 'ARIADNE_CLICKHOUSE_MAX_BUFFERED_SPANS', defaultText: '200000', help: 'spans waiting for ClickHouse beyond which ingest answers 429 (503 while ClickHouse is failing) with Retry-After', parse: positiveInt }),
+  opt({ flag: 'clickhouse.write-timeout', key: 'clickhouseWriteTimeoutMs', env: 'ARIADNE_CLICKHOUSE_WRITE_TIMEOUT', defaultText: '30s', help: 'longest a write waits for ClickHouse (inserts are retried with backoff meanwhile) before 503', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
+  opt({ flag: 'clickhouse.timeout', key: 'clickhouseTimeoutMs', env: 'ARIADNE_CLICKHOUSE_TIMEOUT', defaultText: '30s', help: 'longest one ClickHouse request (query or insert) may take', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
+  opt({ flag: 'clickhouse.connect-timeout', key: 'clickhouseConnectTimeoutMs', env: 'ARIADNE_CLICKHOUSE_CONNECT_TIMEOUT', defaultText: '60s', help: 'on start, how long to keep trying to reach ClickHouse before exiting with an error', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
   opt({ flag: 'data-dir', key: 'dataDir', env: 'ARIADNE_DATA_DIR', defaultText: './data', help: 'directory of the embedded store', parse: (t) => t }),
-  opt({ flag: 'retention', key: 'retentionUs', env: 'ARIADNE_RETENTION', defaultText: '7d', help: 'delete spans older than this (embedded store)', parse: duration }),
+  opt({ flag: 'retention', key: 'retentionUs', env: 'ARIADNE_RETENTION', defaultText: '7d', help: 'delete spans older than this (embedded store; ClickHouse: whole UTC days)', parse: duration }),
   opt({ flag: 'max-disk', key: 'maxDiskBytes', env: 'ARIADNE_MAX_DISK', defaultText: '0', help: 'delete the oldest spans when the data dir grows beyond this size; 0 = no limit', parse: parseSize }),
   opt({ flag: 'memory.max-spans', key: 'memoryMaxSpans', env: 'ARIADNE_MEMORY_MAX_SPANS', defaultText: '1000000', help: 'spans kept by the memory store (oldest evicted first)', parse: positiveInt }),
   opt({ flag: 'max-body', key: 'maxBodyBytes', env: 'ARIADNE_MAX_BODY', defaultText: '16MiB', help: 'largest accepted request body, after gunzip (413 beyond)', parse: parseSize }),

@@ -1,6 +1,7 @@
 /** The storage module: the contract, and one factory that opens the configured engine. */
 import type { Logger } from 'pino';
 import type { PayloadDecoder, Store } from './api.js';
+import { createClickHouseStore } from './clickhouse/index.js';
 import { createEmbeddedStore } from './embedded/index.js';
 import { createMemoryStore } from './memory/index.js';
 
@@ -11,7 +12,7 @@ export type {
 
 /** Storage settings of the process. */
 export interface StoreOptions {
-  storage: 'embedded' | 'memory';
+  storage: 'embedded' | 'memory' | 'clickhouse';
   dataDir: string;
   retentionUs: number;
   maxDiskBytes: number;
@@ -19,11 +20,22 @@ export interface StoreOptions {
   flushSpans: number;
   flushIntervalMs: number;
   maxBufferedSpans: number;
+  /** ClickHouse settings (--storage=clickhouse); unset ones take the engine's defaults. */
+  clickhouseUrl?: string;
+  clickhouseDatabase?: string;
+  clickhouseUsername?: string;
+  clickhousePassword?: string;
+  clickhouseBatchSpans?: number;
+  clickhouseBatchIntervalMs?: number;
+  clickhouseMaxBufferedSpans?: number;
+  clickhouseWriteTimeoutMs?: number;
+  clickhouseTimeoutMs?: number;
+  clickhouseConnectTimeoutMs?: number;
   decode: PayloadDecoder;
   logger: Logger;
 }
 
-/** Opens the configured engine; rejects with UNAVAILABLE when it cannot (e.g. data dir not writable). */
+/** Opens the configured engine; rejects with UNAVAILABLE when it cannot (e.g. data dir not writable, ClickHouse unreachable). */
 export async function openStore(options: StoreOptions): Promise<Store> {
   switch (options.storage) {
     case 'memory':
@@ -37,6 +49,21 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         flushSpans: options.flushSpans,
         flushIntervalMs: options.flushIntervalMs,
         maxBufferedSpans: options.maxBufferedSpans,
+        logger: options.logger.child({ module: 'storage' }),
+      });
+    case 'clickhouse':
+      return createClickHouseStore({
+        url: options.clickhouseUrl ?? 'http://127.0.0.1:8123',
+        database: options.clickhouseDatabase ?? 'ariadne',
+        username: options.clickhouseUsername,
+        password: options.clickhousePassword,
+        retentionUs: options.retentionUs,
+        batchSpans: options.clickhouseBatchSpans,
+        batchIntervalMs: options.clickhouseBatchIntervalMs,
+        maxBufferedSpans: options.clickhouseMaxBufferedSpans,
+        writeTimeoutMs: options.clickhouseWriteTimeoutMs,
+        requestTimeoutMs: options.clickhouseTimeoutMs,
+        connectTimeoutMs: options.clickhouseConnectTimeoutMs,
         logger: options.logger.child({ module: 'storage' }),
       });
   }

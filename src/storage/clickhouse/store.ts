@@ -376,6 +376,29 @@ WHERE day BETWEEN ${quoteDay(from)} AND ${quoteDay(to)} AND start_us BETWEEN ${q
   }
 }
 
+/**
+ * The URL without credentials or path (so it can be logged), with a user, password and database
+ * written into the URL (http://user:pass@host:8123/db, as deployment secrets often carry it)
+ * taking the place of the separate settings.
+ */
+export function splitUrl(options: Pick<ClickHouseStoreOptions, 'url' | 'username' | 'password' | 'database'>): Pick<ClickHouseStoreOptions, 'url' | 'username' | 'password' | 'database'> {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new AppError('INVALID_ARGUMENT', `--clickhouse.url: expected an http:// or https:// URL, got ${JSON.stringify(options.url.slice(0, 64))}`);
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ''));
+  const out = {
+    url: `${url.protocol}//${url.host}`,
+    username: url.username !== '' ? decodeURIComponent(url.username) : options.username,
+    password: url.password !== '' ? decodeURIComponent(url.password) : options.password,
+    database: database !== '' ? database : options.database,
+  };
+  quoteIdentifier(out.database);
+  return out;
+}
+
 function normaliseTraceId(id: string): string | undefined {
   const lower = id.toLowerCase();
   if (!/^[0-9a-f]{1,32}$/.test(lower)) return undefined;
@@ -387,7 +410,8 @@ function normaliseTraceId(id: string): string | undefined {
  * starts retention. Rejects with UNAVAILABLE naming the server when it cannot be reached in time,
  * and when the database holds a schema newer than this build.
  */
-export async function createClickHouseStore(options: ClickHouseStoreOptions): Promise<Store & { serverVersion: string; dropExpired(nowUs: number): Promise<string[]> }> {
+export async function createClickHouseStore(given: ClickHouseStoreOptions): Promise<Store & { serverVersion: string; dropExpired(nowUs: number): Promise<string[]> }> {
+  const options = { ...given, ...splitUrl(given) };
   const client = createClient({
     url: options.url,
     username: options.username ?? 'default',
