@@ -9,6 +9,7 @@ import { Link, NavLink, Navigate, useLocation } from './router.js';
 const SearchPage = lazy(() => import('./pages/Search/SearchPage.js').then((m) => ({ default: m.SearchPage })));
 const ComparePage = lazy(() => import('./pages/Compare/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const DependenciesPage = lazy(() => import('./pages/Dependencies/DependenciesPage.js').then((m) => ({ default: m.DependenciesPage })));
+const IngestPage = lazy(() => import('./pages/Ingest/IngestPage.js').then((m) => ({ default: m.IngestPage })));
 
 /** The app: top bar and the view the URL names (Jaeger UI's paths, so bookmarks keep working). */
 export function App() {
@@ -25,6 +26,7 @@ export function App() {
         <nav>
           <NavLink to="/search">Search</NavLink>
           <NavLink to="/dependencies">System architecture</NavLink>
+          <NavLink to="/ingest">Ingest</NavLink>
         </nav>
         <button type="button" className="theme-toggle" onClick={toggle} aria-label="Switch theme">
           {theme === 'dark' ? 'Light theme' : 'Dark theme'}
@@ -62,6 +64,7 @@ function Routes() {
   if (pathname === '/search') return <SearchPage />;
   if (pathname === '/compare') return <ComparePage />;
   if (pathname === '/dependencies') return <DependenciesPage />;
+  if (pathname === '/ingest') return <IngestPage />;
   const trace = /^\/trace\/([^/]+)$/.exec(pathname);
   if (trace) return <TraceRoute id={decodeURIComponent(trace[1]!)} />;
   return <NotFound />;

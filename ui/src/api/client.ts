@@ -4,7 +4,7 @@
  */
 import type { ServiceTime } from '../model/overview.js';
 import { decodeColumns } from './columns.js';
-import type { CompactTrace, DependencyLink, SpanDetail, TraceSummary } from './types.js';
+import type { CompactTrace, DependencyLink, IngestReceiver, IngestRefusal, IngestSnapshot, IngestSource, SpanDetail, TraceSummary } from './types.js';
 
 /** An API failure with the server's message (or what was wrong with its answer). */
 export class ApiError extends Error {
@@ -163,4 +163,63 @@ export async function fetchDependencies(endMs: number, lookbackMs: number, signa
   return ((body.data ?? []) as unknown[]).filter(isObject).map((l) => ({
     parent: String(l.parent), child: String(l.child), callCount: Number(l.callCount) || 0, errorCount: Number(l.errorCount) || 0,
   }));
+}
+
+function optionalString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function parseRefusal(raw: Record<string, any>): IngestRefusal {
+  const refusal: IngestRefusal = { at: String(raw.at ?? ''), code: String(raw.code ?? ''), message: String(raw.message ?? '') };
+  const source = optionalString(raw.source);
+  const sample = optionalString(raw.sample);
+  if (source !== undefined) refusal.source = source;
+  if (sample !== undefined) refusal.sample = sample;
+  return refusal;
+}
+
+function parseReceiver(raw: Record<string, any>): IngestReceiver {
+  const receiver: IngestReceiver = {
+    format: String(raw.format ?? ''),
+    requests: count(raw.requests),
+    spans: count(raw.spans),
+    refusedRequests: count(raw.refusedRequests),
+    refusedSpans: count(raw.refusedSpans),
+    refusals: (Array.isArray(raw.refusals) ? raw.refusals : []).filter(isObject).map(parseRefusal),
+  };
+  const lastSeen = optionalString(raw.lastSeen);
+  const lastRefused = optionalString(raw.lastRefused);
+  if (lastSeen !== undefined) receiver.lastSeen = lastSeen;
+  if (lastRefused !== undefined) receiver.lastRefused = lastRefused;
+  return receiver;
+}
+
+function parseSource(raw: Record<string, any>): IngestSource {
+  const offset = isObject(raw.clockOffsetMs) ? raw.clockOffsetMs : {};
+  return {
+    format: String(raw.format ?? ''),
+    service: String(raw.service ?? ''),
+    spans: count(raw.spans),
+    errorSpans: count(raw.errorSpans),
+    lastSeen: String(raw.lastSeen ?? ''),
+    addresses: (Array.isArray(raw.addresses) ? raw.addresses : []).filter((a: unknown): a is string => typeof a === 'string'),
+    clockOffsetMs: { min: count(offset.min), max: count(offset.max), last: count(offset.last) },
+  };
+}
+
+/** What every receiver took and refused, and every source service seen, since the server started. */
+export async function fetchIngest(signal?: AbortSignal): Promise<IngestSnapshot> {
+  const body = await getJson('/api/ariadne/ingest', signal);
+  expect(isObject(body) && isObject(body.data), 'ingest: expected {data: {receivers, sources}}');
+  const data = body.data;
+  expect(Array.isArray(data.receivers) && Array.isArray(data.sources), 'ingest: expected data.receivers and data.sources arrays');
+  return {
+    since: String(data.since ?? ''),
+    receivers: (data.receivers as unknown[]).filter(isObject).map(parseReceiver),
+    sources: (data.sources as unknown[]).filter(isObject).map(parseSource),
+  };
 }

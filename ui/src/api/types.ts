@@ -81,3 +81,46 @@ export interface DependencyLink {
   callCount: number;
   errorCount: number;
 }
+
+/** One refused request (GET /api/ariadne/ingest). */
+export interface IngestRefusal {
+  at: string;
+  code: string;
+  message: string;
+  /** Sender address, when the transport knows it. */
+  source?: string;
+  /** Start of the refused body: text, or "base64:..." for bytes that are not printable. */
+  sample?: string;
+}
+
+/** What one receiver format took and refused. */
+export interface IngestReceiver {
+  format: string;
+  requests: number;
+  spans: number;
+  refusedRequests: number;
+  refusedSpans: number;
+  lastSeen?: string;
+  lastRefused?: string;
+  /** Newest first. */
+  refusals: IngestRefusal[];
+}
+
+/** One service seen through one format. */
+export interface IngestSource {
+  format: string;
+  service: string;
+  spans: number;
+  errorSpans: number;
+  lastSeen: string;
+  addresses: string[];
+  /** Arrival time minus span end, ms. */
+  clockOffsetMs: { min: number; max: number; last: number };
+}
+
+/** The server's ingest diagnostics since it started. */
+export interface IngestSnapshot {
+  since: string;
+  receivers: IngestReceiver[];
+  sources: IngestSource[];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, timeTicks } from './format.js';
+import { countOf, displayTraceId, formatDuration, timeTicks } from './format.js';
 import { minimapBars } from './minimap.js';
 
 describe('formatDuration', () => {
@@ -31,4 +31,20 @@ describe('minimapBars', () => {
       { row: 1, x: 50, y: 5, w: 50, h: 4 },
     ]);
   });
+});
+
+describe('countOf', () => {
+  it.each([
+    [0, 'error', undefined, '0 errors'], [1, 'error', undefined, '1 error'], [2, 'error', undefined, '2 errors'],
+    [1, 'match', 'matches', '1 match'], [3, 'match', 'matches', '3 matches'], [12_345, 'span', undefined, '12,345 spans'],
+  ] as const)('%i %s → %s', (n, noun, plural, text) => expect(countOf(n, noun, plural)).toBe(text));
+});
+
+describe('displayTraceId', () => {
+  it.each([
+    ['64-bit id padded to 128 bits', '0000000000000000463ac35c9f6413ad', '463ac35c9f6413ad'],
+    ['128-bit id', '5af7183fb1d4cf5f463ac35c9f6413ad', '5af7183fb1d4cf5f463ac35c9f6413ad'],
+    ['already 16 chars', '463ac35c9f6413ad', '463ac35c9f6413ad'],
+    ['all zero high half only in part', '0000000000000001463ac35c9f6413ad', '0000000000000001463ac35c9f6413ad'],
+  ] as const)('%s', (_name, id, text) => expect(displayTraceId(id)).toBe(text));
 });

@@ -47,3 +47,19 @@ export function timeTicks(spanUs: number, count: number): Array<{ us: number; la
   for (let us = 0; us <= spanUs + step * 1e-9; us += step) out.push({ us, label: us === 0 ? '0' : formatDuration(us) });
   return out;
 }
+
+/**
+ * A count with its noun in the right number: "1 error", "2 errors", "0 spans"; `plural` defaults
+ * to the noun plus "s". Counts are grouped in thousands ("12,345 spans").
+ */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : plural}`;
+}
+
+/**
+ * A trace id as people compare it with their logs: a 128-bit id whose high half is zero (a 64-bit
+ * id stored padded) shows as its 16 low hex chars, as Jaeger and Zipkin print it; others unchanged.
+ */
+export function displayTraceId(traceId: string): string {
+  return traceId.length === 32 && traceId.startsWith('0000000000000000') ? traceId.slice(16) : traceId;
+}

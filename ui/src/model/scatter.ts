@@ -1,6 +1,6 @@
 /** Layout of the search scatter plot: start time on x, duration on y, radius by span count. */
 import type { TraceSummary } from '../api/types.js';
-import { formatDuration } from './format.js';
+import { countOf, formatDuration } from './format.js';
 
 /** Plot size and margins, in SVG units. */
 export interface ScatterBox {
@@ -50,7 +50,7 @@ export function scatterLayout(list: readonly TraceSummary[], box: ScatterBox): {
     y: y(s.durationUs),
     r: 3 + 9 * Math.sqrt(s.spanCount / maxSpans),
     error: s.errorCount > 0,
-    title: `${s.rootService}: ${s.rootOperation} (${s.spanCount} spans${s.errorCount > 0 ? `, ${s.errorCount} errors` : ''})`,
+    title: `${s.rootService}: ${s.rootOperation} (${countOf(s.spanCount, 'span')}${s.errorCount > 0 ? `, ${countOf(s.errorCount, 'error')}` : ''})`,
     startUs: s.startUs,
     durationUs: s.durationUs,
   }));

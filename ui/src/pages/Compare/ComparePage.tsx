@@ -3,7 +3,7 @@ import { Link } from '../../router.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { serviceColor } from '../../model/colors.js';
 import { compareTraces } from '../../model/compare.js';
-import { formatDuration } from '../../model/format.js';
+import { countOf, formatDuration } from '../../model/format.js';
 import { useTrace } from '../Trace/useTrace.js';
 
 const PRESENCE = { a: 'only in A', b: 'only in B', both: 'in both' } as const;
@@ -26,9 +26,9 @@ function Compare({ a, b }: { a: string; b: string }) {
   return (
     <div className="compare-page">
       <h1>
-        Compare <Link to={`/trace/${a}`} className="mono">A {a.slice(-12)}</Link> ({ta.loaded.trace.spanCount} spans,{' '}
+        Compare <Link to={`/trace/${a}`} className="mono">A {a.slice(-12)}</Link> ({countOf(ta.loaded.trace.spanCount, 'span')},{' '}
         {formatDuration(ta.loaded.trace.durationUs)}) with <Link to={`/trace/${b}`} className="mono">B {b.slice(-12)}</Link> (
-        {tb.loaded.trace.spanCount} spans, {formatDuration(tb.loaded.trace.durationUs)})
+        {countOf(tb.loaded.trace.spanCount, 'span')}, {formatDuration(tb.loaded.trace.durationUs)})
       </h1>
       <table className="compare" data-testid="compare-table">
         <thead>

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { fetchServiceTimes } from '../../api/client.js';
 import type { TraceSummary } from '../../api/types.js';
 import { serviceColor } from '../../model/colors.js';
-import { formatDuration, formatTimestamp } from '../../model/format.js';
+import { countOf, formatDuration, formatTimestamp } from '../../model/format.js';
 import { traceHistogram } from '../../model/overview.js';
 
 const BUCKETS = 40;
@@ -24,7 +24,7 @@ export function TraceHistogram({ summaries, startUs, endUs }: { summaries: Trace
             <g key={b.startUs} data-count={b.count}>
               <rect className="hist-bar" x={i * w + 1} y={62 - h} width={w - 2} height={h} />
               {he > 0 ? <rect className="hist-bar-error" x={i * w + 1} y={62 - he} width={w - 2} height={he} /> : null}
-              <title>{`${b.count} trace${b.count === 1 ? '' : 's'}${b.errors ? ` (${b.errors} with errors)` : ''} from ${formatTimestamp(b.startUs)}`}</title>
+              <title>{`${countOf(b.count, 'trace')}${b.errors ? ` (${b.errors} with errors)` : ''} from ${formatTimestamp(b.startUs)}`}</title>
             </g>
           );
         })}
@@ -63,7 +63,7 @@ export function ServiceTimes({ summaries }: { summaries: TraceSummary[] }) {
                 </div>
               </td>
               <td className="num">{formatDuration(l.selfUs)} self</td>
-              <td className="num muted">{formatDuration(l.totalUs)} total · {l.spans} spans</td>
+              <td className="num muted">{formatDuration(l.totalUs)} total · {countOf(l.spans, 'span')}</td>
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,7 @@
 import { Link } from '../../router.js';
 import type { TraceSummary } from '../../api/types.js';
 import { serviceColor } from '../../model/colors.js';
-import { formatAgo, formatDuration, formatTimestamp } from '../../model/format.js';
+import { countOf, formatAgo, formatDuration, formatTimestamp } from '../../model/format.js';
 
 /** The result list: one card per trace with its services, counts and a compare checkbox. */
 export function ResultList({ summaries, selected, onToggle }: { summaries: TraceSummary[]; selected: string[]; onToggle: (traceId: string) => void }) {
@@ -26,16 +26,16 @@ export function ResultList({ summaries, selected, onToggle }: { summaries: Trace
           </div>
           <div className="result-bar" style={{ width: `${(100 * s.durationUs) / maxDuration}%` }} />
           <div className="result-meta">
-            <span>{s.spanCount} spans</span>
-            {s.errorCount > 0 ? <span className="error-mark">{s.errorCount} errors</span> : null}
-            {s.orphanCount > 0 ? <span className="muted">{s.orphanCount} orphans</span> : null}
+            <span>{countOf(s.spanCount, 'span')}</span>
+            {s.errorCount > 0 ? <span className="error-mark">{countOf(s.errorCount, 'error')}</span> : null}
+            {s.orphanCount > 0 ? <span className="muted">{countOf(s.orphanCount, 'orphan')}</span> : null}
             <span className="spacer" />
             <span title={formatTimestamp(s.startUs)}>{formatAgo(s.startUs, nowUs)} · {formatTimestamp(s.startUs)}</span>
           </div>
           <ul className="service-chips">
             {s.services.map((svc) => (
               <li key={svc.name} className="chip" style={{ borderLeftColor: serviceColor(svc.name) }}>
-                {svc.name} ({svc.spanCount}){svc.errorCount > 0 ? <span className="error-mark" title={`${svc.errorCount} errors`}> !</span> : null}
+                {svc.name} ({svc.spanCount}){svc.errorCount > 0 ? <span className="error-mark" title={countOf(svc.errorCount, 'error')}> !</span> : null}
               </li>
             ))}
           </ul>

@@ -2,7 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from '../../router.js';
 import { fetchServices, fetchTraceSummaries } from '../../api/client.js';
+import { DoctorHint } from '../../components/DoctorHint.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
+import { countOf } from '../../model/format.js';
 import { searchFromParams, searchToParams, searchWindow, toSummaryQuery, type SearchState } from '../../model/search.js';
 import { SORTS, sortSummaries, type SortKey } from '../../model/sort.js';
 import { ServiceTimes, TraceHistogram } from './Overview.js';
@@ -74,9 +76,11 @@ export function SearchPage() {
         ) : services.isError ? (
           <ErrorState error={services.error} hint="Check that the Ariadne query port is reachable, then reload." />
         ) : services.data.length === 0 ? (
-          <Empty title="No services yet.">
-            Point your mesh or tracer at port 9411 (Zipkin: <code>POST /api/v2/spans</code>), 4318 (OTLP) or 14268
-            (Jaeger), then reload. Nothing arriving? Check the ingest counters on <code>:14269/metrics</code>.
+          <Empty title="No services yet: nothing received.">
+            <DoctorHint />
+            <p>
+              What arrived and what was refused: <Link to="/ingest">Ingest</Link>.
+            </p>
           </Empty>
         ) : (
           <SearchForm key={key} initial={state} services={services.data} onSubmit={submit} />
@@ -103,7 +107,7 @@ export function SearchPage() {
               <ServiceTimes summaries={summaries.data} />
             </div>
             <div className="results-bar">
-              <span className="results-count">{summaries.data.length} traces</span>
+              <span className="results-count">{countOf(summaries.data.length, 'trace')}</span>
               <label>
                 Sort{' '}
                 <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)} aria-label="Sort results">

@@ -1,5 +1,5 @@
 import type { CompactTrace } from '../../api/types.js';
-import { formatDuration, formatTimestamp } from '../../model/format.js';
+import { displayTraceId, formatDuration, formatTimestamp } from '../../model/format.js';
 
 /** Root service and operation, start, duration, services, depth and span count, and trace warnings. */
 export function TraceHeader({ trace }: { trace: CompactTrace }) {
@@ -8,7 +8,7 @@ export function TraceHeader({ trace }: { trace: CompactTrace }) {
   return (
     <div className="trace-header">
       <h1>
-        <span className="svc">{rootService}</span>: {rootName} <span className="trace-id">{trace.traceId}</span>
+        <span className="svc">{rootService}</span>: {rootName} <span className="trace-id" title={trace.traceId}>{displayTraceId(trace.traceId)}</span>
       </h1>
       <dl className="trace-facts">
         <div><dt>Start</dt><dd>{formatTimestamp(trace.startUs)}</dd></div>

@@ -5,6 +5,7 @@ import { ApiError, fetchFind } from '../../api/client.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { criticalPath, type PathSegment } from '../../model/critical-path.js';
 import { ancestorsOf, childrenOf, visibleRows } from '../../model/tree.js';
+import { countOf } from '../../model/format.js';
 import { Minimap } from './Minimap.js';
 import { SpanDetail } from './SpanDetail.js';
 import { Timeline } from './Timeline.js';
@@ -253,7 +254,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
             {windowUs[0] > 0 || windowUs[1] < trace.durationUs ? (
               <button type="button" onClick={() => setWindowUs([0, trace.durationUs])}>Reset zoom</button>
             ) : null}
-            <span className="muted">{trace.spanCount} spans, {trace.depth} levels</span>
+            <span className="muted">{countOf(trace.spanCount, 'span')}, {countOf(trace.depth, 'level')}</span>
           </div>
           <Minimap trace={trace} windowUs={windowUs} onWindow={setWindowUs} />
           <div className={detailSpan ? 'trace-body with-detail' : 'trace-body'}>
@@ -276,7 +277,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
             {windowUs[0] > 0 || windowUs[1] < trace.durationUs ? (
               <button type="button" onClick={() => setWindowUs([0, trace.durationUs])}>Reset zoom</button>
             ) : null}
-            <span className="muted">{visible.length === trace.spanCount ? `${trace.spanCount} spans` : `${visible.length} of ${trace.spanCount} spans shown`}</span>
+            <span className="muted">{visible.length === trace.spanCount ? countOf(trace.spanCount, 'span') : `${visible.length} of ${countOf(trace.spanCount, 'span')} shown`}</span>
           </div>
           <Minimap trace={trace} windowUs={windowUs} onWindow={setWindowUs} />
           <div className={detailSpan ? 'trace-body with-detail' : 'trace-body'} ref={timelineRef}>
