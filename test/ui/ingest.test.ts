@@ -3,7 +3,7 @@
  * the search page), then a good Zipkin batch and a refused one arriving through the 5 s refresh;
  * receivers, sources, clock-offset warning and the refusal's reason, sender and sample, the sample
  * shown as literal text (it is attacker-controlled) with its toggle; and a 64-bit trace id in the
- * trace header as 16 hex chars. Screenshots: ingest-empty, ingest, ingest-dark.
+ * trace header as 16 hex chars. Screenshots: search-empty, ingest-empty, ingest, ingest-dark.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,7 @@ describe('Ingest page in Chromium', () => {
     await page.goto(`${server.query}/search`);
     const searchHint = page.locator('.search-side .doctor-hint .command');
     expect(await searchHint.innerText()).toBe('ariadne doctor --target http://127.0.0.1:9411');
+    await page.screenshot({ path: `${ARTIFACTS}search-empty.png` });
     await page.getByRole('link', { name: 'Ingest', exact: true }).first().click();
     await page.waitForURL(/\/ingest$/);
     await page.getByText('Nothing received yet.').waitFor();
