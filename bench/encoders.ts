@@ -8,19 +8,9 @@ import { jaeger } from '../proto/gen/jaeger.js';
 import { opentelemetry } from '../proto/gen/otlp.js';
 import { zipkin } from '../proto/gen/zipkin.js';
 import { encodeBatch, encodeEmitBatch, encodeZipkinSpan, type BatchFixture, type ZipkinSpanFixture } from '../src/receivers/thrift/fixtures.js';
+import type { WireSpan } from './workload.js';
 
-/** One workload span as the workload sends it (Zipkin v2 JSON). */
-export interface WireSpan {
-  traceId: string;
-  id: string;
-  parentId?: string;
-  kind: 'CLIENT' | 'SERVER';
-  name: string;
-  timestamp: number;
-  duration: number;
-  localEndpoint: { serviceName: string; ipv4: string };
-  tags: Record<string, string>;
-}
+export type { WireSpan };
 
 /** An encoded request body or datagram with the number of spans it carries. */
 export interface EncodedBody {

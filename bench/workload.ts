@@ -228,8 +228,8 @@ function buildTopology(rng: Prng): Topology {
   return { callees, pods, serverComponent, clientComponent };
 }
 
-/** A Zipkin v2 span as sent on the wire. */
-interface ZipkinSpan {
+/** A workload span as sent on the wire (Zipkin v2 JSON). */
+export interface WireSpan {
   traceId: string;
   id: string;
   parentId?: string;
@@ -242,7 +242,7 @@ interface ZipkinSpan {
 }
 
 interface ServerSpan {
-  span: ZipkinSpan;
+  span: WireSpan;
   service: number;
 }
 
@@ -291,16 +291,16 @@ function rootStartUs(rng: Prng, endUs: number, windowUs: number, progress: numbe
   return Math.min(endUs - 1, Math.max(endUs - windowUs, at));
 }
 
-function generateTrace(rng: Prng, topology: Topology, endUs: number, windowUs: number, progress?: number): ZipkinSpan[] {
+function generateTrace(rng: Prng, topology: Topology, endUs: number, windowUs: number, progress?: number): WireSpan[] {
   const target = rng.int(5, 50);
   const traceId = rng.hex(32);
   const userId = `u${rng.int(1, 50_000_000)}`;
-  const spans: ZipkinSpan[] = [];
+  const spans: WireSpan[] = [];
   const rootService = rng.pick(ENTRY_SERVICES);
   const rootRoute = pickRoute(rng);
   const rootPod = rng.pick(topology.pods[rootService]!);
   const rootStatus = pickStatus(rng);
-  const root: ZipkinSpan = {
+  const root: WireSpan = {
     traceId,
     id: rng.hex(16),
     kind: 'SERVER',
@@ -328,7 +328,7 @@ function generateTrace(rng: Prng, topology: Topology, endUs: number, windowUs: n
     const duration = Math.max(1, Math.min(room, Math.round(rng.logNormal(room * 0.3, 0.7))));
     const callerPod = rng.pick(topology.pods[caller]!);
     const name = WORKLOAD_SERVICES[callee]!.operations[route]!;
-    const client: ZipkinSpan = {
+    const client: WireSpan = {
       traceId,
       id: rng.hex(16),
       parentId: p.id,
@@ -348,7 +348,7 @@ function generateTrace(rng: Prng, topology: Topology, endUs: number, windowUs: n
     if (spans.length < target && rng.next() < 0.9) {
       const latency = Math.floor(rng.next() * Math.min(500, duration / 10));
       const calleePod = rng.pick(topology.pods[callee]!);
-      const server: ZipkinSpan = {
+      const server: WireSpan = {
         traceId,
         id: rng.hex(16),
         parentId: client.id,
@@ -381,7 +381,7 @@ export function* generateBatches(options: WorkloadOptions): Generator<WorkloadBa
   const endUs = options.endUs ?? Date.now() * 1000;
   const rng = new Prng(options.seed ?? 1);
   const topology = buildTopology(rng);
-  let pending: ZipkinSpan[] = [];
+  let pending: WireSpan[] = [];
   let produced = 0;
   let batchIndex = 0;
   let completed: TraceSummary[] = [];

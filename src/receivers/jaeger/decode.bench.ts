@@ -10,7 +10,7 @@
  * not count against a decoder.
  */
 import thrift from 'thrift';
-import { generateBatches } from '../../../bench/workload.js';
+import { generateBatches, type WireSpan } from '../../../bench/workload.js';
 import { decodeZipkinV1Thrift } from '../zipkin/decode-thrift.js';
 import {
   encodeBatch,
@@ -29,24 +29,13 @@ const SECONDS = Number(process.argv[2] ?? 2);
 const BATCHES = 8;
 const SPANS = 1000;
 
-interface V2Span {
-  traceId: string;
-  id: string;
-  parentId?: string;
-  kind: 'CLIENT' | 'SERVER';
-  name: string;
-  timestamp: number;
-  duration: number;
-  localEndpoint: { serviceName: string; ipv4: string };
-  tags: Record<string, string>;
-}
 
 function ipv4Int(text: string): number {
   const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number];
   return ((a << 24) | (b << 16) | (c << 8) | d) | 0;
 }
 
-function toJaeger(spans: V2Span[]): BatchFixture {
+function toJaeger(spans: WireSpan[]): BatchFixture {
   const first = spans[0]!;
   return {
     process: {
@@ -61,7 +50,7 @@ function toJaeger(spans: V2Span[]): BatchFixture {
   };
 }
 
-function toZipkinV1(spans: V2Span[]): ZipkinSpanFixture[] {
+function toZipkinV1(spans: WireSpan[]): ZipkinSpanFixture[] {
   return spans.map((s) => {
     const host = { ipv4: ipv4Int(s.localEndpoint.ipv4), port: 8080, service_name: s.localEndpoint.serviceName };
     const [begin, end] = s.kind === 'CLIENT' ? ['cs', 'cr'] : ['sr', 'ss'];
@@ -139,9 +128,9 @@ function timeRun(bodies: readonly Buffer[], seconds: number, run: (body: Buffer)
   return spans / (usedUs / 1e6);
 }
 
-const workload: V2Span[][] = [];
+const workload: WireSpan[][] = [];
 for (const batch of generateBatches({ spans: SPANS * BATCHES, spansPerBatch: SPANS, endUs: 1_764_000_000_000_000 })) {
-  workload.push(JSON.parse(batch.body.toString('utf8')) as V2Span[]);
+  workload.push(JSON.parse(batch.body.toString('utf8')) as WireSpan[]);
 }
 const binaryBatches = workload.map((spans) => encodeBatch(toJaeger(spans), 'binary'));
 const compactDatagrams = workload.map((spans) => encodeEmitBatch(toJaeger(spans), 'compact'));
