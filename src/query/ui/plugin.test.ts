@@ -207,7 +207,7 @@ describe('prepared trace reuse', () => {
 });
 
 describe('static UI', () => {
-  const spa = ['/', '/search', '/search?service=a', '/trace/not-hex', '/dependencies', '/compare'];
+  const spa = ['/', '/search', '/search?service=a', '/trace/not-hex', '/dependencies', '/compare', '/ingest'];
   it.each(spa)('%s serves index.html, not cached, with the CSP', async (url) => {
     const res = await app.inject(url);
     expect(res.statusCode).toBe(200);
