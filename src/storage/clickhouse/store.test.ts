@@ -1,23 +1,176 @@
-import { afterAll, beforeAll, describe } from 'vitest';
-import { clickHouseAvailable, startClickHouse, type ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickHouseAvailable, freePort, startClickHouse, TEST_USER, type ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import { AppError } from '../../errors.js';
+import type { Span } from '../../model/index.js';
 import { runStoreConformance } from '../conformance.js';
-import { createClickHouseStore } from './index.js';
+import { createClickHouseStore, SCHEMA_VERSION, type ClickHouseStoreOptions } from './index.js';
+import { splitUrl } from './store.js';
 
 const CENTURY_US = 100 * 365 * 24 * 3_600_000_000;
+const DAY_US = 86_400_000_000;
+
+function span(traceNo: number, startUs: number, service = 'svc'): Span {
+  return {
+    traceId: traceNo.toString(16).padStart(32, '0'), spanId: (traceNo + 1).toString(16).padStart(16, '0'), kind: 'server', name: 'op', service,
+    startUs, durationUs: 10, statusCode: 'unset', attributes: {}, events: [], links: [], resource: {}, tenant: '',
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    return { code: (err as AppError).code, message: (err as Error).message };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('splitUrl', () => {
+  const cases: Array<[string, string, { url: string; username?: string; password?: string; database: string }]> = [
+    ['a plain URL keeps the separate settings', 'http://ch:8123', { url: 'http://ch:8123', username: 'u', password: 'p', database: 'ariadne' }],
+    ['credentials and database in the URL win', 'http://ariadne:change-me@clickhouse:8123/traces', { url: 'http://clickhouse:8123', username: 'ariadne', password: 'change-me', database: 'traces' }],
+    ['percent-encoded password', 'https://w:p%40ss%2F1@ch.example:8443/', { url: 'https://ch.example:8443', username: 'w', password: 'p@ss/1', database: 'ariadne' }],
+  ];
+  it.each(cases)('%s', (_name, url, expected) => {
+    expect(splitUrl({ url, username: 'u', password: 'p', database: 'ariadne' })).toEqual({ username: 'u', password: 'p', ...expected });
+  });
+  it('refuses a database name in the URL that is not an identifier', () => {
+    expect(() => splitUrl({ url: 'http://ch:8123/a-b', database: 'ariadne' })).toThrow('ClickHouse identifier: expected letters, digits and _');
+  });
+});
 
 describe.skipIf(!clickHouseAvailable())('ClickHouse store against a real server', () => {
   let server: ClickHouseProcess;
-  let n = 0;
   beforeAll(async () => {
     server = await startClickHouse();
   });
   afterAll(async () => {
     await server?.destroy();
   });
-
-  const target = (database: string) => ({
-    open: () => createClickHouseStore({ url: server.url, database, retentionUs: CENTURY_US, batchIntervalMs: 5 }),
-    reopen: () => createClickHouseStore({ url: server.url, database, retentionUs: CENTURY_US, batchIntervalMs: 5 }),
+  const options = (database: string, extra: Partial<ClickHouseStoreOptions> = {}): ClickHouseStoreOptions => ({
+    url: server.url, database, retentionUs: CENTURY_US, batchIntervalMs: 5, ...extra,
   });
-  runStoreConformance('clickhouse', target(`conformance_${process.pid}_${n++}`));
+  const sql = async (query: string): Promise<string> => (await fetch(`${server.url}/`, { method: 'POST', body: query })).text();
+
+  runStoreConformance('clickhouse', {
+    open: () => createClickHouseStore(options('conformance')),
+    reopen: () => createClickHouseStore(options('conformance')),
+  });
+
+  describe('schema', () => {
+    it('records each migration once, also when two processes start together', async () => {
+      const [a, b] = await Promise.all([createClickHouseStore(options('twice')), createClickHouseStore(options('twice'))]);
+      await Promise.all([a.close(), b.close()]);
+      const c = await createClickHouseStore(options('twice'));
+      await c.close();
+      expect(await sql('SELECT max(version) FROM twice.schema_migrations')).toBe(`${SCHEMA_VERSION}\n`);
+      expect(await sql('SELECT name FROM system.tables WHERE database = \'twice\' ORDER BY name FORMAT TSV')).toBe(
+        ['operations', 'operations_mv', 'schema_migrations', 'spans', 'trace_index', 'trace_index_mv', ''].join('\n'),
+      );
+    });
+
+    it('refuses a database whose schema is newer than this build', async () => {
+      const store = await createClickHouseStore(options('newer'));
+      await store.close();
+      await sql(`INSERT INTO newer.schema_migrations (version, description) VALUES (${SCHEMA_VERSION + 1}, 'from the future')`);
+      expect(await rejection(createClickHouseStore(options('newer')))).toEqual({
+        code: 'UNAVAILABLE',
+        message: `ClickHouse at ${server.url}: database newer has schema version ${SCHEMA_VERSION + 1}, newer than the ${SCHEMA_VERSION} this Ariadne knows; upgrade Ariadne or use another --clickhouse.database`,
+      });
+    });
+
+    it('logs in with a user and password given in the URL', async () => {
+      const url = new URL(server.url);
+      url.username = TEST_USER.username;
+      url.password = encodeURIComponent(TEST_USER.password);
+      url.pathname = '/withauth';
+      const store = await createClickHouseStore({ ...options('ignored'), url: url.toString() });
+      await store.writer.writeSpans([span(1, 1_700_000_000_000_000)]);
+      expect(await store.reader.getServices({})).toEqual(['svc']);
+      await store.close();
+    });
+
+    it('fails at once with a wrong password, naming the server', async () => {
+      const result = await rejection(createClickHouseStore({ ...options('x'), username: TEST_USER.username, password: 'wrong', connectTimeoutMs: 30_000 }));
+      expect(result.code).toBe('UNAVAILABLE');
+      expect(result.message).toMatch(new RegExp(`^cannot reach ClickHouse at ${server.url} \\(--clickhouse.url\\): .*(password|Authentication)`));
+    });
+  });
+
+  describe('retention', () => {
+    it('drops whole days older than the retention, from every table', async () => {
+      const now = Date.UTC(2024, 5, 20, 12) * 1000;
+      const store = await createClickHouseStore(options('retention', { retentionUs: 7 * DAY_US }));
+      await store.writer.writeSpans([span(1, now - 10 * DAY_US, 'old'), span(2, now - 8 * DAY_US, 'old'), span(3, now - 6 * DAY_US, 'kept'), span(4, now, 'kept')]);
+      expect(await store.dropExpired(now)).toEqual(['2024-06-10', '2024-06-12']);
+      expect(await store.reader.getServices({})).toEqual(['kept']);
+      expect(await store.reader.getTrace({ traceId: span(1, 0).traceId })).toEqual([]);
+      expect((await store.reader.getTrace({ traceId: span(3, 0).traceId })).length).toBe(1);
+      expect(await sql("SELECT count() FROM retention.trace_index")).toBe('2\n');
+      expect(await store.dropExpired(now)).toEqual([]);
+      await store.close();
+    });
+  });
+
+  describe('faults', () => {
+    it('gives up after the connect timeout with a clear error when nothing listens', async () => {
+      const port = await freePort();
+      const started = Date.now();
+      const result = await rejection(createClickHouseStore({ ...options('x'), url: `http://127.0.0.1:${port}`, connectTimeoutMs: 1_000 }));
+      expect(result.code).toBe('UNAVAILABLE');
+      expect(result.message).toMatch(new RegExp(`^cannot reach ClickHouse at http://127.0.0.1:${port} \\(--clickhouse.url\\): .*ECONNREFUSED`));
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('waits for a server that comes up while it starts', async () => {
+      await server.stop();
+      const opening = createClickHouseStore(options('late', { connectTimeoutMs: 20_000 }));
+      await new Promise((r) => setTimeout(r, 500));
+      await server.start();
+      const store = await opening;
+      await store.writer.writeSpans([span(1, 1_700_000_000_000_000)]);
+      expect((await store.reader.getTrace({ traceId: span(1, 0).traceId })).length).toBe(1);
+      await store.close();
+    });
+
+    it('holds writes during an outage, refuses beyond the buffer, and loses nothing it acknowledged', async () => {
+      const store = await createClickHouseStore(options('outage', { maxBufferedSpans: 3, writeTimeoutMs: 20_000 }));
+      await store.writer.writeSpans([span(1, 1_700_000_000_000_000)]);
+      await server.stop();
+      const held = store.writer.writeSpans([span(2, 1_700_000_000_000_001), span(3, 1_700_000_000_000_002)]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(store.stats().bufferedSpans).toBe(2);
+      expect(store.stats().extra.clickhouse_up).toBe(0);
+      expect(await rejection(store.writer.writeSpans([span(4, 1_700_000_000_000_003), span(5, 1_700_000_000_000_004)]))).toEqual({
+        code: 'UNAVAILABLE',
+        message: `ClickHouse at ${server.url} is not accepting inserts; 2 spans are waiting, try again later`,
+      });
+      expect((await rejection(store.reader.getServices({}))).code).toBe('UNAVAILABLE');
+      await server.start();
+      await held;
+      const found = await store.reader.findTraceIds({ startUsMin: 0, startUsMax: 2e15, limit: 10 });
+      expect(found.map((r) => r.traceId)).toEqual([3, 2, 1].map((n) => span(n, 0).traceId));
+      expect(store.stats().extra).toMatchObject({ clickhouse_up: 1, clickhouse_queue_spans: 0, clickhouse_inflight_spans: 0, clickhouse_rejected_spans_total: 2 });
+      await store.close();
+    });
+
+    it('times out against a server that stopped answering, then recovers', async () => {
+      const store = await createClickHouseStore(options('slow', { requestTimeoutMs: 500, writeTimeoutMs: 1_500 }));
+      server.pause();
+      try {
+        const started = Date.now();
+        expect(await rejection(store.writer.writeSpans([span(1, 1_700_000_000_000_000)]))).toEqual({
+          code: 'UNAVAILABLE',
+          message: `ClickHouse at ${server.url} did not acknowledge the spans within 1500 ms, try again later`,
+        });
+        expect(Date.now() - started).toBeLessThan(4_000);
+        expect((await rejection(store.reader.getServices({}))).code).toBe('UNAVAILABLE');
+      } finally {
+        server.resume();
+      }
+      await store.writer.writeSpans([span(2, 1_700_000_000_000_000)]);
+      expect((await store.reader.getTrace({ traceId: span(2, 0).traceId })).length).toBe(1);
+      await store.close();
+    });
+  });
 });

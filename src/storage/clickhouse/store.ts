@@ -3,7 +3,7 @@
  * nodes share one ClickHouse), durable once ClickHouse acknowledged an insert.
  */
 import { Readable } from 'node:stream';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../errors.js';
 import type { DependencyLink, Span } from '../../model/index.js';
@@ -57,9 +57,12 @@ export const CLICKHOUSE_DEFAULTS = {
 // queries, memory limits, and a table that is read-only while its replica reconnects.
 const RETRYABLE_CLICKHOUSE_CODES = new Set(['159', '164', '202', '203', '209', '210', '241', '242', '252', '319', '425']);
 
+/** The server's error code, when the server answered (18.16's messages lack the type the client parses, so read the text too). */
 function clickHouseCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^\d+$/.test(code) ? code : undefined;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return code;
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? /\bCode: (\d+)[.,]/.exec(message)?.[1] : undefined;
 }
 
 /** Whether an insert that failed this way may succeed later (network failures and overload, not bad SQL). */
@@ -419,6 +422,8 @@ export async function createClickHouseStore(given: ClickHouseStoreOptions): Prom
     request_timeout: options.requestTimeoutMs ?? CLICKHOUSE_DEFAULTS.requestTimeoutMs,
     compression: { request: false, response: false },
     keep_alive: { enabled: true },
+    // Failures are reported once, by this engine, through the process logger.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   const store = new ClickHouseStore(client, options);
   const deadline = Date.now() + (options.connectTimeoutMs ?? CLICKHOUSE_DEFAULTS.connectTimeoutMs);
