@@ -30,7 +30,7 @@ async function doctor(argv: string[]): Promise<number> {
   const results = await runDoctor({
     target: {
       host, zipkinPort: url.port === '' ? c.zipkinPort : Number(url.port), queryPort: c.queryPort, adminPort: c.adminPort,
-      jaegerHttpPort: c.jaegerHttpPort, jaegerGrpcPort: c.jaegerGrpcPort, jaegerBinaryPort: c.jaegerBinaryPort,
+      jaegerHttpPort: c.jaegerHttpPort, jaegerGrpcPort: c.jaegerGrpcPort, jaegerCompactPort: c.jaegerCompactPort, jaegerBinaryPort: c.jaegerBinaryPort,
       otlpGrpcPort: c.otlpGrpcPort, otlpHttpPort: c.otlpHttpPort, samplingPort: c.samplingPort,
     },
   });

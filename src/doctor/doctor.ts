@@ -6,7 +6,7 @@
 import { createSocket } from 'node:dgram';
 import * as grpc from '@grpc/grpc-js';
 import {
-  DOCTOR_SERVICE, jaegerAgentBinary, jaegerProto, jaegerThriftBatch, otlpJson, otlpProto, probeSpan, zipkinJson, type ProbeSpan,
+  DOCTOR_SERVICE, jaegerAgentBinary, jaegerAgentCompact, jaegerProto, jaegerThriftBatch, otlpJson, otlpProto, probeSpan, zipkinJson, type ProbeSpan,
 } from './probes.js';
 
 /** Where the server's ports are. */
@@ -17,6 +17,7 @@ export interface DoctorTarget {
   adminPort: number;
   jaegerHttpPort: number;
   jaegerGrpcPort: number;
+  jaegerCompactPort: number;
   jaegerBinaryPort: number;
   otlpGrpcPort: number;
   otlpHttpPort: number;
@@ -175,17 +176,20 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     await grpcCall(t.host, t.jaegerGrpcPort, '/jaeger.api_v2.CollectorService/PostSpans', jaegerProto(p), timeoutMs, 'the Jaeger collector gRPC port');
     return 'answered OK';
   });
-  await check('jaeger-udp', `UDP :${t.jaegerBinaryPort} emitBatch (binary Thrift)`, async () => {
-    const probe = probeSpan('doctor jaeger-udp');
-    await sendUdp(t.host, t.jaegerBinaryPort, jaegerAgentBinary(probe));
-    try {
-      const ms = await readBack(t, probe, readBackMs, timeoutMs);
-      return `sent, readable through :${t.queryPort} after ${ms} ms`;
-    } catch (err) {
-      throw new CheckError(`sent a datagram to UDP ${t.jaegerBinaryPort}, but the trace never became readable (UDP has no answer)`,
-        `is UDP ${t.jaegerBinaryPort} exposed (Kubernetes Services need protocol: UDP for 6831/6832)? Check ariadne_udp_dropped_total and ariadne_udp_kernel_dropped_datagrams on :14269/metrics. ${(err as CheckError).fix ?? ''}`.trim());
-    }
-  });
+  const udpCheck = (name: string, port: number, protocol: string, encode: (p: ProbeSpan) => Buffer) =>
+    check(name, `UDP :${port} emitBatch (${protocol} Thrift)`, async () => {
+      const probe = probeSpan(`doctor ${name}`);
+      await sendUdp(t.host, port, encode(probe));
+      try {
+        const ms = await readBack(t, probe, readBackMs, timeoutMs);
+        return `sent, readable through :${t.queryPort} after ${ms} ms`;
+      } catch (err) {
+        throw new CheckError(`sent a datagram to UDP ${port}, but the trace never became readable (UDP has no answer)`,
+          `is UDP ${port} exposed (Kubernetes Services need protocol: UDP for 6831/6832)? Check ariadne_udp_dropped_total and ariadne_udp_kernel_dropped_datagrams on :14269/metrics. ${(err as CheckError).fix ?? ''}`.trim());
+      }
+    });
+  await udpCheck('jaeger-udp-compact', t.jaegerCompactPort, 'compact', jaegerAgentCompact);
+  await udpCheck('jaeger-udp-binary', t.jaegerBinaryPort, 'binary', jaegerAgentBinary);
   await check('sampling', `GET :${t.samplingPort}/sampling?service=${DOCTOR_SERVICE}`, async () => {
     let res: Response;
     try {

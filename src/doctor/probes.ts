@@ -5,7 +5,7 @@
 import { opentelemetry } from '../../proto/gen/otlp.js';
 import { encodePostSpans } from '../agent/jaeger-proto.js';
 import type { Span } from '../model/index.js';
-import { BinaryWriter, MESSAGE_ONEWAY, T_I32, T_I64, T_LIST, T_STRING, T_STRUCT } from '../receivers/thrift/index.js';
+import { BinaryWriter, CompactWriter, MESSAGE_ONEWAY, T_I32, T_I64, T_LIST, T_STRING, T_STRUCT } from '../receivers/thrift/index.js';
 
 /** The service name every probe span carries. */
 export const DOCTOR_SERVICE = 'ariadne-doctor';
@@ -125,4 +125,42 @@ export function jaegerAgentBinary(s: ProbeSpan): Buffer {
   writeBatch(w, s);
   w.writeFieldStop();
   return Buffer.from(w.bytes());
+}
+
+/** One compact-Thrift Agent.emitBatch datagram, as Jaeger clients send to UDP 6831 by default. */
+export function jaegerAgentCompact(s: ProbeSpan): Buffer {
+  const w = new CompactWriter();
+  const i64 = (hex16: string) => BigInt.asIntN(64, BigInt(`0x${hex16}`));
+  w.writeMessageBegin('emitBatch', MESSAGE_ONEWAY, 1);
+  w.structBegin(); // emitBatch args
+  w.writeFieldBegin(T_STRUCT, 1);
+  w.structBegin(); // Batch
+  w.writeFieldBegin(T_STRUCT, 1);
+  w.structBegin(); // Process
+  w.writeFieldBegin(T_STRING, 1);
+  w.writeString(DOCTOR_SERVICE);
+  w.structEnd();
+  w.writeFieldBegin(T_LIST, 2);
+  w.writeListBegin(T_STRUCT, 1);
+  w.structBegin(); // Span
+  w.writeFieldBegin(T_I64, 1);
+  w.writeI64(i64(s.traceId.slice(16)));
+  w.writeFieldBegin(T_I64, 2);
+  w.writeI64(i64(s.traceId.slice(0, 16)));
+  w.writeFieldBegin(T_I64, 3);
+  w.writeI64(i64(s.spanId));
+  w.writeFieldBegin(T_I64, 4);
+  w.writeI64(0n);
+  w.writeFieldBegin(T_STRING, 5);
+  w.writeString(s.name);
+  w.writeFieldBegin(T_I32, 7);
+  w.writeI32(1);
+  w.writeFieldBegin(T_I64, 8);
+  w.writeI64(BigInt(s.startUs));
+  w.writeFieldBegin(T_I64, 9);
+  w.writeI64(BigInt(s.durationUs));
+  w.structEnd();
+  w.structEnd(); // Batch
+  w.structEnd(); // args
+  return w.bytes();
 }

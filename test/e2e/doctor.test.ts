@@ -39,7 +39,7 @@ async function doctor(server: ServerProcess, overrides: Record<string, number> =
   const p = { ...server.ports, ...overrides };
   const child = spawn(process.execPath, [
     BIN, 'doctor', '--target', `http://127.0.0.1:${p.zipkin}`, '--query.port', String(p.query), '--admin.port', String(p.admin),
-    '--jaeger.http-port', String(p.jaegerHttp), '--jaeger.grpc-port', String(p.jaegerGrpc), '--jaeger.binary-port', String(p.jaegerBinary),
+    '--jaeger.http-port', String(p.jaegerHttp), '--jaeger.grpc-port', String(p.jaegerGrpc), '--jaeger.compact-port', String(p.jaegerCompact), '--jaeger.binary-port', String(p.jaegerBinary),
     '--otlp.grpc-port', String(p.otlpGrpc), '--otlp.http-port', String(p.otlpHttp), '--sampling.port', String(p.sampling),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -54,9 +54,9 @@ describe('ariadne doctor', () => {
     const { code, out } = await doctor(healthy);
     expect(out).toContain('Every receiver took a test trace and it was readable through the query API.');
     const lines = out.split('\n').filter((l) => /^(ok|FAIL) /.test(l));
-    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['admin', 'query', 'zipkin', 'otlp-http', 'otlp-grpc', 'jaeger-http', 'jaeger-grpc', 'jaeger-udp', 'sampling']);
+    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['admin', 'query', 'zipkin', 'otlp-http', 'otlp-grpc', 'jaeger-http', 'jaeger-grpc', 'jaeger-udp-compact', 'jaeger-udp-binary', 'sampling']);
     expect(lines.every((l) => l.startsWith('ok '))).toBe(true);
-    expect(out).toMatch(/ok\s+jaeger-udp\s+UDP :\d+ emitBatch \(binary Thrift\): sent, readable through :\d+ after \d+ ms/);
+    expect(out).toMatch(/ok\s+jaeger-udp-compact\s+UDP :\d+ emitBatch \(compact Thrift\): sent, readable through :\d+ after \d+ ms/);
     expect(code).toBe(0);
   });
 
@@ -65,7 +65,7 @@ describe('ariadne doctor', () => {
     const failed = out.split('\n').filter((l) => l.startsWith('FAIL'));
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatch(/^FAIL otlp-grpc\s+gRPC :\d+ TraceService\/Export: /);
-    expect(out).toContain('1 of 9 checks failed:');
+    expect(out).toContain('1 of 10 checks failed:');
     expect(out).toMatch(/- otlp-grpc: nothing answers on port \d+: is the OTLP\/gRPC port exposed/);
     expect(code).toBe(1);
   });

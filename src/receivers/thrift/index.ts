@@ -27,3 +27,4 @@ export {
 } from './reader.js';
 export type { MessageHeader } from './reader.js';
 export { BinaryWriter, transcodeStruct } from './writer.js';
+export { CompactWriter } from './compact-writer.js';
