@@ -97,7 +97,8 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE TABLE IF NOT EXISTS ${local('spans')}${cluster} ${SPAN_COLUMNS_DDL}
 ENGINE = ${engine('MergeTree', 'spans')}
 PARTITION BY day
-ORDER BY (tenant, service, start_us)`,
+ORDER BY (tenant, service, start_us)
+SETTINGS index_granularity = 1024`,
         `CREATE TABLE IF NOT EXISTS ${local('trace_index')}${cluster} ${TRACE_INDEX_COLUMNS_DDL}
 ENGINE = ${engine('MergeTree', 'trace_index')}
 PARTITION BY day

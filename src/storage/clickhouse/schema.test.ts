@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS, renderSchema, SCHEMA_VERSION } from './schema.js';
+
+describe('renderSchema', () => {
+  it('single server: plain MergeTree tables in the database, views feeding the index tables', () => {
+    const ddl = renderSchema({ database: 'ariadne' });
+    expect(ddl.map((s) => s.split('\n')[0])).toEqual([
+      'CREATE DATABASE IF NOT EXISTS `ariadne`',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.schema_migrations (',
+      'CREATE DATABASE IF NOT EXISTS `ariadne`',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`spans` (',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`trace_index` (',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`operations` (',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `ariadne`.`trace_index_mv` TO `ariadne`.`trace_index` AS',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `ariadne`.`operations_mv` TO `ariadne`.`operations` AS',
+    ]);
+    expect(ddl[3]).toContain('ENGINE = MergeTree\nPARTITION BY day\nORDER BY (tenant, service, start_us)\nSETTINGS index_granularity = 1024');
+    expect(ddl.join('\n')).not.toMatch(/Replicated|Distributed|ON CLUSTER/);
+  });
+
+  it('cluster: replicated local tables ON CLUSTER, Distributed tables sharded by trace id', () => {
+    const ddl = renderSchema({ database: 'traces', cluster: 'tracing' });
+    expect(ddl.map((s) => s.split('\n')[0])).toEqual([
+      'CREATE DATABASE IF NOT EXISTS `traces` ON CLUSTER `tracing`',
+      'CREATE TABLE IF NOT EXISTS `traces`.schema_migrations ON CLUSTER `tracing` (',
+      'CREATE DATABASE IF NOT EXISTS `traces` ON CLUSTER `tracing`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`spans_local` ON CLUSTER `tracing` (',
+      'CREATE TABLE IF NOT EXISTS `traces`.`trace_index_local` ON CLUSTER `tracing` (',
+      'CREATE TABLE IF NOT EXISTS `traces`.`operations_local` ON CLUSTER `tracing` (',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `traces`.`trace_index_mv_local` ON CLUSTER `tracing` TO `traces`.`trace_index_local` AS',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `traces`.`operations_mv_local` ON CLUSTER `tracing` TO `traces`.`operations_local` AS',
+      'CREATE TABLE IF NOT EXISTS `traces`.`spans` ON CLUSTER `tracing` AS `traces`.`spans_local`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`trace_index` ON CLUSTER `tracing` AS `traces`.`trace_index_local`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`operations` ON CLUSTER `tracing` AS `traces`.`operations_local`',
+    ]);
+    expect(ddl[3]).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/traces/spans', '{replica}')");
+    expect(ddl[5]).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/traces/operations', '{replica}')");
+    expect(ddl[6]).toContain('FROM `traces`.`spans_local` GROUP BY');
+    expect(ddl[8]).toContain('ENGINE = Distributed(`tracing`, `traces`, `spans_local`, cityHash64(trace_hi, trace_lo))');
+  });
+
+  it('refuses names that would need quoting', () => {
+    expect(() => renderSchema({ database: 'a-b' })).toThrow('ClickHouse identifier');
+    expect(() => renderSchema({ database: 'ok', cluster: "x'); DROP" })).toThrow('ClickHouse identifier');
+  });
+
+  it('versions are 1, 2, 3, ... and SCHEMA_VERSION is the last', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+});
