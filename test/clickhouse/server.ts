@@ -168,6 +168,10 @@ export async function startClickHouse(options: { timeoutMs?: number } = {}): Pro
       if (child === c) child = undefined;
     });
     c.once('error', (err) => { exitNote = `clickhouse-server could not start: ${err.message}`; });
+    // A test process that ends without its afterAll (crash, broken pipe) must not leave the server behind.
+    const reap = (): void => { c.kill('SIGKILL'); };
+    process.once('exit', reap);
+    c.once('exit', () => process.removeListener('exit', reap));
     try {
       await waitForPing(url, timeoutMs, () => exitNote);
     } catch (err) {
