@@ -2,7 +2,7 @@
 import { isAppError } from '../src/errors.js';
 import { helpText, parseArgs } from '../src/server/config.js';
 import { createLogger } from '../src/server/logger.js';
-import { ROLES, findRole } from '../src/server/roles.js';
+import { ROLES, findRole, roleStorageProblem } from '../src/server/roles.js';
 
 /** `ariadne doctor [--target URL] [port flags]`: checks a running server from the outside. */
 async function doctor(argv: string[]): Promise<number> {
@@ -107,6 +107,11 @@ async function main(): Promise<number> {
   const role = findRole(roleName);
   if (!role || parsed.positionals.length > 1) {
     process.stderr.write(`ariadne: unknown role ${JSON.stringify(parsed.positionals.join(' '))}; roles: ${ROLES.map((r) => r.name).join(', ')}\n`);
+    return 2;
+  }
+  const problem = roleStorageProblem(role, parsed.config.storage);
+  if (problem) {
+    process.stderr.write(`ariadne: ${problem}\n`);
     return 2;
   }
   const logger = createLogger(parsed.config);

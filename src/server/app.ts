@@ -19,7 +19,7 @@ import { adminPlugin } from './admin.js';
 import { PORT_OFF, type Config } from './config.js';
 import { allowAnyOrigin, compressResponses, createHttpApp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import type { Role } from './roles.js';
+import { roleStorageProblem, type Role } from './roles.js';
 
 /** Bound ports of a running process, by module. */
 export interface Ports {
@@ -47,6 +47,8 @@ export interface RunningServer {
 
 /** Opens the store (or the agent's forwarder), starts every port of the role, and resolves once all listen. */
 export async function startServer(role: Role, config: Config, logger: Logger): Promise<RunningServer> {
+  const problem = roleStorageProblem(role, config.storage);
+  if (problem) throw new AppError('INVALID_ARGUMENT', problem);
   const startedAt = new Date();
   const metrics = createMetrics();
   const has = (m: string) => role.modules.includes(m as never);

@@ -51,6 +51,14 @@ describe('ariadne CLI', () => {
     expect(r.stderr).toContain('roles: all-in-one');
   });
 
+  it('collector and query refuse a store that only one process can use, exit 2', async () => {
+    for (const role of ['collector', 'query']) {
+      const r = await ariadne([role]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`role ${role} needs a store shared with the other roles: run it with --storage=clickhouse`);
+    }
+  });
+
   it('a data dir that cannot be used exits 1 with the reason', async () => {
     const file = join(dir, 'not-a-dir');
     await writeFile(file, 'x');
