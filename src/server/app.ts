@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ingestApiPlugin } from '../query/ariadne/index.js';
+import { ingestApiPlugin, type IngestListener } from '../query/ariadne/index.js';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { uiPlugin } from '../query/ui/index.js';
@@ -207,7 +207,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
         reader: stored().reader, dependencies: stored().dependencies, adjustClockSkew: config.clockSkewAdjust,
       });
       await query.register(jaegerV3Plugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
-      await query.register(ingestApiPlugin, { stats: ingestStats });
+      await query.register(ingestApiPlugin, { stats: ingestStats, listeners: () => receiverListeners(ports, has) });
       await query.register(uiPlugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
       await serve(query, 'query', config.queryPort, 'UI, Jaeger API /api/..., /api/v3/...');
     }
@@ -229,6 +229,26 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       return closing;
     },
   };
+}
+
+/** Each receiver port and the formats it takes (see each receiver's FORMAT constants). */
+const RECEIVER_PORTS: ReadonlyArray<{ name: keyof Ports; module: string; transport: IngestListener['transport']; formats: string[] }> = [
+  { name: 'zipkin', module: 'zipkin-receiver', transport: 'http', formats: ['zipkin-v2-json', 'zipkin-v2-proto', 'zipkin-v1-json', 'zipkin-v1-thrift'] },
+  { name: 'otlpGrpc', module: 'otlp-receiver', transport: 'grpc', formats: ['otlp-proto'] },
+  { name: 'otlpHttp', module: 'otlp-receiver', transport: 'http', formats: ['otlp-proto', 'otlp-json'] },
+  { name: 'jaegerHttp', module: 'jaeger-receiver', transport: 'http', formats: ['jaeger-thrift-binary'] },
+  { name: 'jaegerGrpc', module: 'jaeger-receiver', transport: 'grpc', formats: ['jaeger-proto'] },
+  { name: 'jaegerCompact', module: 'jaeger-udp', transport: 'udp', formats: ['jaeger-agent-compact'] },
+  { name: 'jaegerBinary', module: 'jaeger-udp', transport: 'udp', formats: ['jaeger-agent-binary'] },
+];
+
+function receiverListeners(ports: Ports, has: (module: string) => boolean): IngestListener[] {
+  const out: IngestListener[] = [];
+  for (const r of RECEIVER_PORTS) {
+    const port = ports[r.name];
+    if (port !== undefined && has(r.module)) out.push({ name: r.name, port, transport: r.transport, formats: r.formats });
+  }
+  return out;
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {

@@ -38,6 +38,15 @@ describe('ingest diagnostics', () => {
       const { body } = await getJson(`${server.query}/api/ariadne/ingest`);
       return body.data.receivers.some((r: any) => r.format === 'jaeger-agent-compact') ? body.data : undefined;
     });
+    expect(data.listeners).toEqual([
+      { name: 'zipkin', port: server.ports.zipkin, transport: 'http', formats: ['zipkin-v2-json', 'zipkin-v2-proto', 'zipkin-v1-json', 'zipkin-v1-thrift'] },
+      { name: 'otlpGrpc', port: server.ports.otlpGrpc, transport: 'grpc', formats: ['otlp-proto'] },
+      { name: 'otlpHttp', port: server.ports.otlpHttp, transport: 'http', formats: ['otlp-proto', 'otlp-json'] },
+      { name: 'jaegerHttp', port: server.ports.jaegerHttp, transport: 'http', formats: ['jaeger-thrift-binary'] },
+      { name: 'jaegerGrpc', port: server.ports.jaegerGrpc, transport: 'grpc', formats: ['jaeger-proto'] },
+      { name: 'jaegerCompact', port: server.ports.jaegerCompact, transport: 'udp', formats: ['jaeger-agent-compact'] },
+      { name: 'jaegerBinary', port: server.ports.jaegerBinary, transport: 'udp', formats: ['jaeger-agent-binary'] },
+    ]);
     const receivers = Object.fromEntries(data.receivers.map((r: any) => [r.format, r]));
     expect(receivers['zipkin-v2-json']).toMatchObject({ requests: 2, spans: 2, refusedRequests: 1 });
     expect(receivers['zipkin-v2-json'].refusals).toEqual([expect.objectContaining({

@@ -1,3 +1,3 @@
 /** Ariadne's own read API (under /api/ariadne/), beyond the Jaeger and Zipkin ones. */
 export { ingestApiPlugin } from './ingest.js';
-export type { IngestApiOptions } from './ingest.js';
+export type { IngestApiOptions, IngestListener } from './ingest.js';

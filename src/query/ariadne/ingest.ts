@@ -5,15 +5,26 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { IngestStats } from '../../receivers/ingest-stats.js';
 
+/** A bound receiver port and the formats it takes. */
+export interface IngestListener {
+  /** e.g. "zipkin", "otlpGrpc", "jaegerCompact". */
+  name: string;
+  port: number;
+  transport: 'http' | 'grpc' | 'udp';
+  formats: string[];
+}
+
 /** Options of {@link ingestApiPlugin}. */
 export interface IngestApiOptions {
   stats: Pick<IngestStats, 'snapshot'>;
+  /** The receivers this process listens on, read at each request (ports are bound after the plugin is registered). */
+  listeners?: () => IngestListener[];
 }
 
-/** Fastify plugin with the ingest diagnostics route; answers `{data: IngestSnapshot}`. */
+/** Fastify plugin with the ingest diagnostics route; answers `{data: IngestSnapshot & {listeners}}`. */
 export const ingestApiPlugin: FastifyPluginAsync<IngestApiOptions> = async (app: FastifyInstance, options) => {
   app.get('/api/ariadne/ingest', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
-    return { data: options.stats.snapshot() };
+    return { data: { ...options.stats.snapshot(), listeners: options.listeners?.() ?? [] } };
   });
 };

@@ -4,7 +4,7 @@
  */
 import type { ServiceTime } from '../model/overview.js';
 import { decodeColumns } from './columns.js';
-import type { CompactTrace, DependencyLink, IngestReceiver, IngestRefusal, IngestSnapshot, IngestSource, SpanDetail, TraceSummary } from './types.js';
+import type { CompactTrace, DependencyLink, IngestListener, IngestReceiver, IngestRefusal, IngestSnapshot, IngestSource, SpanDetail, TraceSummary } from './types.js';
 
 /** An API failure with the server's message (or what was wrong with its answer). */
 export class ApiError extends Error {
@@ -221,5 +221,14 @@ export async function fetchIngest(signal?: AbortSignal): Promise<IngestSnapshot>
     since: String(data.since ?? ''),
     receivers: (data.receivers as unknown[]).filter(isObject).map(parseReceiver),
     sources: (data.sources as unknown[]).filter(isObject).map(parseSource),
+    listeners: Array.isArray(data.listeners) ? (data.listeners as unknown[]).filter(isObject).map(parseListener) : [],
+  };
+}
+
+function parseListener(raw: Record<string, any>): IngestListener {
+  const transport = raw.transport === 'grpc' || raw.transport === 'udp' ? raw.transport : 'http';
+  return {
+    name: String(raw.name ?? ''), port: Number(raw.port), transport,
+    formats: Array.isArray(raw.formats) ? (raw.formats as unknown[]).map(String) : [],
   };
 }

@@ -118,9 +118,19 @@ export interface IngestSource {
   clockOffsetMs: { min: number; max: number; last: number };
 }
 
+/** A receiver port the server listens on and the formats it takes. */
+export interface IngestListener {
+  name: string;
+  port: number;
+  transport: 'http' | 'grpc' | 'udp';
+  formats: string[];
+}
+
 /** The server's ingest diagnostics since it started. */
 export interface IngestSnapshot {
   since: string;
   receivers: IngestReceiver[];
   sources: IngestSource[];
+  /** The ports actually bound (empty from servers that do not report them). */
+  listeners: IngestListener[];
 }

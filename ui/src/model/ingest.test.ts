@@ -17,6 +17,20 @@ describe('receiverName / receiverLabel', () => {
   it('names an unknown format as sent, without a port', () => {
     expect(receiverName('x')).toEqual({ name: 'x', port: '' });
   });
+
+  const bound = [
+    { port: 19411, transport: 'http', formats: ['zipkin-v2-json', 'zipkin-v1-json'] },
+    { port: 14317, transport: 'grpc', formats: ['otlp-proto'] },
+    { port: 14318, transport: 'http', formats: ['otlp-proto', 'otlp-json'] },
+    { port: 16831, transport: 'udp', formats: ['jaeger-agent-compact'] },
+  ] as const;
+  it.each([
+    ['zipkin-v2-json', 'Zipkin v2 JSON · :19411'],
+    ['otlp-proto', 'OTLP Protobuf · :14317 gRPC, :14318 HTTP'],
+    ['otlp-json', 'OTLP JSON · :14318'],
+    ['jaeger-agent-compact', 'Jaeger agent, compact Thrift · :16831/udp'],
+    ['jaeger-proto', 'Jaeger gRPC · :14250'],
+  ] as const)('with the ports the server bound: %s → %s', (format, label) => expect(receiverLabel(format, bound)).toBe(label));
 });
 
 describe('formatSince', () => {

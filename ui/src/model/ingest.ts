@@ -25,14 +25,30 @@ const RECEIVERS: Record<string, ReceiverName> = {
   'otlp-json': { name: 'OTLP JSON', port: ':4318' },
 };
 
-/** The human name and default port of a receiver format; an unknown format is named as sent. */
-export function receiverName(format: string): ReceiverName {
-  return RECEIVERS[format] ?? { name: format, port: '' };
+/** A bound receiver port, as GET /api/ariadne/ingest reports it. */
+export interface ListenerPort {
+  port: number;
+  transport: 'http' | 'grpc' | 'udp';
+  formats: readonly string[];
+}
+
+/**
+ * The human name of a receiver format and the port(s) it arrives on: the ports the server reports
+ * it bound when given, else the default ones; an unknown format is named as sent.
+ */
+export function receiverName(format: string, listeners: readonly ListenerPort[] = []): ReceiverName {
+  const known = RECEIVERS[format] ?? { name: format, port: '' };
+  const bound = listeners.filter((l) => l.formats.includes(format));
+  if (bound.length === 0) return known;
+  const port = bound
+    .map((l) => `:${l.port}${l.transport === 'udp' ? '/udp' : bound.length > 1 ? (l.transport === 'grpc' ? ' gRPC' : ' HTTP') : ''}`)
+    .join(', ');
+  return { name: known.name, port };
 }
 
 /** "Zipkin v2 JSON · :9411"; an unknown format alone. */
-export function receiverLabel(format: string): string {
-  const { name, port } = receiverName(format);
+export function receiverLabel(format: string, listeners: readonly ListenerPort[] = []): string {
+  const { name, port } = receiverName(format, listeners);
   return port === '' ? name : `${name} · ${port}`;
 }
 

@@ -5,7 +5,7 @@ import type { IngestReceiver, IngestRefusal, IngestSnapshot, IngestSource } from
 import { DoctorHint } from '../../components/DoctorHint.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { countOf } from '../../model/format.js';
-import { CLOCK_WARN_MS, formatSince, readClockOffset, receiverLabel, receiverName, sampleView } from '../../model/ingest.js';
+import { CLOCK_WARN_MS, formatSince, readClockOffset, receiverLabel, receiverName, sampleView, type ListenerPort } from '../../model/ingest.js';
 
 /** How often the page asks the server again while not paused. */
 const REFRESH_MS = 5000;
@@ -68,12 +68,13 @@ function IngestView({ snapshot, now }: { snapshot: IngestSnapshot; now: number }
     );
   }
   const receivers = [...snapshot.receivers].sort((a, b) => receiverLabel(a.format).localeCompare(receiverLabel(b.format)));
+  const listeners = snapshot.listeners;
   return (
     <>
       <section aria-labelledby="receivers-title">
         <h2 id="receivers-title">Receivers</h2>
         <div className="receiver-grid">
-          {receivers.map((r) => <ReceiverCard key={r.format} receiver={r} now={now} />)}
+          {receivers.map((r) => <ReceiverCard key={r.format} receiver={r} listeners={listeners} now={now} />)}
         </div>
       </section>
       <section aria-labelledby="sources-title">
@@ -88,8 +89,8 @@ function IngestView({ snapshot, now }: { snapshot: IngestSnapshot; now: number }
   );
 }
 
-function ReceiverCard({ receiver: r, now }: { receiver: IngestReceiver; now: number }) {
-  const { name, port } = receiverName(r.format);
+function ReceiverCard({ receiver: r, listeners, now }: { receiver: IngestReceiver; listeners: readonly ListenerPort[]; now: number }) {
+  const { name, port } = receiverName(r.format, listeners);
   return (
     <article className={r.refusedRequests > 0 || r.refusedSpans > 0 ? 'receiver has-refusals' : 'receiver'} data-format={r.format}>
       <h3>
