@@ -86,6 +86,10 @@ describe('Ingest page in Chromium', () => {
     expect(facts).toContain('Taken 3 spans Requests 2');
     expect(facts).toContain('Refused 1 request, 0 spans');
     expect(facts).toContain('Last seen just now');
+    // A receiver that listens but has heard nothing still shows, with its bound port and zeros.
+    const silent = page.locator('.receiver[data-format="jaeger-agent-compact"]');
+    expect(await silent.locator('h3').innerText()).toBe(`Jaeger agent, compact Thrift · :${server.ports.jaegerCompact}/udp`);
+    expect((await silent.locator('.receiver-facts').innerText()).replace(/\s+/g, ' ')).toContain('Taken 0 spans Requests 0');
 
     const refusal = card.locator('.refusal');
     expect(await refusal.count()).toBe(1);

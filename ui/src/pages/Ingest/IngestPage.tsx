@@ -67,8 +67,13 @@ function IngestView({ snapshot, now }: { snapshot: IngestSnapshot; now: number }
       </Empty>
     );
   }
-  const receivers = [...snapshot.receivers].sort((a, b) => receiverLabel(a.format).localeCompare(receiverLabel(b.format)));
   const listeners = snapshot.listeners;
+  const byLabel = (a: IngestReceiver, b: IngestReceiver) => receiverLabel(a.format).localeCompare(receiverLabel(b.format));
+  const seen = new Set(snapshot.receivers.map((r) => r.format));
+  // Receivers listening but silent so far get a card too: a sender that never arrives shows as zeros.
+  const idle = [...new Set(listeners.flatMap((l) => l.formats))].filter((f) => !seen.has(f))
+    .map((format): IngestReceiver => ({ format, requests: 0, spans: 0, refusedRequests: 0, refusedSpans: 0, refusals: [] }));
+  const receivers = [...[...snapshot.receivers].sort(byLabel), ...idle.sort(byLabel)];
   return (
     <>
       <section aria-labelledby="receivers-title">
