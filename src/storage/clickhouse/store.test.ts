@@ -112,6 +112,22 @@ describe.skipIf(!clickHouseAvailable())('ClickHouse store against a real server'
     });
   });
 
+  describe('batching', () => {
+    it('inserts a write at once on a quiet store and gathers what arrives during one interval into the next insert', async () => {
+      // With a minute-long interval, a write that waited for the interval would time out this test.
+      const store = await createClickHouseStore(options('batching', { batchIntervalMs: 60_000, writeTimeoutMs: 120_000 }));
+      await store.writer.writeSpans([span(11, 1_700_000_000_000_000)]);
+      expect(store.stats().extra['clickhouse_inserts_total']).toBe(1);
+      // Within the interval: both wait for one insert, which the close starts.
+      const later = [store.writer.writeSpans([span(12, 1_700_000_000_000_000)]), store.writer.writeSpans([span(13, 1_700_000_000_000_000)])];
+      await new Promise((r) => setTimeout(r, 200));
+      expect(store.stats().extra['clickhouse_inserts_total']).toBe(1);
+      await store.close();
+      await Promise.all(later);
+      expect(await sql('SELECT count() FROM batching.spans')).toBe('3\n');
+    });
+  });
+
   describe('faults', () => {
     it('gives up after the connect timeout with a clear error when nothing listens', async () => {
       const port = await freePort();

@@ -61,6 +61,8 @@ export class BatchWriter {
   private inflightSpans = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the last insert started (ms since epoch); inserts start at most once per batch interval. */
+  private lastStartMs = Number.NEGATIVE_INFINITY;
   private closed = false;
   private failing = false;
   private idle: Array<() => void> = [];
@@ -119,9 +121,15 @@ export class BatchWriter {
     if (this.running || this.queue.length > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
+  /**
+   * Starts an insert now when a full batch waits, when closing, or when the last insert started at
+   * least one batch interval ago (a quiet collector answers at once); otherwise when that interval
+   * is up, so a busy collector still makes at most one insert per interval and few parts to merge.
+   */
   private schedule(): void {
     if (this.running) return;
-    if (this.queuedSpans >= this.options.batchSpans || this.closed) {
+    const wait = this.lastStartMs + this.options.batchIntervalMs - Date.now();
+    if (this.queuedSpans >= this.options.batchSpans || this.closed || (wait <= 0 && this.queue.length > 0)) {
       if (this.timer !== undefined) clearTimeout(this.timer);
       this.timer = undefined;
       void this.run();
@@ -131,7 +139,7 @@ export class BatchWriter {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         void this.run();
-      }, this.options.batchIntervalMs);
+      }, wait);
       this.timer.unref?.();
     }
   }
@@ -142,6 +150,7 @@ export class BatchWriter {
     this.running = true;
     try {
       while (this.queue.length > 0) {
+        this.lastStartMs = Date.now();
         const batch = this.take();
         await this.insertWithRetries(batch);
         if (!this.closed && this.queuedSpans < this.options.batchSpans) break;
