@@ -68,7 +68,12 @@ export async function fetchCompactTrace(traceId: string, signal?: AbortSignal): 
   if (!res.ok) await readJson(url, res);
   let trace: CompactTrace;
   try {
-    trace = decodeColumns(await res.arrayBuffer());
+    const bodyStart = performance.now();
+    const buffer = await res.arrayBuffer();
+    const decodeStart = performance.now();
+    trace = decodeColumns(buffer);
+    performance.measure('ariadne:trace-body', { start: bodyStart, end: decodeStart });
+    performance.measure('ariadne:trace-decode', { start: decodeStart });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(res.status, `unexpected answer from the server: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, displayTraceId, formatDuration, timeTicks } from './format.js';
+import { countOf, displayTraceId, formatDuration, groupThousands, timeTicks } from './format.js';
 import { minimapBars } from './minimap.js';
 
 describe('formatDuration', () => {
@@ -38,6 +38,13 @@ describe('countOf', () => {
     [0, 'error', undefined, '0 errors'], [1, 'error', undefined, '1 error'], [2, 'error', undefined, '2 errors'],
     [1, 'match', 'matches', '1 match'], [3, 'match', 'matches', '3 matches'], [12_345, 'span', undefined, '12,345 spans'],
   ] as const)('%i %s → %s', (n, noun, plural, text) => expect(countOf(n, noun, plural)).toBe(text));
+});
+
+describe('groupThousands', () => {
+  it.each([
+    ['zero', 0, '0'], ['three digits', 999, '999'], ['four digits', 1000, '1,000'], ['seven digits', 1_234_567, '1,234,567'],
+    ['negative', -1000, '-1,000'], ['fraction dropped', 12_345.9, '12,345'], ['small negative fraction', -0.5, '0'], ['not finite', Infinity, 'Infinity'],
+  ] as const)('%s', (_name, n, text) => expect(groupThousands(n)).toBe(text));
 });
 
 describe('displayTraceId', () => {

@@ -53,7 +53,20 @@ export function timeTicks(spanUs: number, count: number): Array<{ us: number; la
  * to the noun plus "s". Counts are grouped in thousands ("12,345 spans").
  */
 export function countOf(count: number, noun: string, plural = `${noun}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : plural}`;
+  return `${groupThousands(count)} ${count === 1 ? noun : plural}`;
+}
+
+/**
+ * An integer with its thousands grouped by commas ("12,345", "-1,000"), fractions dropped toward
+ * zero. Written out rather than toLocaleString: the first Intl call costs ~100 ms in Chromium, on
+ * the path to a trace's first paint.
+ */
+export function groupThousands(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const digits = String(Math.trunc(Math.abs(n)));
+  let out = '';
+  for (let end = digits.length; end > 0; end -= 3) out = (end > 3 ? ',' : '') + digits.slice(Math.max(0, end - 3), end) + out;
+  return (n <= -1 ? '-' : '') + out;
 }
 
 /**

@@ -1,0 +1,71 @@
+/**
+ * Opens one big trace in real Chromium with the CPU profiler on and prints where the main thread's
+ * time goes between navigation and the first painted timeline rows: the trace request's resource
+ * timings, the app's performance marks, and the functions with the most self time.
+ * Needs the UI mounted on the query port and ui/dist built (npm run build:ui).
+ * Usage: node --import tsx bench/ui/profile.ts [--spans 50000] [--top 25]
+ */
+import { chromium } from 'playwright-core';
+import { removeDir, startServerProcess, tempDir } from '../../test/e2e/server.js';
+import { parseFlags } from '../report.js';
+import { bigTrace } from './big-trace.js';
+
+const flags = parseFlags(process.argv.slice(2), [
+  { name: 'spans', default: '50000', help: 'trace size in spans' },
+  { name: 'top', default: '25', help: 'how many functions to list' },
+], 'node --import tsx bench/ui/profile.ts [--spans 50000] [--top 25]');
+if (flags) await run(Number(flags.get('spans')), Number(flags.get('top')));
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number }
+
+async function run(spans: number, top: number): Promise<void> {
+  const dataDir = await tempDir('ariadne-bench-ui-');
+  const server = await startServerProcess({ dataDir });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  try {
+    const trace = bigTrace({ spans, seed: 7, endUs: Date.now() * 1000 - 300_000_000 });
+    for (const body of trace.bodies) {
+      const res = await fetch(`${server.zipkin}/api/v2/spans`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/json' } });
+      if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+    }
+    for (let tries = 0; ; tries++) {
+      const res = await fetch(`${server.query}/api/ariadne/traces/${trace.traceId}?fresh=1`);
+      if (res.ok && ((await res.json()) as { spanCount: number }).spanCount === trace.spanCount) break;
+      if (tries > 200) throw new Error('trace did not become readable');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const url = `${server.query}/trace/${trace.traceId}`;
+    for (let round = 0; round < 2; round++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      await page.goto(url, { waitUntil: 'commit' });
+      await page.locator('.span-row').nth(20).waitFor({ timeout: 30_000 });
+      const paintMs = await page.evaluate<number>('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))');
+      const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
+      const entries = await page.evaluate<string>(`JSON.stringify([
+        ...performance.getEntriesByType('resource').map((e) => [e.name.replace(location.origin, '').slice(0, 60), Math.round(e.startTime), Math.round(e.responseStart), Math.round(e.responseEnd), e.initiatorType, e.decodedBodySize]),
+        ...performance.getEntriesByType('mark').map((e) => [e.name, Math.round(e.startTime)]),
+        ...performance.getEntriesByType('measure').map((e) => [e.name, Math.round(e.startTime), Math.round(e.duration)]),
+      ])`);
+      console.log(`\n== open ${round + 1}: painted at ${Math.round(paintMs)} ms`);
+      for (const e of JSON.parse(entries) as unknown[][]) console.log('  ' + e.join('  '));
+      const self = new Map<number, number>();
+      for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      const byName = new Map<string, number>();
+      for (const n of profile.nodes) {
+        const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}:${n.callFrame.columnNumber}`;
+        byName.set(key, (byName.get(key) ?? 0) + (self.get(n.id) ?? 0));
+      }
+      for (const [k, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${k}`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+    await removeDir(dataDir);
+  }
+}
