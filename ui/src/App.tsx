@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { Empty, Loading } from './components/States.js';
 import { applyTheme, initialTheme, type Theme } from './components/theme.js';
 import { TracePage } from './pages/Trace/TracePage.js';
+import { traceIdOfPath } from './model/routes.js';
 import { Link, NavLink, Navigate, useLocation } from './router.js';
 
 // The trace page is in the main bundle (it is what must paint fastest, and /trace/ links are what
@@ -65,7 +66,8 @@ function Routes() {
   if (pathname === '/compare') return <ComparePage />;
   if (pathname === '/dependencies') return <DependenciesPage />;
   if (pathname === '/ingest') return <IngestPage />;
-  const trace = /^\/trace\/([^/]+)$/.exec(pathname);
-  if (trace) return <TraceRoute id={decodeURIComponent(trace[1]!)} />;
+  const trace = traceIdOfPath(pathname);
+  if (trace !== undefined) return <TraceRoute id={trace} />;
   return <NotFound />;
 }
+

@@ -14,6 +14,9 @@ const OVERSCAN = 12;
 /**
  * The scroll element's scrollTop and height, updated on scroll (once per frame at most) and resize.
  * Together with rowWindow this is the whole virtualiser: no per-row records, whatever the count.
+ * The first render assumes the window's height (never less than the element's), so the first
+ * paint needs no forced layout nor a second render; the resize observer's first report, after
+ * that paint, trims the rows to the real height.
  */
 function useViewport(ref: RefObject<HTMLDivElement | null>): { scrollTop: number; height: number } {
   const [view, setView] = useState({ scrollTop: 0, height: typeof window === 'undefined' ? 800 : window.innerHeight });
@@ -25,7 +28,6 @@ function useViewport(ref: RefObject<HTMLDivElement | null>): { scrollTop: number
       frame = 0;
       setView((cur) => (cur.scrollTop === el.scrollTop && cur.height === el.clientHeight ? cur : { scrollTop: el.scrollTop, height: el.clientHeight }));
     };
-    read();
     const onScroll = () => {
       if (frame === 0) frame = requestAnimationFrame(read);
     };

@@ -11,14 +11,19 @@ export interface LoadedTrace {
   spanIdOf: (row: number) => string;
 }
 
+/** The query that loads a trace: one key and fetch for the page and for the start-up prefetch. */
+export function traceQuery(traceId: string) {
+  return {
+    queryKey: ['trace', traceId],
+    queryFn: ({ signal }: { signal: AbortSignal }) => fetchCompactTrace(traceId, signal),
+    staleTime: 5 * 60_000,
+    retry: (count: number, err: Error) => count < 1 && !('status' in err && (err as { status: number }).status === 404),
+  };
+}
+
 /** Loads a compact trace (cached by TanStack Query per trace id). */
 export function useTrace(traceId: string) {
-  const query = useQuery({
-    queryKey: ['trace', traceId],
-    queryFn: ({ signal }) => fetchCompactTrace(traceId, signal),
-    staleTime: 5 * 60_000,
-    retry: (count, err) => count < 1 && !(err instanceof Error && 'status' in err && (err as { status: number }).status === 404),
-  });
+  const query = useQuery(traceQuery(traceId));
   const loaded = useMemo<LoadedTrace | undefined>(() => {
     if (!query.data) return undefined;
     const trace = query.data;
