@@ -16,8 +16,9 @@ import { bigTrace } from './big-trace.js';
 const flags = parseFlags(process.argv.slice(2), [
   { name: 'sizes', default: '5000,50000', help: 'trace sizes in spans, comma-separated' },
   { name: 'scroll-ms', default: '3000', help: 'how long to scroll each trace, ms' },
-], 'npm run bench:ui -- [--sizes 5000,50000] [--scroll-ms 3000]');
-if (flags) await run(flags.get('sizes')!.split(',').map(Number), Number(flags.get('scroll-ms')));
+  { name: 'reopens', default: '2', help: 'how many times to re-open each trace in each form' },
+], 'npm run bench:ui -- [--sizes 5000,50000] [--scroll-ms 3000] [--reopens 2]');
+if (flags) await run(flags.get('sizes')!.split(',').map(Number), Number(flags.get('scroll-ms')), Math.max(1, Number(flags.get('reopens'))));
 
 /** One page load, times in ms from navigation start. */
 interface Open {
@@ -109,7 +110,7 @@ function describeOpen(o: Open): string {
     + ` (${t.serverTiming || 'no server timing'}; ${mib(t.wireBytes)} on the wire), parsed ${fixed(o.parsedMs, 0)}, painted ${fixed(o.paintMs, 0)}`;
 }
 
-async function run(sizes: number[], scrollMs: number): Promise<void> {
+async function run(sizes: number[], scrollMs: number, reopens: number): Promise<void> {
   const dataDir = await tempDir('ariadne-bench-ui-');
   const server = await startServerProcess({ dataDir });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -136,7 +137,7 @@ async function run(sizes: number[], scrollMs: number): Promise<void> {
       const gz: Open[] = [];
       const plain: Open[] = [];
       let frames: number[] = [];
-      for (let k = 0; k < 2; k++) {
+      for (let k = 0; k < reopens; k++) {
         const warm = await openTrace(browser, url, {}, k === 0 ? scrollMs : 0);
         gz.push(warm.open);
         if (k === 0) frames = warm.frames;
@@ -148,6 +149,7 @@ async function run(sizes: number[], scrollMs: number): Promise<void> {
       line('re-open, plain (x-no-compression)', describeOpen(plain[0]!));
       line('navigation → first timeline paint, first open', `${fixed(first.open.paintMs, 0)} ms`);
       line('navigation → first timeline paint, re-open', `gzip ${gz.map((o) => fixed(o.paintMs, 0)).join(', ')} ms; plain ${plain.map((o) => fixed(o.paintMs, 0)).join(', ')} ms`);
+      line('re-open paint, median (gzip, plain)', `${fixed(percentile(gz.map((o) => o.paintMs), 50), 0)} ms, ${fixed(percentile(plain.map((o) => o.paintMs), 50), 0)} ms`);
       const jaeger = await get(`${server.query}/api/traces/${trace.traceId}`, { 'accept-encoding': 'gzip' });
       const fresh = await get(`${server.query}/api/ariadne/traces/${trace.traceId}?fresh=1`, { 'accept-encoding': 'gzip' });
       const reused = await get(`${server.query}/api/ariadne/traces/${trace.traceId}`, { 'accept-encoding': 'gzip' });

@@ -114,9 +114,32 @@ describe('web UI in Chromium', () => {
     await page.mouse.up();
     await page.waitForURL(/from=\d+&to=\d+/);
     const zoomed = new URL(page.url());
-    expect(Number(zoomed.searchParams.get('to')) - Number(zoomed.searchParams.get('from'))).toBeGreaterThan(0);
-    await page.reload();
+    const from = Number(zoomed.searchParams.get('from'));
+    const to = Number(zoomed.searchParams.get('to'));
+    expect(to - from).toBeGreaterThan(0);
+    // Dragging inside the window moves it, keeping its width.
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForURL((u) => u.searchParams.get('from') !== String(from));
+    const moved = new URL(page.url());
+    const movedFrom = Number(moved.searchParams.get('from'));
+    expect(movedFrom).toBeLessThan(from);
+    expect(Math.abs(Number(moved.searchParams.get('to')) - movedFrom - (to - from))).toBeLessThanOrEqual(1);
+    // The keyboard moves it too: right arrow by a tenth of its width, "0" back to the whole trace and back.
+    await page.getByTestId('minimap').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL((u) => u.searchParams.get('from') !== String(movedFrom));
+    expect(Number(new URL(page.url()).searchParams.get('from'))).toBeGreaterThan(movedFrom);
+    await page.goto(zoomed.toString());
     await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('from'));
+    expect(page.url()).toBe(before);
+    await page.getByTestId('minimap').focus();
+    await page.keyboard.press('+');
+    await page.waitForURL(/from=\d+&to=\d+/);
+    await page.keyboard.press('0');
     await page.waitForURL((u) => !u.searchParams.has('from'));
     expect(page.url()).toBe(before);
   });
@@ -186,6 +209,27 @@ describe('web UI in Chromium', () => {
     await page.locator('[data-testid=dependency-graph] .dep-node').nth(1).waitFor();
     expect(await page.locator('[data-testid=dependency-graph] .dep-node').allTextContents()).toEqual(expect.arrayContaining(['frontend', 'backend']));
     await page.screenshot({ path: `${ARTIFACTS}dependencies.png` });
+  });
+
+  it('focuses a service of the dependency graph from the keyboard', async () => {
+    await page.locator('[data-testid=dependency-graph] .dep-node[data-service=backend]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/service=backend/);
+    await page.locator('[data-testid=dependency-graph] .dep-node[data-service=backend]').focus();
+    await page.keyboard.press(' ');
+    await page.waitForURL((u) => !u.searchParams.has('service'));
+  });
+
+  it('reaches and opens a scatter plot dot from the keyboard', async () => {
+    await page.goto(`${server.query}/search?service=frontend&lookback=1h`);
+    await page.locator('.result').nth(1).waitFor();
+    const dot = page.locator(`.scatter circle[data-trace-id="${b.traceId}"]`);
+    expect(await dot.getAttribute('tabindex')).toBe('0');
+    await dot.focus();
+    expect(await page.evaluate('document.activeElement.getAttribute("data-trace-id")')).toBe(b.traceId);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/trace/${b.traceId}$`));
+    await page.locator('.span-row').first().waitFor();
   });
 
   it('narrows the search to a range brushed on the scatter plot', async () => {

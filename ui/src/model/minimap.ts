@@ -40,3 +40,49 @@ export function minimapBars(cols: MinimapColumns, size: { rowsHigh: number; trac
   }
   return bars;
 }
+
+/** A time window [from, to] in µs from the trace start. */
+export type TimeWindow = [number, number];
+
+/** `w` moved by `deltaUs`, keeping its width and staying inside [0, totalUs]. */
+export function shiftWindow(w: TimeWindow, deltaUs: number, totalUs: number): TimeWindow {
+  const width = Math.min(totalUs, Math.max(0, w[1] - w[0]));
+  const from = Math.max(0, Math.min(totalUs - width, w[0] + deltaUs));
+  return [from, from + width];
+}
+
+/** `w` scaled by `factor` about its centre (below 1 zooms in), at least `minUs` wide and inside [0, totalUs]. */
+export function scaleWindow(w: TimeWindow, factor: number, totalUs: number, minUs = totalUs / 10_000): TimeWindow {
+  const width = Math.max(Math.min(minUs, totalUs), Math.min(totalUs, (w[1] - w[0]) * factor));
+  const centre = (w[0] + w[1]) / 2;
+  return shiftWindow([centre - width / 2, centre + width / 2], 0, totalUs);
+}
+
+/**
+ * The window a key moves the minimap's window to, or undefined for other keys: arrows move it by a
+ * tenth of its width (shift: a whole width), "+"/"-" zoom in and out about its centre, Home/End go
+ * to either end, "0" shows the whole trace.
+ */
+export function windowForKey(key: string, shift: boolean, w: TimeWindow, totalUs: number): TimeWindow | undefined {
+  const width = w[1] - w[0];
+  switch (key) {
+    case 'ArrowLeft':
+      return shiftWindow(w, -(shift ? width : width / 10), totalUs);
+    case 'ArrowRight':
+      return shiftWindow(w, shift ? width : width / 10, totalUs);
+    case 'Home':
+      return shiftWindow(w, -totalUs, totalUs);
+    case 'End':
+      return shiftWindow(w, totalUs, totalUs);
+    case '+':
+    case '=':
+      return scaleWindow(w, 0.5, totalUs);
+    case '-':
+    case '_':
+      return scaleWindow(w, 2, totalUs);
+    case '0':
+      return [0, totalUs];
+    default:
+      return undefined;
+  }
+}

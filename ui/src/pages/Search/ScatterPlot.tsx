@@ -15,7 +15,8 @@ interface Props {
 
 /**
  * Duration against start time, one dot per trace (bigger with more spans, red with errors); a
- * click opens it, dragging across the plot selects a time range to search again.
+ * click opens it, dragging across the plot selects a time range to search again. Each dot is a
+ * link for the keyboard too: Tab reaches it, Enter or Space opens it.
  */
 export function ScatterPlot({ summaries, onOpen, onBrush }: Props) {
   const layout = useMemo(() => scatterLayout(summaries, { width: WIDTH, height: HEIGHT, padLeft: 64, padBottom: 24 }), [summaries]);
@@ -30,7 +31,8 @@ export function ScatterPlot({ summaries, onOpen, onBrush }: Props) {
       <svg
         ref={svgRef}
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        role="img"
+        role="group"
+        aria-label="Traces by start time and duration: Tab reaches each dot, Enter opens its trace"
         data-testid="scatter"
         onPointerDown={(e) => {
           if ((e.target as Element).tagName === 'circle') return;
@@ -64,7 +66,15 @@ export function ScatterPlot({ summaries, onOpen, onBrush }: Props) {
             cy={p.y}
             r={p.r}
             data-trace-id={p.traceId}
+            tabIndex={0}
+            role="link"
+            aria-label={`${p.title}, ${formatDuration(p.durationUs)}, ${formatTimestamp(p.startUs)}`}
             onClick={() => onOpen(p.traceId)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter' && e.key !== ' ') return;
+              e.preventDefault();
+              onOpen(p.traceId);
+            }}
           >
             <title>{`${p.title}\n${formatDuration(p.durationUs)} · ${formatTimestamp(p.startUs)}`}</title>
           </circle>

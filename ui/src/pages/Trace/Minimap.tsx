@@ -1,17 +1,21 @@
 import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import type { CompactTrace } from '../../api/types.js';
 import { serviceColor } from '../../model/colors.js';
-import { minimapBars } from '../../model/minimap.js';
+import { minimapBars, shiftWindow, windowForKey, type TimeWindow } from '../../model/minimap.js';
 
 const HEIGHT = 56;
 
+/** A drag in progress, in fractions of the strip: drawing a new window, or moving the current one. */
+type Drag = { kind: 'draw'; start: number; at: number } | { kind: 'move'; start: number; at: number; from: TimeWindow };
+
 /**
  * The whole trace in a strip: each pixel row shows the longest span that falls on it. Dragging
- * across it zooms the timeline to that time window; the shaded parts are outside the window.
+ * across it zooms the timeline to that time window; dragging inside the window moves it; the
+ * shaded parts are outside the window. Focused, the keyboard moves and zooms the window.
  */
 export function Minimap({ trace, windowUs, onWindow }: { trace: CompactTrace; windowUs: [number, number]; onWindow: (w: [number, number]) => void }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [drag, setDrag] = useState<[number, number] | undefined>();
+  const [drag, setDrag] = useState<Drag | undefined>();
   const total = Math.max(1, trace.durationUs);
 
   useEffect(() => {
@@ -37,28 +41,52 @@ export function Minimap({ trace, windowUs, onWindow }: { trace: CompactTrace; wi
     const rect = e.currentTarget.getBoundingClientRect();
     return Math.max(0, Math.min(1, (e.clientX - rect.left) / rect.width));
   };
-  const shown = drag ? [Math.min(drag[0], drag[1]) * total, Math.max(drag[0], drag[1]) * total] : windowUs;
+  const whole = windowUs[0] <= 0 && windowUs[1] >= total;
+  const shown: TimeWindow = !drag
+    ? windowUs
+    : drag.kind === 'move'
+      ? shiftWindow(drag.from, (drag.at - drag.start) * total, total)
+      : [Math.min(drag.start, drag.at) * total, Math.max(drag.start, drag.at) * total];
   return (
     <div
       className="minimap"
       data-testid="minimap"
+      tabIndex={0}
+      role="group"
+      aria-label="Trace overview: drag across it to zoom, drag the window to move it; arrow keys move the window, + and - zoom, 0 shows the whole trace"
+      onKeyDown={(e) => {
+        const next = windowForKey(e.key, e.shiftKey, windowUs, total);
+        if (!next) return;
+        e.preventDefault();
+        onWindow(next);
+      }}
       onPointerDown={(e) => {
         e.currentTarget.setPointerCapture(e.pointerId);
         const f = fraction(e);
-        setDrag([f, f]);
+        const inside = !whole && f * total >= windowUs[0] && f * total <= windowUs[1];
+        setDrag(inside ? { kind: 'move', start: f, at: f, from: windowUs } : { kind: 'draw', start: f, at: f });
       }}
-      onPointerMove={(e) => drag && setDrag([drag[0], fraction(e)])}
+      onPointerMove={(e) => drag && setDrag({ ...drag, at: fraction(e) })}
       onPointerUp={() => {
-        if (drag) {
-          const [a, b] = [Math.min(drag[0], drag[1]), Math.max(drag[0], drag[1])];
-          if (b - a > 0.002) onWindow([a * total, b * total]);
+        if (drag?.kind === 'move') {
+          if (drag.at !== drag.start) onWindow(shown);
+        } else if (drag && Math.abs(drag.at - drag.start) > 0.002) {
+          onWindow(shown);
         }
         setDrag(undefined);
       }}
+      onPointerCancel={() => setDrag(undefined)}
     >
       <canvas ref={canvasRef} height={HEIGHT} />
-      <div className="minimap-shade" style={{ left: 0, width: `${(100 * shown[0]!) / total}%` }} />
-      <div className="minimap-shade" style={{ left: `${(100 * shown[1]!) / total}%`, right: 0 }} />
+      <div className="minimap-shade" style={{ left: 0, width: `${(100 * shown[0]) / total}%` }} />
+      <div className="minimap-shade" style={{ left: `${(100 * shown[1]) / total}%`, right: 0 }} />
+      {whole && !drag ? null : (
+        <div
+          className={drag?.kind === 'move' ? 'minimap-window moving' : 'minimap-window'}
+          data-testid="minimap-window"
+          style={{ left: `${(100 * shown[0]) / total}%`, width: `${(100 * (shown[1] - shown[0])) / total}%` }}
+        />
+      )}
     </div>
   );
 }

@@ -1,4 +1,5 @@
-import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
+import { useViewport } from '../../components/useViewport.js';
 import { FLAG_ERROR, FLAG_WARNING, type CompactTrace } from '../../api/types.js';
 import type { PathSegment } from '../../model/critical-path.js';
 import { serviceColor } from '../../model/colors.js';
@@ -10,38 +11,6 @@ export const ROW_HEIGHT = 24;
 
 /** Rows rendered beyond each edge of the viewport, so fast scrolling rarely shows a blank band. */
 const OVERSCAN = 12;
-
-/**
- * The scroll element's scrollTop and height, updated on scroll (once per frame at most) and resize.
- * Together with rowWindow this is the whole virtualiser: no per-row records, whatever the count.
- * The first render assumes the window's height (never less than the element's), so the first
- * paint needs no forced layout nor a second render; the resize observer's first report, after
- * that paint, trims the rows to the real height.
- */
-function useViewport(ref: RefObject<HTMLDivElement | null>): { scrollTop: number; height: number } {
-  const [view, setView] = useState({ scrollTop: 0, height: typeof window === 'undefined' ? 800 : window.innerHeight });
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    let frame = 0;
-    const read = () => {
-      frame = 0;
-      setView((cur) => (cur.scrollTop === el.scrollTop && cur.height === el.clientHeight ? cur : { scrollTop: el.scrollTop, height: el.clientHeight }));
-    };
-    const onScroll = () => {
-      if (frame === 0) frame = requestAnimationFrame(read);
-    };
-    el.addEventListener('scroll', onScroll, { passive: true });
-    const resize = new ResizeObserver(read);
-    resize.observe(el);
-    return () => {
-      el.removeEventListener('scroll', onScroll);
-      resize.disconnect();
-      if (frame !== 0) cancelAnimationFrame(frame);
-    };
-  }, [ref]);
-  return view;
-}
 
 interface Props {
   trace: CompactTrace;
