@@ -143,3 +143,32 @@ export function kindCode(kind: SpanKind): number {
 export function statusCodeNumber(status: StatusCode): number {
   return Math.max(0, STATUS_CODES.indexOf(status));
 }
+
+/** The SELECT list of summaryRowToSpan: what a trace summary and duplicate collapsing read, nothing more. */
+export const SUMMARY_COLUMNS = 'tenant, trace_hi, trace_lo, span_id, parent_id, start_us, duration_us, service, name, kind, status, flags';
+
+/** One row of SUMMARY_COLUMNS as JSONCompact gives it. */
+export type SummaryRow = [string, string, string, string, string, string, string, string, string, number, number, number];
+
+/** A span with only the fields summaries and duplicate collapsing use (no attributes, events or links). */
+export function summaryRowToSpan(row: SummaryRow): Span {
+  const [tenant, hi, lo, spanId, parentId, startUs, durationUs, service, name, kind, status, flags] = row;
+  const span: Span = {
+    traceId: decimalToHex(hi) + decimalToHex(lo),
+    spanId: decimalToHex(spanId),
+    kind: SPAN_KINDS[kind] ?? 'unspecified',
+    name,
+    service,
+    startUs: Number(startUs),
+    durationUs: Number(durationUs),
+    statusCode: STATUS_CODES[status] ?? 'unset',
+    attributes: {},
+    events: [],
+    links: [],
+    resource: {},
+    tenant,
+  };
+  if (parentId !== '0') span.parentSpanId = decimalToHex(parentId);
+  if ((flags & FLAG_SHARED) !== 0) span.shared = true;
+  return span;
+}

@@ -11,10 +11,23 @@ import { compareStrings, SPAN_KINDS } from '../../model/index.js';
 import type { Operation, SpanReader, Store, StoreStats, TenantScope, TraceQuery, TraceRef } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { computeDependencies, type DepSpan } from '../dependencies.js';
-import { decimalToHex, kindCode, READ_COLUMNS, rowToSpan, SPAN_COLUMNS, statusCodeNumber, traceIdParts, type SpanRow } from './rows.js';
+import { summarizeTrace } from '../summaries.js';
+import {
+  decimalToHex, kindCode, READ_COLUMNS, rowToSpan, SPAN_COLUMNS, statusCodeNumber, SUMMARY_COLUMNS, summaryRowToSpan, traceIdParts,
+  type SpanRow, type SummaryRow,
+} from './rows.js';
 import { DAY_PARTITIONED_TABLES, migrationsTableDDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { dayOf, quoteDay, quoteIdentifier, quoteString, quoteUInt } from './sql.js';
 import { BatchWriter } from './writer.js';
+
+/** Which columns a trace read fetches and how a row becomes a span. */
+interface TraceRead {
+  columns: string;
+  toSpan(row: unknown[]): Span;
+}
+
+const FULL_READ: TraceRead = { columns: READ_COLUMNS, toSpan: (row) => rowToSpan(row as SpanRow) };
+const SUMMARY_READ: TraceRead = { columns: SUMMARY_COLUMNS, toSpan: (row) => summaryRowToSpan(row as SummaryRow) };
 
 /** Settings of the ClickHouse engine. */
 export interface ClickHouseStoreOptions {
@@ -113,6 +126,9 @@ class ClickHouseStore implements Store {
       getRemoteServices: (query) => this.getRemoteServices(query),
       getTrace: async (query) => (await this.fetchTraces(query, [query.traceId], query.startUsMin, query.startUsMax))[0] ?? [],
       getTraces: async (query) => (await this.fetchTraces(query, query.traceIds)).filter((spans) => spans.length > 0),
+      // Summaries read only the dozen columns they need: no attribute arrays, no extra JSON.
+      getTraceSummaries: async (query) =>
+        (await this.fetchTraces(query, query.traceIds, undefined, undefined, SUMMARY_READ)).filter((spans) => spans.length > 0).map(summarizeTrace),
       findTraceIds: (query) => this.findTraceIds(query),
       getAttributeValues: (query) => this.getAttributeValues(query),
     };
@@ -269,7 +285,9 @@ class ClickHouseStore implements Store {
    * Spans of several traces, one list per id given (empty when missing). The trace index names the
    * (tenant, service, time range) of each trace, which become primary-key ranges of the spans table.
    */
-  private async fetchTraces(scope: TenantScope, traceIds: readonly string[], hintMin?: number, hintMax?: number): Promise<Span[][]> {
+  private async fetchTraces(
+    scope: TenantScope, traceIds: readonly string[], hintMin?: number, hintMax?: number, read: TraceRead = FULL_READ,
+  ): Promise<Span[][]> {
     if (traceIds.length === 0) return [];
     const ids = traceIds.map((id) => normaliseTraceId(id));
     const valid = ids.filter((id): id is string => id !== undefined);
@@ -295,12 +313,12 @@ WHERE (trace_hi, trace_lo) IN (${idList}) AND ${this.tenantCondition(scope)} GRO
       return `(tenant = ${quoteString(tenant)} AND service = ${quoteString(service)} AND start_us BETWEEN ${quoteUInt(BigInt(min))} AND ${quoteUInt(BigInt(max))})`;
     });
     const rows = await this.rows(
-      `SELECT ${READ_COLUMNS} FROM ${this.db}.spans
+      `SELECT ${read.columns} FROM ${this.db}.spans
 WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_hi, trace_lo) IN (${idList}) AND (${conditions.join(' OR ')})`,
     );
     const byTrace = new Map<string, Span[]>();
     for (const row of rows) {
-      const span = rowToSpan(row as SpanRow);
+      const span = read.toSpan(row);
       let list = byTrace.get(span.traceId);
       if (list === undefined) {
         list = [];
