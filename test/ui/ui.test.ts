@@ -232,6 +232,20 @@ describe('web UI in Chromium', () => {
     await page.locator('.span-row').first().waitFor();
   });
 
+  it('picks and opens a search result from the keyboard', async () => {
+    await page.goto(`${server.query}/search?service=frontend&lookback=1h`);
+    await page.locator('.result').nth(1).waitFor();
+    const result = page.locator(`.result[data-trace-id="${a.traceId}"]`);
+    await result.getByRole('checkbox').focus();
+    await page.keyboard.press(' ');
+    expect(await result.getByRole('checkbox').isChecked()).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.classList.contains("result-title")')).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/trace/${a.traceId}$`));
+    await page.locator('.span-row').first().waitFor();
+  });
+
   it('narrows the search to a range brushed on the scatter plot', async () => {
     await page.goto(`${server.query}/search?service=frontend&lookback=1h`);
     const svg = page.getByTestId('scatter');
