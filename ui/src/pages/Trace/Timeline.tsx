@@ -9,6 +9,9 @@ import { rowWindow, scrollTopToShow } from '../../model/row-window.js';
 /** Height of one timeline row, px (fixed, so the virtualiser never measures). */
 export const ROW_HEIGHT = 24;
 
+/** Width of a row's expand/collapse button and the gap after it, px; a leaf is indented by it instead. */
+const TOGGLE_WIDTH = 20;
+
 /** Rows rendered beyond each edge of the viewport, so fast scrolling rarely shows a blank band. */
 const OVERSCAN = 12;
 
@@ -41,7 +44,8 @@ export function Timeline({ trace, visible, collapsed, selected, matches, critica
     const top = scrollTopToShow({ scrollTop: el.scrollTop, viewportHeight: el.clientHeight, rowHeight: ROW_HEIGHT, count }, selectedIndex);
     if (top !== undefined) el.scrollTop = top;
   }, [selectedIndex, count]);
-  const { first, end } = rowWindow({ scrollTop: viewport.scrollTop, viewportHeight: viewport.height, rowHeight: ROW_HEIGHT, count }, OVERSCAN);
+  // No margin before the first measurement: the first paint draws only what can be in view.
+  const { first, end } = rowWindow({ scrollTop: viewport.scrollTop, viewportHeight: viewport.height, rowHeight: ROW_HEIGHT, count }, viewport.measured ? OVERSCAN : 0);
   const rows: number[] = [];
   for (let i = first; i < end; i++) rows.push(i);
 
@@ -138,7 +142,7 @@ const SpanRow = memo(function SpanRow({ trace, row, top, collapsed, selected, ma
       aria-expanded={hasChildren ? !collapsed : undefined}
       onClick={() => onSelect(row)}
     >
-      <div className="col-label" style={{ paddingLeft: 4 + Math.min(depth, 30) * 12 }}>
+      <div className="col-label" style={{ paddingLeft: 4 + Math.min(depth, 30) * 12 + (hasChildren ? 0 : TOGGLE_WIDTH) }}>
         {hasChildren ? (
           <button
             type="button"
@@ -151,9 +155,7 @@ const SpanRow = memo(function SpanRow({ trace, row, top, collapsed, selected, ma
           >
             {collapsed ? '▸' : '▾'}
           </button>
-        ) : (
-          <span className="toggle-space" />
-        )}
+        ) : null}
         <span className="swatch" style={{ background: color }} />
         {flags & FLAG_ERROR ? <span className="error-icon" title="error">!</span> : null}
         {flags & FLAG_WARNING ? <span className="warn-icon" title="has warnings">⚠</span> : null}
