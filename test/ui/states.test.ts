@@ -100,8 +100,11 @@ describe('empty, loading and error states in Chromium', () => {
     expect(await text('.state-empty strong')).toBe('No service calls in this time range.');
   });
 
-  it('ingest: nothing received yet', async () => {
+  it('ingest: loading, then nothing received yet', async () => {
+    const release = await holdAnswers('**/api/ariadne/ingest');
     await page.goto(`${server.query}/ingest`);
+    await loading('ingest statistics');
+    await release();
     expect(await text('.state-empty strong')).toBe('Nothing received yet.');
   });
 
@@ -119,6 +122,7 @@ describe('empty, loading and error states in Chromium', () => {
       { path: '/dependencies?lookback=7d', hint: 'Reload the page; if it persists, check the server log.' },
       { path: '/search?service=gone&lookback=2h', hint: 'Change the search and try again.' },
       { path: `/trace/${MISSING_B}...${MISSING_A}`, hint: `Trace A (${MISSING_B}) could not be opened.` },
+      { path: '/ingest', hint: 'Check that the Ariadne query port is reachable, then refresh.' },
     ];
     for (const { path, hint } of views) {
       await goInApp(path);
