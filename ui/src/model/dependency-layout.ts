@@ -5,6 +5,7 @@
  */
 import { Graph, layout } from '@dagrejs/dagre';
 import type { DependencyLink } from '../api/types.js';
+import { countOf } from './format.js';
 
 /** A laid-out service. */
 export interface GraphNode {
@@ -42,7 +43,7 @@ export function focusLinks(links: readonly DependencyLink[], focus: string | und
 
 /** Edge label: calls, and the error rate when there are errors. */
 export function edgeLabel(link: DependencyLink): string {
-  const calls = `${link.callCount.toLocaleString('en-US')} call${link.callCount === 1 ? '' : 's'}`;
+  const calls = countOf(link.callCount, 'call');
   if (link.errorCount === 0) return calls;
   return `${calls}, ${((100 * link.errorCount) / Math.max(1, link.callCount)).toFixed(1)}% errors`;
 }

@@ -4,7 +4,7 @@ import { fetchIngest } from '../../api/client.js';
 import type { IngestReceiver, IngestRefusal, IngestSnapshot, IngestSource } from '../../api/types.js';
 import { DoctorHint } from '../../components/DoctorHint.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
-import { countOf } from '../../model/format.js';
+import { countOf, groupThousands } from '../../model/format.js';
 import { CLOCK_WARN_MS, formatSince, readClockOffset, receiverLabel, receiverName, sampleView, type ListenerPort } from '../../model/ingest.js';
 
 /** How often the page asks the server again while not paused. */
@@ -104,7 +104,7 @@ function ReceiverCard({ receiver: r, listeners, now }: { receiver: IngestReceive
       </h3>
       <dl className="receiver-facts">
         <div><dt>Taken</dt><dd>{countOf(r.spans, 'span')}</dd></div>
-        <div><dt>Requests</dt><dd>{r.requests.toLocaleString('en-US')}</dd></div>
+        <div><dt>Requests</dt><dd>{groupThousands(r.requests)}</dd></div>
         <div><dt>Refused</dt><dd className={r.refusedRequests > 0 || r.refusedSpans > 0 ? 'error-mark' : undefined}>{countOf(r.refusedRequests, 'request')}, {countOf(r.refusedSpans, 'span')}</dd></div>
         <div><dt>Last seen</dt><dd title={r.lastSeen}>{formatSince(r.lastSeen, now)}</dd></div>
         {r.lastRefused !== undefined ? <div><dt>Last refused</dt><dd title={r.lastRefused}>{formatSince(r.lastRefused, now)}</dd></div> : null}
@@ -176,8 +176,8 @@ function SourcesTable({ sources, now }: { sources: IngestSource[]; now: number }
               <tr key={`${s.format}/${s.service}`}>
                 <th scope="row" className="svc">{s.service}</th>
                 <td>{receiverName(s.format).name}</td>
-                <td className="num">{s.spans.toLocaleString('en-US')}</td>
-                <td className={s.errorSpans > 0 ? 'num error-mark' : 'num'}>{s.errorSpans.toLocaleString('en-US')}</td>
+                <td className="num">{groupThousands(s.spans)}</td>
+                <td className={s.errorSpans > 0 ? 'num error-mark' : 'num'}>{groupThousands(s.errorSpans)}</td>
                 <td className="mono">{s.addresses.length > 0 ? s.addresses.join(', ') : <span className="muted">unknown</span>}</td>
                 <td title={s.lastSeen}>{formatSince(s.lastSeen, now)}</td>
                 <td className="offset">
