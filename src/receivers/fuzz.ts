@@ -23,16 +23,23 @@ export function brokenInvariant(span: Span): string | undefined {
   return undefined;
 }
 
-/** Runs `decode`: it must give spans that keep every invariant, or throw AppError INVALID_ARGUMENT. */
-export function decodesOrRejects(decode: (bytes: Buffer) => Span[]): (bytes: Uint8Array) => void {
+/** Runs `read` on the bytes: any error other than AppError INVALID_ARGUMENT fails; the result, if any, is returned. */
+export function onlyInvalidArgument<T>(read: (bytes: Buffer) => T): (bytes: Uint8Array) => T | undefined {
   return (bytes) => {
-    let spans: Span[];
     try {
-      spans = decode(Buffer.from(bytes));
+      return read(Buffer.from(bytes));
     } catch (err) {
-      if (isAppError(err, 'INVALID_ARGUMENT')) return;
+      if (isAppError(err, 'INVALID_ARGUMENT')) return undefined;
       throw err;
     }
+  };
+}
+
+/** Runs `decode`: it must give spans that keep every invariant, or throw AppError INVALID_ARGUMENT. */
+export function decodesOrRejects(decode: (bytes: Buffer) => Span[]): (bytes: Uint8Array) => void {
+  const run = onlyInvalidArgument(decode);
+  return (bytes) => {
+    const spans = run(bytes) ?? [];
     for (const span of spans) {
       const broken = brokenInvariant(span);
       if (broken !== undefined) throw new Error(`decoded span breaks an invariant: ${broken}`);
