@@ -80,11 +80,11 @@ export function spanToRow(span: Span): string {
     `"extra":${JSON.stringify(Object.keys(extra).length === 0 ? '' : JSON.stringify(extra))}}\n`;
 }
 
-/** The SELECT list that readRow expects, in order. */
-export const READ_COLUMNS = [
-  'tenant', 'trace_hi', 'trace_lo', 'span_id', 'parent_id', 'start_us', 'duration_us', 'service', 'name', 'kind', 'status',
-  'flags', 'attr_keys', 'attr_values', 'attr_types', 'res_keys', 'res_values', 'res_types', 'extra',
-].join(', ');
+/** The SELECT list of summaryRowToSpan: what a trace summary and duplicate collapsing read, nothing more. */
+export const SUMMARY_COLUMNS = 'tenant, trace_hi, trace_lo, span_id, parent_id, start_us, duration_us, service, name, kind, status, flags';
+
+/** The SELECT list rowToSpan expects, in order: the summary columns first, then the rest of the span. */
+export const READ_COLUMNS = `${SUMMARY_COLUMNS}, attr_keys, attr_values, attr_types, res_keys, res_values, res_types, extra`;
 
 /** One row of READ_COLUMNS as JSONCompact gives it (UInt64 as quoted decimal text). */
 export type SpanRow = [
@@ -104,23 +104,10 @@ function attributesFrom(keys: string[], values: string[], types: string): Attrib
 
 /** The span a row stores; a fresh object the caller owns. */
 export function rowToSpan(row: SpanRow): Span {
-  const [tenant, hi, lo, spanId, parentId, startUs, durationUs, service, name, kind, status, flags, ak, av, at, rk, rv, rt, extraText] = row;
-  const span: Span = {
-    traceId: decimalToHex(hi) + decimalToHex(lo),
-    spanId: decimalToHex(spanId),
-    kind: SPAN_KINDS[kind] ?? 'unspecified',
-    name,
-    service,
-    startUs: Number(startUs),
-    durationUs: Number(durationUs),
-    statusCode: STATUS_CODES[status] ?? 'unset',
-    attributes: attributesFrom(ak, av, at),
-    events: [],
-    links: [],
-    resource: attributesFrom(rk, rv, rt),
-    tenant,
-  };
-  if (parentId !== '0') span.parentSpanId = decimalToHex(parentId);
+  const span = summaryRowToSpan(row);
+  span.attributes = attributesFrom(row[12], row[13], row[14]);
+  span.resource = attributesFrom(row[15], row[16], row[17]);
+  const extraText = row[18];
   if (extraText !== '') {
     const extra = JSON.parse(extraText) as Extra;
     if (extra.m !== undefined) span.statusMessage = extra.m;
@@ -129,8 +116,7 @@ export function rowToSpan(row: SpanRow): Span {
     if (extra.le !== undefined) span.localEndpoint = extra.le;
     if (extra.re !== undefined) span.remoteEndpoint = extra.re;
   }
-  if ((flags & FLAG_SHARED) !== 0) span.shared = true;
-  if ((flags & FLAG_DEBUG) !== 0) span.debug = true;
+  if ((row[11] & FLAG_DEBUG) !== 0) span.debug = true;
   return span;
 }
 
@@ -144,14 +130,14 @@ export function statusCodeNumber(status: StatusCode): number {
   return Math.max(0, STATUS_CODES.indexOf(status));
 }
 
-/** The SELECT list of summaryRowToSpan: what a trace summary and duplicate collapsing read, nothing more. */
-export const SUMMARY_COLUMNS = 'tenant, trace_hi, trace_lo, span_id, parent_id, start_us, duration_us, service, name, kind, status, flags';
-
 /** One row of SUMMARY_COLUMNS as JSONCompact gives it. */
 export type SummaryRow = [string, string, string, string, string, string, string, string, string, number, number, number];
 
-/** A span with only the fields summaries and duplicate collapsing use (no attributes, events or links). */
-export function summaryRowToSpan(row: SummaryRow): Span {
+/**
+ * A span with only the fields summaries and duplicate collapsing use (no attributes, events or links),
+ * from a SUMMARY_COLUMNS row or the same leading columns of a READ_COLUMNS row.
+ */
+export function summaryRowToSpan(row: SummaryRow | SpanRow): Span {
   const [tenant, hi, lo, spanId, parentId, startUs, durationUs, service, name, kind, status, flags] = row;
   const span: Span = {
     traceId: decimalToHex(hi) + decimalToHex(lo),
