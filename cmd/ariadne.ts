@@ -28,11 +28,7 @@ async function doctor(argv: string[]): Promise<number> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   process.stdout.write(`ariadne doctor: checking ${host}\n\n`);
   const results = await runDoctor({
-    target: {
-      host, zipkinPort: url.port === '' ? c.zipkinPort : Number(url.port), queryPort: c.queryPort, adminPort: c.adminPort,
-      jaegerHttpPort: c.jaegerHttpPort, jaegerGrpcPort: c.jaegerGrpcPort, jaegerCompactPort: c.jaegerCompactPort, jaegerBinaryPort: c.jaegerBinaryPort,
-      otlpGrpcPort: c.otlpGrpcPort, otlpHttpPort: c.otlpHttpPort, samplingPort: c.samplingPort,
-    },
+    target: { ...c, host, zipkinPort: url.port === '' ? c.zipkinPort : Number(url.port) },
   });
   process.stdout.write(formatReport(results));
   return results.every((r) => r.ok) ? 0 : 1;

@@ -5,24 +5,15 @@
  */
 import { createSocket } from 'node:dgram';
 import * as grpc from '@grpc/grpc-js';
+import type { Config } from '../server/config.js';
 import {
   DOCTOR_SERVICE, jaegerAgentBinary, jaegerAgentCompact, jaegerProto, jaegerThriftBatch, otlpJson, otlpProto, probeSpan, zipkinJson, type ProbeSpan,
 } from './probes.js';
 
-/** Where the server's ports are. */
-export interface DoctorTarget {
-  host: string;
-  zipkinPort: number;
-  queryPort: number;
-  adminPort: number;
-  jaegerHttpPort: number;
-  jaegerGrpcPort: number;
-  jaegerCompactPort: number;
-  jaegerBinaryPort: number;
-  otlpGrpcPort: number;
-  otlpHttpPort: number;
-  samplingPort: number;
-}
+/** Where the server's ports are: a host and the same port settings the server takes. */
+export type DoctorTarget = { host: string } & Pick<Config,
+  'zipkinPort' | 'queryPort' | 'adminPort' | 'jaegerHttpPort' | 'jaegerGrpcPort' | 'jaegerCompactPort' | 'jaegerBinaryPort'
+  | 'otlpGrpcPort' | 'otlpHttpPort' | 'samplingPort'>;
 
 /** The outcome of one check. */
 export interface CheckResult {
