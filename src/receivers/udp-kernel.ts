@@ -60,7 +60,15 @@ export function readUdpSocketCounters(port: number, files: readonly string[] = P
  * read from /proc at each scrape for the given ports (nothing is reported where /proc is missing).
  */
 export function watchUdpKernelCounters(registry: Registry, ports: readonly number[]): void {
-  const read = () => ports.map((port) => [String(port), readUdpSocketCounters(port)] as const);
+  // Both gauges are collected in one scrape: read /proc once for them.
+  let last: { at: number; counters: ReadonlyArray<readonly [string, UdpSocketCounters | undefined]> } | undefined;
+  const read = () => {
+    const now = Date.now();
+    if (last === undefined || now - last.at > 1000) {
+      last = { at: now, counters: ports.map((port) => [String(port), readUdpSocketCounters(port)] as const) };
+    }
+    return last.counters;
+  };
   new Gauge({
     name: 'ariadne_udp_kernel_dropped_datagrams', labelNames: ['port'] as const, registers: [registry],
     help: 'UDP datagrams the kernel dropped before Ariadne could read them (receive buffer full; raise --udp.socket-buffer and net.core.rmem_max)',
