@@ -17,6 +17,17 @@ export { createJaegerCollectorService } from './jaeger/grpc.js';
 export { jaegerHttpPlugin } from './jaeger/http.js';
 export { startAgentUdp } from './jaeger/udp.js';
 export { watchUdpKernelCounters } from './udp-kernel.js';
+
+/** The format keys each receiver port takes (the same keys the log and the ingest figures use). */
+export const FORMATS_BY_RECEIVER = {
+  zipkin: [ZIPKIN_V2_JSON, ZIPKIN_V2_PROTO, ZIPKIN_V1_JSON, ZIPKIN_V1_THRIFT],
+  otlpGrpc: [OTLP_PROTO],
+  otlpHttp: [OTLP_PROTO, OTLP_JSON],
+  jaegerHttp: [JAEGER_THRIFT_BATCH],
+  jaegerGrpc: [JAEGER_PROTO],
+  jaegerCompact: [JAEGER_AGENT_COMPACT],
+  jaegerBinary: [JAEGER_AGENT_BINARY],
+} as const;
 export { createOtlpTraceService, otlpHttpPlugin } from './otlp/index.js';
 export { startGrpcServer } from './grpc.js';
 export type { GrpcService } from './grpc.js';

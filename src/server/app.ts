@@ -10,7 +10,7 @@ import { uiPlugin } from '../query/ui/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
 import { createForwarder, createSamplingProxy } from '../agent/index.js';
 import {
-  createIngest, createIngestStats, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
+  FORMATS_BY_RECEIVER, createIngest, createIngestStats, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
   startGrpcServer, watchUdpKernelCounters, zipkinReceiverPlugin, type GrpcService, type Ingest,
 } from '../receivers/index.js';
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
@@ -231,22 +231,22 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   };
 }
 
-/** Each receiver port and the formats it takes (see each receiver's FORMAT constants). */
-const RECEIVER_PORTS: ReadonlyArray<{ name: keyof Ports; module: string; transport: IngestListener['transport']; formats: string[] }> = [
-  { name: 'zipkin', module: 'zipkin-receiver', transport: 'http', formats: ['zipkin-v2-json', 'zipkin-v2-proto', 'zipkin-v1-json', 'zipkin-v1-thrift'] },
-  { name: 'otlpGrpc', module: 'otlp-receiver', transport: 'grpc', formats: ['otlp-proto'] },
-  { name: 'otlpHttp', module: 'otlp-receiver', transport: 'http', formats: ['otlp-proto', 'otlp-json'] },
-  { name: 'jaegerHttp', module: 'jaeger-receiver', transport: 'http', formats: ['jaeger-thrift-binary'] },
-  { name: 'jaegerGrpc', module: 'jaeger-receiver', transport: 'grpc', formats: ['jaeger-proto'] },
-  { name: 'jaegerCompact', module: 'jaeger-udp', transport: 'udp', formats: ['jaeger-agent-compact'] },
-  { name: 'jaegerBinary', module: 'jaeger-udp', transport: 'udp', formats: ['jaeger-agent-binary'] },
+/** Each receiver port, the module that opens it and its transport; its formats are FORMATS_BY_RECEIVER. */
+const RECEIVER_PORTS: ReadonlyArray<{ name: keyof typeof FORMATS_BY_RECEIVER; module: string; transport: IngestListener['transport'] }> = [
+  { name: 'zipkin', module: 'zipkin-receiver', transport: 'http' },
+  { name: 'otlpGrpc', module: 'otlp-receiver', transport: 'grpc' },
+  { name: 'otlpHttp', module: 'otlp-receiver', transport: 'http' },
+  { name: 'jaegerHttp', module: 'jaeger-receiver', transport: 'http' },
+  { name: 'jaegerGrpc', module: 'jaeger-receiver', transport: 'grpc' },
+  { name: 'jaegerCompact', module: 'jaeger-udp', transport: 'udp' },
+  { name: 'jaegerBinary', module: 'jaeger-udp', transport: 'udp' },
 ];
 
 function receiverListeners(ports: Ports, has: (module: string) => boolean): IngestListener[] {
   const out: IngestListener[] = [];
   for (const r of RECEIVER_PORTS) {
     const port = ports[r.name];
-    if (port !== undefined && has(r.module)) out.push({ name: r.name, port, transport: r.transport, formats: r.formats });
+    if (port !== undefined && has(r.module)) out.push({ name: r.name, port, transport: r.transport, formats: [...FORMATS_BY_RECEIVER[r.name]] });
   }
   return out;
 }
