@@ -74,6 +74,8 @@ export interface TraceQuery extends TenantScope {
   startUsMax: number;
   /** Maximum number of traces; engines MUST honour it. */
   limit: number;
+  /** OPTIONAL extra condition the matching span must also satisfy (engines with `aggregateSpans` honour it). */
+  where?: SpanPredicate;
 }
 
 /** A search hit. */
@@ -100,6 +102,116 @@ export interface TraceSummary {
   orphanCount: number;
   /** One entry per service, sorted by name. */
   services: Array<{ name: string; spanCount: number; errorCount: number }>;
+}
+
+/** A span field a condition, a group key or a measure reads. */
+export type SpanField =
+  | 'service'
+  | 'operation'
+  | 'kind'
+  | 'status'
+  | 'duration'
+  | 'start'
+  | 'remote_service'
+  | 'trace_id'
+  | 'span_id'
+  | 'parent_id';
+
+/**
+ * What a condition reads: a span field, or an attribute by key. An attribute reads the span's
+ * attribute of that key, or, when the span has none, its resource attribute of that key.
+ * Field values as conditions see them: service/operation/remote_service/ids strings (remote_service
+ * missing when the span has no remote service name), kind a SpanKind name, status a StatusCode name,
+ * duration and start integer µs (start since the epoch). Attribute values are the stored value:
+ * numbers and booleans keep their type.
+ */
+export type FieldRef = { field: SpanField } | { attribute: string };
+
+/** A literal a condition compares with. */
+export type Literal = string | number | boolean;
+
+/**
+ * A condition on one span. Semantics every engine MUST share (the executable reference is
+ * src/storage/predicate.ts):
+ * - A comparison or `in` or `regex` on a missing value is false; `not` inverts true and false alike.
+ * - `=`, `!=`, `in` with a string literal compare the value's string form (String(v)); with a number
+ *   literal, the value's numeric form (a string value is parsed as a decimal number; unparsable is
+ *   missing); with a boolean literal, the value's string form against "true"/"false".
+ * - `<`, `<=`, `>`, `>=` with a number literal compare numerically as above; with a string literal,
+ *   compare string forms by code unit.
+ * - `regex` tests the value's string form with an RE2-compatible pattern, unanchored (a match
+ *   anywhere); engines MUST reject patterns they cannot compile with INVALID_ARGUMENT.
+ * - `exists` is true when the value is present (an attribute key on the span or its resource;
+ *   remote_service and parent_id when set; other fields always).
+ */
+export type SpanPredicate =
+  | { op: 'and' | 'or'; args: SpanPredicate[] }
+  | { op: 'not'; arg: SpanPredicate }
+  | { op: 'exists'; ref: FieldRef }
+  | { op: '=' | '!=' | '<' | '<=' | '>' | '>='; ref: FieldRef; value: Literal }
+  | { op: 'in'; ref: FieldRef; values: Literal[] }
+  | { op: 'regex'; ref: FieldRef; pattern: string };
+
+/** A group key of an aggregation: a value read from each span, or its start time's bucket. */
+export type GroupKey = { ref: FieldRef } | { bucketUs: number };
+
+/** A numeric value aggregated per group (duration, or a numeric attribute). */
+export interface Measure {
+  ref: FieldRef;
+  /** Also count values into the shared log-scale histogram (histogram.ts) for percentiles. */
+  histogram: boolean;
+}
+
+/**
+ * An aggregation over spans: spans of the tenant scope starting in [startUsMin, startUsMax] that
+ * satisfy `where` are grouped by `groupBy`, and each group reports its partial figures. Exact
+ * duplicate spans count once. Zipkin shared halves are two spans (a request counted once per side).
+ */
+export interface SpanAggregation extends TenantScope {
+  startUsMin: number;
+  startUsMax: number;
+  where?: SpanPredicate;
+  groupBy: GroupKey[];
+  measures: Measure[];
+  /** At most this many groups; engines reject with RESOURCE_EXHAUSTED when there would be more. */
+  maxGroups: number;
+}
+
+/** The partial figures of one measure in one group; mergeable by adding counts and histograms. */
+export interface MeasurePartial {
+  /** Spans of the group with a numeric value for the measure. */
+  count: number;
+  sum: number;
+  /** Undefined when count is 0. */
+  min?: number;
+  max?: number;
+  /** [bucket index, count] pairs sorted by index, when the measure asked for a histogram. */
+  histogram?: Array<[number, number]>;
+}
+
+/** One group of an aggregation's answer. */
+export interface AggregateGroup {
+  /**
+   * One value per group key, in order: a field's or attribute's string form (String(v)), null when
+   * missing; a bucket key is the bucket's start in µs (floor(start / bucketUs) * bucketUs).
+   */
+  keys: Array<string | number | null>;
+  /** Spans in the group. */
+  count: number;
+  /** Spans in the group whose statusCode is 'error'. */
+  errorCount: number;
+  /** One per measure, in order. */
+  measures: MeasurePartial[];
+}
+
+/** A span search: the spans matching `where`, ordered by `orderBy` descending, at most `limit`. */
+export interface SpanSearch extends TenantScope {
+  startUsMin: number;
+  startUsMax: number;
+  where?: SpanPredicate;
+  /** 'start': newest first; 'duration': longest first (ties: newest first). */
+  orderBy: 'start' | 'duration';
+  limit: number;
 }
 
 /** An operation name with the kind of the spans that carry it. */
@@ -137,6 +249,14 @@ export interface SpanReader {
    * getTraces returns for the same ids. Callers use traceSummaries(), which falls back to getTraces.
    */
   getTraceSummaries?(query: TenantScope & { traceIds: readonly string[] }): Promise<TraceSummary[]>;
+  /**
+   * OPTIONAL capability: grouped partial figures of the spans an aggregation selects (see
+   * SpanAggregation); MUST equal aggregateSpans of predicate.ts over the same spans. Engines that
+   * have it also honour TraceQuery.where and have findSpans.
+   */
+  aggregateSpans?(query: SpanAggregation): Promise<AggregateGroup[]>;
+  /** OPTIONAL capability (with aggregateSpans): the spans a span search selects, whole. */
+  findSpans?(query: SpanSearch): Promise<Span[]>;
 }
 
 /**
