@@ -22,6 +22,7 @@ import type {
 import { dedupeSpans } from '../dedupe.js';
 import { computeDependencies, toDepSpan } from '../dependencies.js';
 import { spanMatches } from '../match.js';
+import { aggregateSpans, compilePredicate, searchSpans, type SpanTest } from '../predicate.js';
 import { summarizeTrace } from '../summaries.js';
 import { Fifo } from './fifo.js';
 import { TimeIndex } from './time-index.js';
@@ -106,6 +107,8 @@ export class MemoryStore implements Store {
         return spans.length > 0 ? [summarizeTrace(spans)] : [];
       }),
       getAttributeValues: async (query) => this.getAttributeValues(query),
+      aggregateSpans: async (query) => aggregateSpans(this.spansStartingBetween(query), query),
+      findSpans: async (query) => searchSpans(this.spansStartingBetween(query), query).map(cloneSpan),
     };
     this.dependencies = { getDependencies: async (query) => this.getDependencies(query) };
   }
@@ -311,10 +314,12 @@ export class MemoryStore implements Store {
   }
 
   private findTraceIds(query: TraceQuery): TraceRef[] {
+    // Compiled first, so a bad pattern is an error even when nothing would be read.
+    const where = compilePredicate(query.where);
     if (query.limit <= 0) return [];
     const latest = new Map<string, number>();
     for (const tenant of this.scoped(query)) {
-      for (const ref of this.findInTenant(tenant, query)) {
+      for (const ref of this.findInTenant(tenant, query, where)) {
         const seen = latest.get(ref.traceId);
         if (seen === undefined || ref.startUs > seen) latest.set(ref.traceId, ref.startUs);
       }
@@ -326,13 +331,13 @@ export class MemoryStore implements Store {
    * The newest `limit` traces of one tenant. Buckets are visited newest first; once a whole bucket
    * is done with `limit` traces found, no unvisited span can start later than any of them.
    */
-  private findInTenant(tenant: TenantIndex, query: TraceQuery): TraceRef[] {
+  private findInTenant(tenant: TenantIndex, query: TraceQuery, where: SpanTest): TraceRef[] {
     const index = query.service === undefined ? tenant.spans : tenant.services.get(query.service)?.spans;
     if (index === undefined) return [];
     const latest = new Map<string, number>();
     for (const bucket of index.bucketsDescending(query.startUsMin, query.startUsMax)) {
       for (const span of bucket) {
-        if (!spanMatches(span, query)) continue;
+        if (!spanMatches(span, query) || !where(span)) continue;
         const seen = latest.get(span.traceId);
         if (seen === undefined || span.startUs > seen) latest.set(span.traceId, span.startUs);
       }
