@@ -20,7 +20,35 @@ export interface DepSpan {
   error: boolean;
   /** Tenant of the span; spans of different tenants never belong to one trace. */
   tenant?: string;
+  /** Start, µs since the epoch; needed only when edges are counted by a window (see CountWindow). */
+  startUs?: number;
 }
+
+/**
+ * Restricts which edges are counted: only those whose counting span starts in [startUs, endUs]
+ * (inclusive). The counting span of an edge is the child span of a parent → child edge, the
+ * client or producer span of an edge to a remote service without callee, and the consumer span of
+ * a broker → consumer edge. The other spans given still serve as context (parents, callees), so
+ * per-window counts of the same spans add up to the count of the union of the windows.
+ */
+export interface CountWindow {
+  startUs: number;
+  endUs: number;
+}
+
+/** One minute's calls of one edge within one tenant: the unit dependency rollups store. */
+export interface MinuteEdge {
+  /** Start of the minute, µs since the epoch (a multiple of MINUTE_US). */
+  minuteUs: number;
+  tenant: string;
+  parent: string;
+  child: string;
+  callCount: number;
+  errorCount: number;
+}
+
+/** Length of a rollup minute in µs. */
+export const MINUTE_US = 60_000_000;
 
 /** The DepSpan projection of a full span. */
 export function toDepSpan(span: Span): DepSpan {
@@ -36,6 +64,7 @@ export function toDepSpan(span: Span): DepSpan {
     remoteService: remote === '' ? undefined : remote,
     error: span.statusCode === 'error',
     tenant: span.tenant,
+    startUs: span.startUs,
   };
 }
 
@@ -48,23 +77,15 @@ export function toDepSpan(span: Span): DepSpan {
  * linking to its parent's service, so messaging shows as producer → broker → consumer.
  * errorCount counts calls whose callee-side span is an error, or the caller-side span when there
  * is no callee. Self-edges are never produced. Exact duplicates in the input count once.
+ * With a `window`, only edges whose counting span starts in it are counted (see CountWindow).
  */
-export function computeDependencies(spans: Iterable<DepSpan>): DependencyLink[] {
-  // tenant → traceId → spans; nested maps avoid building a composite key string per span.
-  const tenants = new Map<string, Map<string, DepSpan[]>>();
-  for (const span of spans) {
-    const tenant = span.tenant ?? '';
-    let traces = tenants.get(tenant);
-    if (traces === undefined) {
-      traces = new Map();
-      tenants.set(tenant, traces);
-    }
-    push(traces, span.traceId, span);
-  }
-
+export function computeDependencies(spans: Iterable<DepSpan>, window?: CountWindow): DependencyLink[] {
   const links = new Map<string, Map<string, DependencyLink>>();
-  const addLink = (parent: string, child: string, error: boolean): void => {
-    if (parent === child) return;
+  const addLink = (counting: DepSpan, parent: string, child: string, error: boolean): void => {
+    if (window !== undefined) {
+      const start = counting.startUs;
+      if (start === undefined || start < window.startUs || start > window.endUs) return;
+    }
     let children = links.get(parent);
     if (children === undefined) {
       children = new Map();
@@ -79,14 +100,82 @@ export function computeDependencies(spans: Iterable<DepSpan>): DependencyLink[] 
     if (error) link.errorCount++;
   };
 
-  for (const traces of tenants.values()) for (const trace of traces.values()) linkTrace(trace, addLink);
+  linkAll(spans, addLink);
 
   const out: DependencyLink[] = [];
   for (const children of links.values()) for (const link of children.values()) out.push(link);
-  return out.sort((a, b) => compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child));
+  return out.sort(compareLinks);
 }
 
-function linkTrace(trace: DepSpan[], addLink: (parent: string, child: string, error: boolean) => void): void {
+/**
+ * The edges of the given spans per minute of their counting span (see CountWindow) and per tenant,
+ * only for counting spans starting in `window`; sorted by minute, tenant, parent, child. Summing
+ * the rows of every minute of a window gives computeDependencies(spans, window) for that window.
+ */
+export function computeMinuteEdges(spans: Iterable<DepSpan>, window: CountWindow): MinuteEdge[] {
+  const rows = new Map<string, MinuteEdge>();
+  linkAll(spans, (counting, parent, child, error) => {
+    const start = counting.startUs;
+    if (start === undefined || start < window.startUs || start > window.endUs) return;
+    const minuteUs = Math.floor(start / MINUTE_US) * MINUTE_US;
+    const tenant = counting.tenant ?? '';
+    const key = `${minuteUs}\u0000${tenant}\u0000${parent}\u0000${child}`;
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { minuteUs, tenant, parent, child, callCount: 0, errorCount: 0 };
+      rows.set(key, row);
+    }
+    row.callCount++;
+    if (error) row.errorCount++;
+  });
+  return [...rows.values()].sort(
+    (a, b) => a.minuteUs - b.minuteUs || compareStrings(a.tenant, b.tenant) || compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child),
+  );
+}
+
+/** Adds links of several partial answers edge by edge; the result is sorted by parent then child. */
+export function mergeDependencies(parts: ReadonlyArray<readonly DependencyLink[]>): DependencyLink[] {
+  const merged = new Map<string, DependencyLink>();
+  for (const part of parts) {
+    for (const link of part) {
+      const key = `${link.parent}\u0000${link.child}`;
+      const known = merged.get(key);
+      if (known === undefined) merged.set(key, { ...link });
+      else {
+        known.callCount += link.callCount;
+        known.errorCount += link.errorCount;
+      }
+    }
+  }
+  return [...merged.values()].sort(compareLinks);
+}
+
+function compareLinks(a: DependencyLink, b: DependencyLink): number {
+  return compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child);
+}
+
+type EdgeSink = (counting: DepSpan, parent: string, child: string, error: boolean) => void;
+
+/** Groups spans by tenant and trace and reports every edge with its counting span; self-edges are dropped. */
+function linkAll(spans: Iterable<DepSpan>, sink: EdgeSink): void {
+  // tenant → traceId → spans; nested maps avoid building a composite key string per span.
+  const tenants = new Map<string, Map<string, DepSpan[]>>();
+  for (const span of spans) {
+    const tenant = span.tenant ?? '';
+    let traces = tenants.get(tenant);
+    if (traces === undefined) {
+      traces = new Map();
+      tenants.set(tenant, traces);
+    }
+    push(traces, span.traceId, span);
+  }
+  const addLink: EdgeSink = (counting, parent, child, error) => {
+    if (parent !== child) sink(counting, parent, child, error);
+  };
+  for (const traces of tenants.values()) for (const trace of traces.values()) linkTrace(trace, addLink);
+}
+
+function linkTrace(trace: DepSpan[], addLink: EdgeSink): void {
   const byId = new Map<string, DepSpan[]>();
   const children = new Map<string, DepSpan[]>();
   const unique: DepSpan[] = [];
@@ -117,9 +206,9 @@ function linkTrace(trace: DepSpan[], addLink: (parent: string, child: string, er
     // (Zipkin links messaging through the broker: producer → broker → consumer).
     const broker = span.kind === 'consumer' ? span.remoteService : undefined;
     if (broker !== undefined) {
-      addLink(broker, span.service, span.error);
+      addLink(span, broker, span.service, span.error);
     } else if (parent !== undefined && parent.service !== span.service) {
-      addLink(parent.service, span.service, span.error);
+      addLink(span, parent.service, span.service, span.error);
     }
 
     const remote = span.remoteService;
@@ -127,7 +216,7 @@ function linkTrace(trace: DepSpan[], addLink: (parent: string, child: string, er
       const answered =
         (children.get(span.spanId) ?? []).some((child) => child.service === remote) ||
         sameId.some((other) => other !== span && other.service === remote);
-      if (!answered) addLink(span.service, remote, span.error);
+      if (!answered) addLink(span, span.service, remote, span.error);
     }
   }
 }

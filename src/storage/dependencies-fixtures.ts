@@ -1,0 +1,81 @@
+/**
+ * Seeded random traces for the dependency rollup tests: every kind of edge the rules know (parent
+ * → child across services, Zipkin shared ids, leaf calls to remote services, messaging through a
+ * broker), errors, two tenants, and traces that straddle minute boundaries.
+ */
+import type { Span, SpanKind } from '../model/index.js';
+import { MINUTE_US } from './dependencies.js';
+
+/** Options of {@link randomTraces}. */
+export interface RandomTracesOptions {
+  seed: number;
+  traces: number;
+  /** Traces start in [startUs, startUs + spreadUs). */
+  startUs: number;
+  spreadUs: number;
+  /** Latest start of a span after its trace's first span (default 2 min: shorter than the rollup margin). */
+  traceSpreadUs?: number;
+}
+
+const SERVICES = ['frontend', 'cart', 'payments', 'ledger', 'search'];
+const REMOTES = ['redis', 'postgres', 'kafka', 'cart'];
+const KINDS: SpanKind[] = ['server', 'client', 'producer', 'consumer', 'internal'];
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same traces on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic traces of 1-7 spans each, spans in start order per trace. */
+export function randomTraces(options: RandomTracesOptions): Span[] {
+  const random = prng(options.seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const traceSpread = options.traceSpreadUs ?? 2 * MINUTE_US;
+  const out: Span[] = [];
+  let spanNo = 1;
+  for (let t = 0; t < options.traces; t++) {
+    const traceId = (options.seed * 1_000_003 + t + 1).toString(16).padStart(32, '0');
+    const tenant = random() < 0.2 ? 'acme' : '';
+    const rootStart = options.startUs + Math.floor(random() * options.spreadUs);
+    const spans: Span[] = [];
+    const n = 1 + Math.floor(random() * 7);
+    for (let i = 0; i < n; i++) {
+      const parent = i === 0 ? undefined : spans[Math.floor(random() * spans.length)];
+      const kind = pick(KINDS);
+      const shared = parent !== undefined && parent.kind === 'client' && random() < 0.3;
+      const span: Span = {
+        traceId,
+        spanId: shared && parent !== undefined ? parent.spanId : (spanNo++).toString(16).padStart(16, '0'),
+        kind: shared ? 'server' : kind,
+        name: `op${i}`,
+        service: shared && parent?.remoteEndpoint?.serviceName !== undefined ? parent.remoteEndpoint.serviceName : pick(SERVICES),
+        startUs: rootStart + (i === 0 ? 0 : Math.floor(random() * traceSpread)),
+        durationUs: 1 + Math.floor(random() * 1000),
+        statusCode: random() < 0.15 ? 'error' : 'unset',
+        attributes: {},
+        events: [],
+        links: [],
+        resource: {},
+        tenant,
+      };
+      if (shared) span.shared = true;
+      const parentId = shared ? parent?.parentSpanId : parent?.spanId;
+      if (parentId !== undefined) span.parentSpanId = parentId;
+      if ((kind === 'client' || kind === 'producer' || kind === 'consumer') && !shared && random() < 0.7) {
+        span.remoteEndpoint = { serviceName: pick(REMOTES) };
+      }
+      spans.push(span);
+    }
+    // Now and then a report arrives twice.
+    if (random() < 0.05 && spans[0] !== undefined) spans.push({ ...spans[0] });
+    out.push(...spans);
+  }
+  return out;
+}

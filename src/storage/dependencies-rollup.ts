@@ -1,0 +1,340 @@
+/**
+ * Dependency rollups: edge counts per minute, settled in the background as spans arrive, so a
+ * dependency graph over any range sums a few stored rows per minute instead of reading every span
+ * of the range.
+ *
+ * Rules (the engines only store and sum what this module computes):
+ * - An edge belongs to the minute its counting span starts in (CountWindow in dependencies.ts).
+ *   Minute M's edges are computed from the spans starting in [M − margin, M + 1 min + margin], so
+ *   a trace is seen whole when it lasts less than the margin; a longer one may show a call as a
+ *   leaf edge to its remote service, or miss a parent → child call whose parent lies further away.
+ * - A minute is settled once it ended more than the settle delay ago (default: margin + 1 min for
+ *   late spans): its edges are stored with a settled mark, once. Spans arriving for a minute after
+ *   it was settled are not added to it.
+ * - A range with no settled minute is answered live over its own spans only, exactly as before
+ *   rollups existed (so a window sees only its own spans as context). A range touching a settled
+ *   minute is answered per whole minute: the range is widened to the minutes it touches, settled
+ *   minutes are summed from the store, and each run of unsettled minutes is computed live with the
+ *   same margin of context, so the answer is the same whether or not a minute has been settled.
+ * - The settler works newest first: fresh minutes as they become final, then older unsettled ones
+ *   back to the oldest retained span (a back-fill over existing data gives recent ranges first).
+ */
+import type { DependencyLink } from '../model/index.js';
+import type { DependencyReader, TenantScope } from './api.js';
+import { computeDependencies, computeMinuteEdges, mergeDependencies, MINUTE_US, type DepSpan, type MinuteEdge } from './dependencies.js';
+
+/** Consecutive minutes [fromUs, toUs); both are multiples of MINUTE_US. */
+export interface MinuteRange {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Where an engine's spans are read from, for settling and for the live parts of a read. */
+export interface DependencySpanSource {
+  /** Every span of the scope starting in [startUs, endUs] (inclusive) that the engine holds, buffered or stored, with startUs set. */
+  spans(query: TenantScope & { startUsMin: number; startUsMax: number }): Promise<DepSpan[]>;
+  /** Start of the oldest span held, undefined when there is none. */
+  oldestStartUs(): Promise<number | undefined>;
+}
+
+/** Where an engine keeps settled minutes and their edges. */
+export interface RollupTable {
+  /** The settled minutes in [fromUs, toUs), ascending, each once. */
+  settledMinutes(range: MinuteRange): Promise<number[]>;
+  /**
+   * Stores the edges of `minutes` and marks those minutes settled (edges first: a minute counts
+   * only once marked). Storing the same minutes again replaces their edges: twice equals once.
+   */
+  store(minutes: readonly number[], edges: readonly MinuteEdge[]): Promise<void>;
+  /** The scope's edges summed over the given ranges of settled minutes, sorted by parent then child. */
+  sum(query: TenantScope & { ranges: readonly MinuteRange[] }): Promise<DependencyLink[]>;
+  /** Deletes the edges and settled marks of minutes starting before cutoffUs. */
+  deleteBefore(cutoffUs: number): Promise<void>;
+}
+
+/** Logging surface of the settler (pino's Logger satisfies it). */
+export interface RollupLogger {
+  warn(obj: object, msg?: string): void;
+}
+
+/** Options of {@link createDependencyRollups}. */
+export interface DependencyRollupOptions {
+  source: DependencySpanSource;
+  table: RollupTable;
+  /** Context read around each minute (default 5 min); traces longer than this may be split. */
+  marginUs?: number;
+  /** How long after its end a minute is settled (default margin + 1 min). */
+  settleDelayUs?: number;
+  /** Minutes settled per span read (default 30). */
+  batchMinutes?: number;
+  /** The clock, µs since the epoch (default Date.now() × 1000). */
+  nowUs?: () => number;
+  /** Pause of the background loop after a batch (default 100 ms) and when nothing was due (default 10 s). */
+  busyDelayMs?: number;
+  idleDelayMs?: number;
+  logger?: RollupLogger;
+}
+
+/** Figures of the settler for /metrics. */
+export interface RollupStats {
+  /** Settled minutes known to this process. */
+  settledMinutes: number;
+  /** Minutes due for settling and not yet settled, as of the last settle. */
+  backlogMinutes: number;
+  /** Minutes this process settled since it started, and the seconds it spent on them. */
+  settledMinutesTotal: number;
+  settleSecondsSum: number;
+  settleFailuresTotal: number;
+}
+
+/** A DependencyReader answering from rollups, with the settler that maintains them. */
+export interface DependencyRollups extends DependencyReader {
+  /** Settles one batch of the newest unsettled due minutes; resolves to how many minutes it settled (0: none due). */
+  settle(): Promise<number>;
+  /** Settles batches until no minute is due; resolves to the minutes settled. */
+  settleAll(): Promise<number>;
+  /** Starts the background loop (an unref'd timer); close() stops it. */
+  start(): void;
+  /** Forgets the rollups of minutes before cutoffUs, after the engine deleted those spans. */
+  deleteBefore(cutoffUs: number): Promise<void>;
+  stats(): RollupStats;
+  /** Stops the loop and waits for a running batch. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Default context margin around a minute: 5 minutes. */
+export const DEFAULT_MARGIN_US = 5 * MINUTE_US;
+
+/** Creates the rollup reader and settler over an engine's span source and rollup table. */
+export function createDependencyRollups(options: DependencyRollupOptions): DependencyRollups {
+  const { source, table } = options;
+  const marginUs = options.marginUs ?? DEFAULT_MARGIN_US;
+  const settleDelayUs = options.settleDelayUs ?? marginUs + MINUTE_US;
+  const batchMinutes = Math.max(1, options.batchMinutes ?? 30);
+  const nowUs = options.nowUs ?? (() => Date.now() * 1000);
+  const busyDelayMs = options.busyDelayMs ?? 100;
+  const idleDelayMs = options.idleDelayMs ?? 10_000;
+
+  /** Settled minutes, mirrored from the table over [loadedFrom, loadedTo). */
+  const settled = new Set<number>();
+  let loadedFrom = Number.POSITIVE_INFINITY;
+  let loadedTo = Number.NEGATIVE_INFINITY;
+  let backlogMinutes = 0;
+  let settledMinutesTotal = 0;
+  let settleSecondsSum = 0;
+  let settleFailuresTotal = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  /** Loads the settled marks of [fromUs, toUs) not yet mirrored. */
+  async function mirror(fromUs: number, toUs: number): Promise<void> {
+    if (loadedFrom > loadedTo) {
+      for (const m of await table.settledMinutes({ fromUs, toUs })) settled.add(m);
+      loadedFrom = fromUs;
+      loadedTo = toUs;
+      return;
+    }
+    if (fromUs < loadedFrom) {
+      for (const m of await table.settledMinutes({ fromUs, toUs: loadedFrom })) settled.add(m);
+      loadedFrom = fromUs;
+    }
+    if (toUs > loadedTo) {
+      // Re-read from a little before the mirrored end: another process may have settled those meanwhile.
+      const from = Math.max(loadedFrom, loadedTo - batchMinutes * MINUTE_US);
+      for (const m of await table.settledMinutes({ fromUs: from, toUs })) settled.add(m);
+      loadedTo = toUs;
+    }
+  }
+
+  /** The newest run of unsettled due minutes, at most batchMinutes long, ascending; counts the backlog on the way. */
+  function pickBatch(lowUs: number, highUs: number): number[] {
+    const batch: number[] = [];
+    let open = true;
+    let backlog = 0;
+    for (let m = highUs - MINUTE_US; m >= lowUs; m -= MINUTE_US) {
+      if (settled.has(m)) {
+        if (batch.length > 0) open = false;
+        continue;
+      }
+      backlog++;
+      if (open && batch.length < batchMinutes) batch.push(m);
+    }
+    backlogMinutes = backlog;
+    return batch.reverse();
+  }
+
+  async function settleOnce(): Promise<number> {
+    const oldest = await source.oldestStartUs();
+    if (oldest === undefined) {
+      backlogMinutes = 0;
+      return 0;
+    }
+    // The oldest minute may have lost spans to retention: it is answered live, never settled.
+    const lowUs = Math.ceil(oldest / MINUTE_US) * MINUTE_US;
+    const highUs = Math.floor((nowUs() - settleDelayUs) / MINUTE_US) * MINUTE_US;
+    if (highUs <= lowUs) {
+      backlogMinutes = 0;
+      return 0;
+    }
+    await mirror(lowUs, highUs);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const batch = pickBatch(lowUs, highUs);
+      const first = batch[0];
+      const last = batch[batch.length - 1];
+      if (first === undefined || last === undefined) return 0;
+      const endUs = last + MINUTE_US;
+      // Another process sharing the store may have settled some of them meanwhile.
+      const already = await table.settledMinutes({ fromUs: first, toUs: endUs });
+      if (already.length > 0) {
+        for (const m of already) settled.add(m);
+        continue;
+      }
+      const t0 = performance.now();
+      const spans = await source.spans({ startUsMin: first - marginUs, startUsMax: endUs - 1 + marginUs });
+      const edges = computeMinuteEdges(spans, { startUs: first, endUs: endUs - 1 });
+      await table.store(batch, edges);
+      for (const m of batch) settled.add(m);
+      settledMinutesTotal += batch.length;
+      backlogMinutes = Math.max(0, backlogMinutes - batch.length);
+      settleSecondsSum += (performance.now() - t0) / 1000;
+      return batch.length;
+    }
+    return 0;
+  }
+
+  /** Runs settle batches one at a time, whoever asks. */
+  function settle(): Promise<number> {
+    const run = chain.then(settleOnce, settleOnce);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  function schedule(delayMs: number): void {
+    if (closed) return;
+    timer = setTimeout(() => {
+      running = settle()
+        .then((n) => schedule(n > 0 ? busyDelayMs : idleDelayMs))
+        .catch((err: unknown) => {
+          settleFailuresTotal++;
+          options.logger?.warn({ err }, 'failed to settle dependency minutes; retrying later');
+          schedule(idleDelayMs);
+        });
+    }, delayMs);
+    timer.unref();
+  }
+
+  async function live(query: TenantScope & { startUs: number; endUs: number }, range?: MinuteRange): Promise<DependencyLink[]> {
+    if (range === undefined) {
+      return computeDependencies(await source.spans({ tenant: query.tenant, startUsMin: query.startUs, startUsMax: query.endUs }));
+    }
+    const spans = await source.spans({ tenant: query.tenant, startUsMin: range.fromUs - marginUs, startUsMax: range.toUs - 1 + marginUs });
+    return computeDependencies(spans, { startUs: range.fromUs, endUs: range.toUs - 1 });
+  }
+
+  return {
+    async getDependencies(query) {
+      const endUs = query.endUs;
+      const startUs = query.endUs - query.lookbackUs;
+      if (endUs < startUs) return [];
+      const fromUs = Math.floor(startUs / MINUTE_US) * MINUTE_US;
+      const toUs = Math.floor(endUs / MINUTE_US) * MINUTE_US + MINUTE_US;
+      const done = await table.settledMinutes({ fromUs, toUs });
+      if (done.length === 0) return live({ tenant: query.tenant, startUs, endUs });
+      const { runs, gaps } = splitRuns(done, { fromUs, toUs });
+      const parts = await Promise.all([
+        table.sum({ tenant: query.tenant, ranges: runs }),
+        ...gaps.map((gap) => live({ tenant: query.tenant, startUs, endUs }, gap)),
+      ]);
+      return mergeDependencies(parts);
+    },
+    settle,
+    async settleAll() {
+      let total = 0;
+      for (;;) {
+        const n = await settle();
+        if (n === 0) return total;
+        total += n;
+      }
+    },
+    start() {
+      if (timer === undefined && !closed) schedule(0);
+    },
+    async deleteBefore(cutoffUs) {
+      await table.deleteBefore(cutoffUs);
+      for (const m of settled) if (m < cutoffUs) settled.delete(m);
+    },
+    stats() {
+      return { settledMinutes: settled.size, backlogMinutes, settledMinutesTotal, settleSecondsSum, settleFailuresTotal };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await running;
+      await chain;
+    },
+  };
+}
+
+/**
+ * Splits [range.fromUs, range.toUs) into runs of the given settled minutes (ascending) and the gaps
+ * between them, both as consecutive minute ranges in ascending order.
+ */
+export function splitRuns(minutes: readonly number[], range: MinuteRange): { runs: MinuteRange[]; gaps: MinuteRange[] } {
+  const runs: MinuteRange[] = [];
+  for (const m of minutes) {
+    if (m < range.fromUs || m >= range.toUs) continue;
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.toUs === m) last.toUs = m + MINUTE_US;
+    else if (last === undefined || m > last.toUs) runs.push({ fromUs: m, toUs: m + MINUTE_US });
+  }
+  const gaps: MinuteRange[] = [];
+  let at = range.fromUs;
+  for (const run of runs) {
+    if (run.fromUs > at) gaps.push({ fromUs: at, toUs: run.fromUs });
+    at = run.toUs;
+  }
+  if (at < range.toUs) gaps.push({ fromUs: at, toUs: range.toUs });
+  return { runs, gaps };
+}
+
+/**
+ * A RollupTable held in memory: what the memory engine and tests use; the same rules as the
+ * engines' tables, without persistence.
+ */
+export function createMemoryRollupTable(): RollupTable & { rowCount(): number } {
+  const marks = new Set<number>();
+  const edges = new Map<number, MinuteEdge[]>();
+  return {
+    async settledMinutes(range) {
+      return [...marks].filter((m) => m >= range.fromUs && m < range.toUs).sort((a, b) => a - b);
+    },
+    async store(minutes, rows) {
+      for (const m of minutes) edges.set(m, []);
+      for (const row of rows) edges.get(row.minuteUs)?.push({ ...row });
+      for (const m of minutes) marks.add(m);
+    },
+    async sum(query) {
+      const parts: DependencyLink[][] = [];
+      for (const range of query.ranges) {
+        for (let m = range.fromUs; m < range.toUs; m += MINUTE_US) {
+          if (!marks.has(m)) continue;
+          const rows = (edges.get(m) ?? []).filter((r) => query.tenant === undefined || r.tenant === query.tenant);
+          parts.push(rows.map((r) => ({ parent: r.parent, child: r.child, callCount: r.callCount, errorCount: r.errorCount })));
+        }
+      }
+      return mergeDependencies(parts);
+    },
+    async deleteBefore(cutoffUs) {
+      for (const m of [...marks]) if (m < cutoffUs) marks.delete(m);
+      for (const m of [...edges.keys()]) if (m < cutoffUs) edges.delete(m);
+    },
+    rowCount() {
+      let n = 0;
+      for (const rows of edges.values()) n += rows.length;
+      return n;
+    },
+  };
+}
