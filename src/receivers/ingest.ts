@@ -6,7 +6,10 @@ import { toAppError, type AppError } from '../errors.js';
 import type { Span } from '../model/index.js';
 import type { SpanWriter } from '../storage/api.js';
 import type { Metrics } from '../server/metrics.js';
+import { Counter } from 'prom-client';
+import type { Admission } from './admission.js';
 import type { IngestStats } from './ingest-stats.js';
+import type { Limiter } from './limits.js';
 
 /** What a receiver needs from the process to ingest spans. */
 export interface IngestOptions {
@@ -14,6 +17,10 @@ export interface IngestOptions {
   metrics: Metrics;
   /** Per receiver and per source service figures for the ingest page, when kept. */
   stats?: IngestStats;
+  /** Span, trace and cardinality limits applied to every batch before it is written. */
+  limiter?: Limiter;
+  /** Memory budget checked before every write. */
+  admission?: Admission;
 }
 
 /** One decoded request, ready to be written. */
@@ -60,12 +67,38 @@ export const REFUSAL_REASON: Readonly<Record<string, string>> = {
 
 /** Creates the ingest path over one writer. */
 export function createIngest(options: IngestOptions): Ingest {
-  const { writer, metrics, stats } = options;
+  const { writer, metrics, stats, limiter, admission } = options;
+  const truncatedSpans = (metrics.registry.getSingleMetric('ariadne_spans_truncated_total') as Counter<'protocol'> | undefined) ?? new Counter({
+    name: 'ariadne_spans_truncated_total', help: 'Spans stored with something cut by a limit (they carry ariadne.truncated)',
+    labelNames: ['protocol'] as const, registers: [metrics.registry],
+  });
   return {
-    async accept({ format, tenant, bytes, spans, skipped, source }) {
+    async accept({ format, tenant, bytes, spans: decoded, skipped, source }) {
+      let spans = decoded;
       if (spans.length > 0) {
         try {
-          await writer.writeSpans(spans, { payload: { format, tenant, bytes } });
+          admission?.check(format);
+        } catch (err) {
+          metrics.spansRejected.inc({ protocol: format, reason: 'overloaded' }, spans.length);
+          stats?.spansRefused(format, spans.length);
+          throw err;
+        }
+      }
+      const limited = limiter && spans.length > 0 ? limiter.apply(spans) : undefined;
+      if (limited) {
+        spans = limited.spans;
+        for (const [reason, n] of Object.entries(limited.refused)) {
+          metrics.spansRejected.inc({ protocol: format, reason: `limit_${reason}` }, n);
+          stats?.spansRefused(format, n);
+        }
+        if (limited.truncated > 0) truncatedSpans.inc({ protocol: format }, limited.truncated);
+      }
+      if (spans.length > 0) {
+        try {
+          // Spans cut by a decision that depended on earlier batches no longer equal what the request
+          // decodes to: they are logged as they are instead of as the request's bytes.
+          await writer.writeSpans(spans, limited?.stateful ? {} : { payload: { format, tenant, bytes } });
+          limited?.commit();
         } catch (err) {
           const appErr = toAppError(err);
           metrics.spansRejected.inc({ protocol: format, reason: REFUSAL_REASON[appErr.code] ?? 'internal' }, spans.length);

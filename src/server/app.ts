@@ -13,6 +13,7 @@ import {
   FORMATS_BY_RECEIVER, createIngest, createIngestStats, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
   startGrpcServer, watchUdpKernelCounters, zipkinReceiverPlugin, type GrpcService, type Ingest,
 } from '../receivers/index.js';
+import { admitGrpc, admitHttp, createAdmission, createLimiter, withTruncationWarnings, type Admission } from '../receivers/index.js';
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
@@ -90,6 +91,14 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   let store: Store | undefined;
   let ingest: Ingest;
   const ingestStats = createIngestStats();
+  const limiter = createLimiter({
+    maxValueBytes: config.limitsValueBytes, maxAttributes: config.limitsAttributes, maxEvents: config.limitsEvents, maxLinks: config.limitsLinks,
+    maxTraceSpans: config.limitsTraceSpans, maxTraceBytes: config.limitsTraceBytes, maxServices: config.limitsServices, maxOperationsPerService: config.limitsOperations,
+  });
+  const admission: Admission = createAdmission({
+    maxBytes: config.memoryMaxBytes, maxInflight: config.ingestMaxInflight, bufferedSpans: () => store?.stats().bufferedSpans ?? 0, registry: metrics.registry,
+  });
+  closers.push(() => admission.close());
   try {
     // The admin port comes up first so /health answers while the store replays its log.
     if (has('admin')) {
@@ -98,12 +107,13 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await serve(admin, 'admin', config.adminPort, '/health, /ready, /metrics');
     }
     if (has('store')) {
-      const opened = await openStore({ ...config, decode: decodePayload, logger });
+      const opened = await openStore({ ...config, decode: (payload) => limiter.replay(decodePayload(payload)), logger });
       store = opened;
       closers.push(() => opened.close());
       metrics.watchStore(opened);
       logger.info({ storage: opened.name, dataDir: config.storage === 'embedded' ? config.dataDir : undefined }, 'store open');
-      ingest = createIngest({ writer: opened.writer, metrics, stats: ingestStats });
+      limiter.knowServices('', await opened.reader.getServices({ tenant: '' }));
+      ingest = createIngest({ writer: opened.writer, metrics, stats: ingestStats, limiter, admission });
     } else {
       const forwarder = createForwarder({ collector: config.agentCollector, queueSize: config.agentQueueSize, metrics, logger });
       closers.push(() => forwarder.close());
@@ -118,6 +128,8 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     if (!store) throw new AppError('INTERNAL', `role ${role.name} runs a query module without a store`);
     return store;
   };
+  // Every read API shows the spans a limit cut with a warning.
+  const spanReader = () => withTruncationWarnings(stored().reader);
   try {
     let sampling: SamplingProvider | undefined;
     if (has('jaeger-udp')) {
@@ -163,29 +175,32 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     }
     if (has('jaeger-receiver') || sampling) {
       const app = httpApp('jaeger-http', config.maxBodyBytes);
+      admitHttp(app, admission, 'jaegerHttp');
       if (sampling) await app.register(samplingPlugin, { provider: sampling, routes: COLLECTOR_SAMPLING_ROUTES });
       if (has('jaeger-receiver')) await app.register(jaegerHttpPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       await serve(app, 'jaegerHttp', config.jaegerHttpPort, 'POST /api/traces, GET /api/sampling');
     }
     if (has('jaeger-receiver')) {
-      await serveGrpc([createJaegerCollectorService({ ingest })], 'jaegerGrpc', config.jaegerGrpcPort, 'jaeger.api_v2.CollectorService/PostSpans');
+      await serveGrpc([admitGrpc(createJaegerCollectorService({ ingest }), admission, 'jaegerGrpc')], 'jaegerGrpc', config.jaegerGrpcPort, 'jaeger.api_v2.CollectorService/PostSpans');
     }
     if (has('otlp-receiver')) {
-      await serveGrpc([createOtlpTraceService({ ingest })], 'otlpGrpc', config.otlpGrpcPort, 'TraceService/Export');
+      await serveGrpc([admitGrpc(createOtlpTraceService({ ingest }), admission, 'otlpGrpc')], 'otlpGrpc', config.otlpGrpcPort, 'TraceService/Export');
       const otlp = httpApp('otlp-http', config.maxBodyBytes);
+      admitHttp(otlp, admission, 'otlpHttp');
       allowAnyOrigin(otlp);
       await otlp.register(otlpHttpPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       await serve(otlp, 'otlpHttp', config.otlpHttpPort, 'POST /v1/traces');
     }
     if (has('zipkin-receiver') || has('zipkin-query')) {
       const zipkin = httpApp('zipkin', config.maxBodyBytes);
+      admitHttp(zipkin, admission, 'zipkin');
       allowAnyOrigin(zipkin);
       await compressResponses(zipkin);
       if (has('zipkin-receiver')) {
         await zipkin.register(zipkinReceiverPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       }
       if (has('zipkin-query')) {
-        const zipkinQuery = { reader: stored().reader, dependencies: stored().dependencies, autocompleteKeys: config.zipkinAutocompleteKeys };
+        const zipkinQuery = { reader: spanReader(), dependencies: stored().dependencies, autocompleteKeys: config.zipkinAutocompleteKeys };
         await zipkin.register(zipkinQueryPlugin, zipkinQuery);
         // Zipkin also serves its read API under /zipkin for a UI hosted at that base path (Lens).
         await zipkin.register(zipkinQueryPlugin, { ...zipkinQuery, prefix: '/zipkin' });
@@ -204,11 +219,11 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const query = httpApp('query', 1024 * 1024);
       await compressResponses(query);
       await query.register(jaegerQueryPlugin, {
-        reader: stored().reader, dependencies: stored().dependencies, adjustClockSkew: config.clockSkewAdjust,
+        reader: spanReader(), dependencies: stored().dependencies, adjustClockSkew: config.clockSkewAdjust,
       });
-      await query.register(jaegerV3Plugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
+      await query.register(jaegerV3Plugin, { reader: spanReader(), adjustClockSkew: config.clockSkewAdjust });
       await query.register(ingestApiPlugin, { stats: ingestStats, listeners: () => receiverListeners(ports, has) });
-      await query.register(uiPlugin, { reader: stored().reader, adjustClockSkew: config.clockSkewAdjust });
+      await query.register(uiPlugin, { reader: spanReader(), adjustClockSkew: config.clockSkewAdjust });
       await serve(query, 'query', config.queryPort, 'UI, Jaeger API /api/..., /api/v3/...');
     }
   } catch (err) {

@@ -2,6 +2,8 @@
  * Command-line flags and environment variables. Every option is one row of OPTIONS: its flag, its
  * environment variable, its default and how it is parsed, so `--help` and parsing never disagree.
  */
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { AppError } from '../errors.js';
 import { parseDuration } from '../model/index.js';
 
@@ -44,6 +46,18 @@ export interface Config {
   flushSpans: number;
   flushIntervalMs: number;
   maxBufferedSpans: number;
+  /** Memory budget of the process in bytes (admission control); 0 = none. */
+  memoryMaxBytes: number;
+  /** Requests each receiver has in flight before more are refused with 429 / RESOURCE_EXHAUSTED. */
+  ingestMaxInflight: number;
+  limitsValueBytes: number;
+  limitsAttributes: number;
+  limitsEvents: number;
+  limitsLinks: number;
+  limitsTraceSpans: number;
+  limitsTraceBytes: number;
+  limitsServices: number;
+  limitsOperations: number;
   clockSkewAdjust: boolean;
   zipkinAutocompleteKeys: string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -93,6 +107,33 @@ const SIZE_UNITS: Record<string, number> = {
   '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
   ki: 1024, kib: 1024, mi: 1024 ** 2, mib: 1024 ** 2, gi: 1024 ** 3, gib: 1024 ** 3, ti: 1024 ** 4, tib: 1024 ** 4,
 };
+
+/**
+ * The default memory budget: half of the machine's memory, or of the cgroup's limit when that is
+ * lower (a container), so the process leaves room for DuckDB, the page cache and its neighbours.
+ */
+export function defaultMemoryMax(): number {
+  let limit = totalmem();
+  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const n = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isSafeInteger(n) && n > 0 && n < limit) limit = n;
+    } catch {
+      // Not in a cgroup of that version: the machine's memory is the limit.
+    }
+  }
+  return Math.floor(limit / 2);
+}
+
+function memoryMax(text: string, name: string): number {
+  return text === 'auto' ? defaultMemoryMax() : parseSize(text, name);
+}
+
+function positiveSize(text: string, name: string): number {
+  const n = parseSize(text, name);
+  if (n < 1) throw bad(name, 'expected a size of at least 1 byte', text);
+  return n;
+}
 
 /** Parses "16MiB", "10GB", "0" to bytes. */
 export function parseSize(text: string, name: string): number {
@@ -178,6 +219,16 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'embedded.flush-spans', key: 'flushSpans', env: 'ARIADNE_EMBEDDED_FLUSH_SPANS', defaultText: '100000', help: 'buffered spans that trigger a flush to the columnar store', parse: positiveInt }),
   opt({ flag: 'embedded.flush-interval', key: 'flushIntervalMs', env: 'ARIADNE_EMBEDDED_FLUSH_INTERVAL', defaultText: '30s', help: 'longest time a span stays in the buffer before a flush', parse: (t, n) => Math.round(duration(t, n) / 1000) }),
   opt({ flag: 'embedded.max-buffered-spans', key: 'maxBufferedSpans', env: 'ARIADNE_EMBEDDED_MAX_BUFFERED_SPANS', defaultText: '500000', help: 'beyond this many unflushed spans, ingest answers 429 with Retry-After', parse: positiveInt }),
+  opt({ flag: 'memory.max', key: 'memoryMaxBytes', env: 'ARIADNE_MEMORY_MAX', defaultText: 'auto', help: 'memory budget of the process: ingest answers 429 (gRPC RESOURCE_EXHAUSTED) while it would go over; auto = half the machine\'s (or the container\'s) memory, 0 = none', parse: memoryMax }),
+  opt({ flag: 'ingest.max-inflight', key: 'ingestMaxInflight', env: 'ARIADNE_INGEST_MAX_INFLIGHT', defaultText: '64', help: 'requests each receiver has in flight; more are answered 429 at once', parse: positiveInt }),
+  opt({ flag: 'limits.value-size', key: 'limitsValueBytes', env: 'ARIADNE_LIMITS_VALUE_SIZE', defaultText: '2KiB', help: 'longest string value (attribute, name, event); longer ones are cut and the span marked ariadne.truncated (docs/limits.md)', parse: positiveSize }),
+  opt({ flag: 'limits.attributes', key: 'limitsAttributes', env: 'ARIADNE_LIMITS_ATTRIBUTES', defaultText: '128', help: 'most attributes per span (also per resource, event, link); further ones are dropped and the span marked', parse: positiveInt }),
+  opt({ flag: 'limits.events', key: 'limitsEvents', env: 'ARIADNE_LIMITS_EVENTS', defaultText: '128', help: 'most events (logs, annotations) per span; further ones are dropped and the span marked', parse: positiveInt }),
+  opt({ flag: 'limits.links', key: 'limitsLinks', env: 'ARIADNE_LIMITS_LINKS', defaultText: '128', help: 'most links (references) per span; further ones are dropped and the span marked', parse: positiveInt }),
+  opt({ flag: 'limits.trace-spans', key: 'limitsTraceSpans', env: 'ARIADNE_LIMITS_TRACE_SPANS', defaultText: '100000', help: 'most spans per trace; further spans are refused and counted (reason limit_trace_spans)', parse: positiveInt }),
+  opt({ flag: 'limits.trace-size', key: 'limitsTraceBytes', env: 'ARIADNE_LIMITS_TRACE_SIZE', defaultText: '5MiB', help: 'most bytes per trace; further spans keep ids, names and times but lose attributes and events, marked', parse: positiveSize }),
+  opt({ flag: 'limits.services', key: 'limitsServices', env: 'ARIADNE_LIMITS_SERVICES', defaultText: '10000', help: 'most distinct services per tenant; spans of further services are refused and counted', parse: positiveInt }),
+  opt({ flag: 'limits.operations', key: 'limitsOperations', env: 'ARIADNE_LIMITS_OPERATIONS', defaultText: '5000', help: 'most distinct operations per service; spans of further operations are refused and counted', parse: positiveInt }),
   opt({ flag: 'query.clock-skew-adjust', key: 'clockSkewAdjust', env: 'ARIADNE_QUERY_CLOCK_SKEW_ADJUST', defaultText: 'false', help: 'shift child spans into their parents at read time (Jaeger API), with a warning on each', parse: bool }),
   opt({ flag: 'zipkin.autocomplete-keys', key: 'zipkinAutocompleteKeys', env: 'ARIADNE_ZIPKIN_AUTOCOMPLETE_KEYS', defaultText: 'http.method,http.status_code,error', help: 'tag keys offered by /api/v2/autocompleteKeys (comma-separated)', parse: list }),
   opt({ flag: 'demo', key: 'demo', env: 'ARIADNE_DEMO', defaultText: 'false', help: 'all-in-one: also run the Bookinfo demo (services behind tracing sidecars, live traffic) reporting to this server; tune it with ARIADNE_DEMO_* variables', parse: bool }),
