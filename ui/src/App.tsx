@@ -3,6 +3,7 @@ import { Empty, Loading } from './components/States.js';
 import { applyTheme, initialTheme, type Theme } from './components/theme.js';
 import { TracePage } from './pages/Trace/TracePage.js';
 import { traceIdOfPath } from './model/routes.js';
+import { servicesRouteOf } from './model/services.js';
 import { Link, NavLink, Navigate, useLocation } from './router.js';
 
 // The trace page is in the main bundle (it is what must paint fastest, and /trace/ links are what
@@ -11,6 +12,7 @@ const SearchPage = lazy(() => import('./pages/Search/SearchPage.js').then((m) =>
 const ComparePage = lazy(() => import('./pages/Compare/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const DependenciesPage = lazy(() => import('./pages/Dependencies/DependenciesPage.js').then((m) => ({ default: m.DependenciesPage })));
 const IngestPage = lazy(() => import('./pages/Ingest/IngestPage.js').then((m) => ({ default: m.IngestPage })));
+const ServicesRoutes = lazy(() => import('./pages/Services/ServicesRoutes.js').then((m) => ({ default: m.ServicesRoutes })));
 
 /** The app: top bar and the view the URL names (Jaeger UI's paths, so bookmarks keep working). */
 export function App() {
@@ -26,6 +28,7 @@ export function App() {
         <Link to="/search" className="brand">Ariadne</Link>
         <nav>
           <NavLink to="/search">Search</NavLink>
+          <NavLink to="/services">Services</NavLink>
           <NavLink to="/dependencies">System architecture</NavLink>
           <NavLink to="/ingest">Ingest</NavLink>
         </nav>
@@ -66,6 +69,8 @@ function Routes() {
   if (pathname === '/compare') return <ComparePage />;
   if (pathname === '/dependencies') return <DependenciesPage />;
   if (pathname === '/ingest') return <IngestPage />;
+  const services = servicesRouteOf(pathname);
+  if (services !== undefined) return <ServicesRoutes route={services} />;
   const trace = traceIdOfPath(pathname);
   if (trace !== undefined) return <TraceRoute id={trace} />;
   return <NotFound />;
