@@ -10,7 +10,7 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { parseDuration } from '../../model/index.js';
-import type { SpanReader, TraceQuery } from '../../storage/api.js';
+import type { SpanReader, TraceQuery, TraceSummary } from '../../storage/api.js';
 import { traceSummaries } from '../../storage/summaries.js';
 import { toTraceSummaryJson } from '../jaeger-v3/index.js';
 import { scopeOf } from '../scope.js';
@@ -41,7 +41,7 @@ export const DEFAULT_TRACE_LIMIT = 20;
 /** Most traces a trace search answers. */
 export const MAX_TRACE_LIMIT = 1000;
 
-/** Candidate traces read per trace answered when whole-trace duration bounds are given, and their cap. */
+/** Candidate traces read per page, per trace answered, when whole-trace duration bounds are given; and the most read in all. */
 const OVERFETCH = 10;
 const MAX_CANDIDATES = 2000;
 
@@ -83,7 +83,7 @@ export const statementApiPlugin: FastifyPluginAsync<StatementApiOptions> = async
   });
 
   app.post('/api/ariadne/query', async (request, reply) => {
-    const body = request.body;
+    const body = jsonBody(request.body);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new AppError('INVALID_ARGUMENT', 'body: expected a JSON object {q, start, end} or {q, lookback}');
     }
@@ -110,6 +110,10 @@ export const statementApiPlugin: FastifyPluginAsync<StatementApiOptions> = async
     }
     const bounded = minUs !== undefined || maxUs !== undefined;
     const scope = scopeOf(request);
+    const keep = (s: TraceSummary) => {
+      const d = s.endUs - s.startUs;
+      return (minUs === undefined || d >= minUs) && (maxUs === undefined || d <= maxUs);
+    };
     const search: TraceQuery = {
       ...scope,
       startUsMin: range.startUs,
@@ -119,12 +123,19 @@ export const statementApiPlugin: FastifyPluginAsync<StatementApiOptions> = async
     if (where !== undefined) search.where = where;
     const summaries = await withTimeout(
       (async () => {
-        const refs = await reader.findTraceIds(search);
-        const found = await traceSummaries(reader, { ...scope, traceIds: refs.map((r) => r.traceId) });
-        const kept = found.filter((s) => {
-          const d = s.endUs - s.startUs;
-          return (minUs === undefined || d >= minUs) && (maxUs === undefined || d <= maxUs);
-        });
+        // Whole-trace bounds are checked on summaries: read candidates page by page, newest first,
+        // until enough traces pass or MAX_CANDIDATES were read.
+        const kept: TraceSummary[] = [];
+        const seen = new Set<string>();
+        while (kept.length < limit && seen.size < MAX_CANDIDATES && search.startUsMax >= search.startUsMin) {
+          const refs = await reader.findTraceIds(search);
+          const fresh = refs.filter((r) => !seen.has(r.traceId));
+          for (const r of fresh) seen.add(r.traceId);
+          const found = await traceSummaries(reader, { ...scope, traceIds: fresh.map((r) => r.traceId) });
+          kept.push(...found.filter(keep));
+          if (!bounded || refs.length < search.limit) break;
+          search.startUsMax = Math.min(...refs.map((r) => r.startUs)) - 1;
+        }
         return kept.slice(0, limit);
       })(),
       timeoutMs,
@@ -133,6 +144,16 @@ export const statementApiPlugin: FastifyPluginAsync<StatementApiOptions> = async
     return { summaries: summaries.map(toTraceSummaryJson) };
   });
 };
+
+/** The request body as JSON: the query port keeps bodies as raw bytes, other apps may have parsed them. */
+function jsonBody(raw: unknown): unknown {
+  if (!Buffer.isBuffer(raw) && typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw.toString());
+  } catch {
+    throw new AppError('INVALID_ARGUMENT', 'body: expected JSON such as {"q": "service = \\"a\\"", "lookback": "1h"}');
+  }
+}
 
 function parseLimit(raw: unknown): number {
   if (raw === undefined || raw === '') return DEFAULT_TRACE_LIMIT;
