@@ -17,7 +17,15 @@ export interface GrpcCallContext {
   signal: AbortSignal;
   /** The client's address as grpc-js reports it (e.g. "127.0.0.1:50312"). */
   peer: string;
+  /** The tenant the server's authorize check resolved for this call, if any. */
+  tenant?: string;
 }
+
+/** What an authorize check decided: go ahead (for a tenant, when one was resolved), or refuse with a gRPC status. */
+export type GrpcAccess = { ok: true; tenant?: string } | { ok: false; code: number; message: string };
+
+/** Checks a call's metadata before its handler runs (credentials, tenant); never throws. */
+export type GrpcAuthorize = (metadata: grpc.Metadata) => Promise<GrpcAccess>;
 
 /** A gRPC service: its fully qualified name and its unary methods by name. */
 export interface GrpcService {
@@ -37,6 +45,8 @@ export interface GrpcServerOptions {
   logger: Logger;
   /** How long close() waits for calls in flight before cutting them off; default 5000 ms. */
   shutdownTimeoutMs?: number;
+  /** Runs before every call; a refusal answers its status without running the handler. */
+  authorize?: GrpcAuthorize;
 }
 
 /** A listening gRPC server. */
@@ -72,7 +82,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
         responseSerialize: passthrough,
         responseDeserialize: passthrough,
       };
-      implementation[method] = unary(handler, options.logger);
+      implementation[method] = unary(handler, options.logger, options.authorize);
     }
     server.addService(definition, implementation);
   }
@@ -103,12 +113,27 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   };
 }
 
-function unary(handler: GrpcUnaryHandler, logger: Logger): grpc.handleUnaryCall<Buffer, Buffer> {
+function unary(handler: GrpcUnaryHandler, logger: Logger, authorize?: GrpcAuthorize): grpc.handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
     const controller = new AbortController();
     call.on('cancelled', () => controller.abort());
-    handler(call.request, { metadata: call.metadata, signal: controller.signal, peer: call.getPeer() }).then(
-      (response) => callback(null, response),
+    const run = async (): Promise<Buffer | undefined> => {
+      const context: GrpcCallContext = { metadata: call.metadata, signal: controller.signal, peer: call.getPeer() };
+      if (authorize) {
+        const access = await authorize(call.metadata);
+        if (!access.ok) {
+          logger.info({ method: call.getPath(), code: access.code, reason: access.message }, 'gRPC call refused');
+          callback({ code: access.code, details: access.message });
+          return undefined;
+        }
+        if (access.tenant !== undefined) context.tenant = access.tenant;
+      }
+      return handler(call.request, context);
+    };
+    run().then(
+      (response) => {
+        if (response !== undefined) callback(null, response);
+      },
       (err: unknown) => {
         const appErr = toAppError(err);
         if (appErr.code === 'INTERNAL') logger.error({ err, method: call.getPath() }, 'gRPC call failed');

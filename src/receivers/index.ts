@@ -30,7 +30,7 @@ export const FORMATS_BY_RECEIVER = {
 } as const;
 export { createOtlpTraceService, otlpHttpPlugin } from './otlp/index.js';
 export { startGrpcServer } from './grpc.js';
-export type { GrpcService } from './grpc.js';
+export type { GrpcAccess, GrpcAuthorize, GrpcService } from './grpc.js';
 export { createIngest, REFUSAL_REASON } from './ingest.js';
 export { admitGrpc, admitHttp, createAdmission } from './admission.js';
 export type { Admission, AdmissionOptions, MemoryUsage } from './admission.js';

@@ -17,10 +17,15 @@ import { admitGrpc, admitHttp, createAdmission, createLimiter, withTruncationWar
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
+import { createAuthenticator, authCovers, type Authenticator } from './auth.js';
 import { PORT_OFF, type Config } from './config.js';
 import { allowAnyOrigin, compressResponses, createHttpApp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { roleStorageProblem, type Role } from './roles.js';
+import { addSecurityHeaders } from './security-headers.js';
+import {
+  createAccessGuard, guardGrpc, guardHttp, jaegerHttpPortSurface, otlpHttpPortSurface, queryPortSurface, zipkinPortSurface, type AccessGuard,
+} from './tenancy.js';
 
 /** Bound ports of a running process, by module. */
 export interface Ports {
@@ -79,8 +84,10 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   };
   const serveGrpc = async (services: GrpcService[], name: keyof Ports, port: number, what: string) => {
     if (disabled(name, port)) return;
+    const authorize = guardGrpc(guard);
     const server = await startGrpcServer({
       host: config.host, port, services, maxMessageBytes: config.maxBodyBytes, logger: logger.child({ port: name }),
+      ...(authorize ? { authorize } : {}),
     });
     closers.push(() => server.close());
     ports[name] = server.port;
@@ -90,6 +97,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
 
   let store: Store | undefined;
   let ingest: Ingest;
+  let guard: AccessGuard;
   const ingestStats = createIngestStats();
   const limiter = createLimiter({
     maxValueBytes: config.limitsValueBytes, maxAttributes: config.limitsAttributes, maxEvents: config.limitsEvents, maxLinks: config.limitsLinks,
@@ -106,6 +114,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await admin.register(adminPlugin, { metrics, isReady: () => ready, startedAt });
       await serve(admin, 'admin', config.adminPort, '/health, /ready, /metrics');
     }
+    guard = await accessGuard(config, logger, closers);
     if (has('store')) {
       const opened = await openStore({ ...config, decode: (payload) => limiter.replay(decodePayload(payload)), logger });
       store = opened;
@@ -132,7 +141,12 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   const spanReader = () => withTruncationWarnings(stored().reader);
   try {
     let sampling: SamplingProvider | undefined;
-    if (has('jaeger-udp')) {
+    // UDP carries no header: its spans could name no tenant and show no credentials.
+    const udpRefused = has('store') && (config.tenancyEnabled || (authConfigured(config) && authCovers(config.authScope, 'ingest')));
+    if (has('jaeger-udp') && udpRefused) {
+      logger.warn('Jaeger UDP ports not opened: with --multi-tenancy.enabled or --auth.* on ingest, UDP spans could not be attributed or authenticated (send over HTTP or gRPC)');
+    }
+    if (has('jaeger-udp') && !udpRefused) {
       const udpPorts: number[] = [];
       for (const protocol of ['compact', 'binary'] as const) {
         const name = protocol === 'compact' ? 'jaegerCompact' : 'jaegerBinary';
@@ -176,6 +190,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     if (has('jaeger-receiver') || sampling) {
       const app = httpApp('jaeger-http', config.maxBodyBytes);
       admitHttp(app, admission, 'jaegerHttp');
+      guardHttp(app, guard, { surfaceOf: jaegerHttpPortSurface, body: 'text' });
       if (sampling) await app.register(samplingPlugin, { provider: sampling, routes: COLLECTOR_SAMPLING_ROUTES });
       if (has('jaeger-receiver')) await app.register(jaegerHttpPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       await serve(app, 'jaegerHttp', config.jaegerHttpPort, 'POST /api/traces, GET /api/sampling');
@@ -188,6 +203,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const otlp = httpApp('otlp-http', config.maxBodyBytes);
       admitHttp(otlp, admission, 'otlpHttp');
       allowAnyOrigin(otlp);
+      guardHttp(otlp, guard, { surfaceOf: otlpHttpPortSurface, body: 'json' });
       await otlp.register(otlpHttpPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
       await serve(otlp, 'otlpHttp', config.otlpHttpPort, 'POST /v1/traces');
     }
@@ -195,6 +211,8 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const zipkin = httpApp('zipkin', config.maxBodyBytes);
       admitHttp(zipkin, admission, 'zipkin');
       allowAnyOrigin(zipkin);
+      addSecurityHeaders(zipkin);
+      guardHttp(zipkin, guard, { surfaceOf: zipkinPortSurface, body: 'text' });
       await compressResponses(zipkin);
       if (has('zipkin-receiver')) {
         await zipkin.register(zipkinReceiverPlugin, { ingest, maxBodyBytes: config.maxBodyBytes });
@@ -217,6 +235,8 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     }
     if (has('jaeger-query')) {
       const query = httpApp('query', 1024 * 1024);
+      addSecurityHeaders(query);
+      guardHttp(query, guard, { surfaceOf: queryPortSurface, body: 'json' });
       await compressResponses(query);
       await query.register(jaegerQueryPlugin, {
         reader: spanReader(), dependencies: stored().dependencies, adjustClockSkew: config.clockSkewAdjust,
@@ -264,6 +284,25 @@ function receiverListeners(ports: Ports, has: (module: string) => boolean): Inge
     if (port !== undefined && has(r.module)) out.push({ name: r.name, port, transport: r.transport, formats: [...FORMATS_BY_RECEIVER[r.name]] });
   }
   return out;
+}
+
+function authConfigured(config: Config): boolean {
+  return config.authTokensFile !== '' || config.authBasicFile !== '';
+}
+
+/** The process's access guard: credentials from the auth files (watched until close) and the tenancy flags. */
+async function accessGuard(config: Config, logger: Logger, closers: Array<() => Promise<void> | void>): Promise<AccessGuard> {
+  let auth: Authenticator | undefined;
+  if (authConfigured(config)) {
+    const opened = await createAuthenticator({
+      tokensFile: config.authTokensFile, basicFile: config.authBasicFile, allowPins: config.tenancyEnabled, logger: logger.child({ module: 'auth' }),
+    });
+    closers.push(() => opened.close());
+    auth = opened;
+  }
+  const tenancy = { enabled: config.tenancyEnabled, header: config.tenancyHeader, tenants: config.tenancyTenants };
+  if (tenancy.enabled) logger.info({ header: tenancy.header, tenants: tenancy.tenants.length > 0 ? tenancy.tenants : 'any' }, 'multi-tenancy on');
+  return createAccessGuard({ tenancy, ...(auth ? { auth, authScope: config.authScope } : {}) });
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {

@@ -69,3 +69,43 @@ describe('helpText', () => {
     expect(text).toContain('env ARIADNE_DATA_DIR, default ./data');
   });
 });
+
+describe('multi-tenancy and auth flags', () => {
+  it('are off by default, with Jaeger\'s header', () => {
+    const { config } = parseArgs([]);
+    expect([config.tenancyEnabled, config.tenancyHeader, config.tenancyTenants]).toEqual([false, 'x-tenant', []]);
+    expect([config.authTokensFile, config.authBasicFile, config.authScope]).toEqual(['', '', 'all']);
+  });
+
+  const good: Array<[string, string[], NodeJS.ProcessEnv, Partial<Record<string, unknown>>]> = [
+    ['bare enabled flag', ['--multi-tenancy.enabled'], {}, { tenancyEnabled: true }],
+    ['header lower-cased', ['--multi-tenancy.header', 'X-Scope-OrgID'], {}, { tenancyHeader: 'x-scope-orgid' }],
+    ['tenant list trimmed and deduplicated', ['--multi-tenancy.tenants', ' team-a, team-b ,team-a'], {}, { tenancyTenants: ['team-a', 'team-b'] }],
+    ['from the environment', [], { ARIADNE_MULTI_TENANCY_ENABLED: 'true', ARIADNE_AUTH_TOKENS_FILE: '/etc/ariadne/tokens', ARIADNE_AUTH_SCOPE: 'ingest' },
+      { tenancyEnabled: true, authTokensFile: '/etc/ariadne/tokens', authScope: 'ingest' }],
+    ['basic file and query scope', ['--auth.basic-file=/run/users', '--auth.scope', 'query'], {}, { authBasicFile: '/run/users', authScope: 'query' }],
+  ];
+  it.each(good)('%s', (_name, argv, env, expected) => {
+    expect(parseArgs(argv, env).config).toMatchObject(expected);
+  });
+
+  const bad: Array<[string, string[], string]> = [
+    ['header with a space', ['--multi-tenancy.header', 'x tenant'], '--multi-tenancy.header: expected an HTTP header name'],
+    ['binary metadata key', ['--multi-tenancy.header', 'x-tenant-bin'], '--multi-tenancy.header: expected an HTTP header name'],
+    ['the authorization header', ['--multi-tenancy.header', 'Authorization'], '--multi-tenancy.header: expected a header of its own'],
+    ['a grpc- header', ['--multi-tenancy.header', 'grpc-tenant'], '--multi-tenancy.header: expected a header of its own'],
+    ['tenant with a space', ['--multi-tenancy.tenants', 'a,b c'], '--multi-tenancy.tenants: expected comma-separated tenants'],
+    ['unknown scope', ['--auth.scope', 'everything'], '--auth.scope: expected one of query, ingest, all'],
+  ];
+  it.each(bad)('rejects %s', (_name, argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it('are listed by --help', () => {
+    const text = helpText(ROLES);
+    for (const flag of ['multi-tenancy.enabled', 'multi-tenancy.header', 'multi-tenancy.tenants', 'auth.tokens-file', 'auth.basic-file', 'auth.scope']) {
+      expect(text).toContain(`--${flag} <value>`);
+    }
+    expect(text).toContain('env ARIADNE_MULTI_TENANCY_HEADER, default x-tenant');
+  });
+});

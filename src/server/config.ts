@@ -63,6 +63,18 @@ export interface Config {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'json' | 'pretty' | 'auto';
   demo: boolean;
+  /** Multi-tenancy: a tenant per request, taken from `tenancyHeader`; off, reads see every tenant. */
+  tenancyEnabled: boolean;
+  /** Lower-case header (HTTP) or metadata key (gRPC) naming the tenant. */
+  tenancyHeader: string;
+  /** Allowed tenants; empty allows any well-formed tenant. */
+  tenancyTenants: string[];
+  /** Bearer tokens file ('' = none): `token` or `token tenant` per line. */
+  authTokensFile: string;
+  /** Basic credentials file ('' = none): `user:password` or `user:scrypt$salt$key` per line. */
+  authBasicFile: string;
+  /** What the credentials protect: the read side, the receivers, or both. */
+  authScope: 'query' | 'ingest' | 'all';
 }
 
 interface Option<K extends keyof Config = keyof Config> {
@@ -172,6 +184,29 @@ function oneOf<const T extends readonly string[]>(values: T) {
   };
 }
 
+/** A well-formed tenant: 1-128 printable ASCII characters without spaces or commas. */
+export const TENANT_PATTERN = /^[\x21-\x2b\x2d-\x7e]{1,128}$/;
+
+/** HTTP header names are tokens (RFC 9110); gRPC metadata keys are lower case. */
+function headerName(text: string, name: string): string {
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(text) || /-bin$/i.test(text)) {
+    throw bad(name, 'expected an HTTP header name such as x-tenant (not a -bin metadata key)', text);
+  }
+  const lower = text.toLowerCase();
+  if (['authorization', 'host', 'content-type', 'content-length', 'content-encoding', 'te', 'user-agent'].includes(lower) || lower.startsWith('grpc-') || lower.startsWith(':')) {
+    throw bad(name, 'expected a header of its own, not one HTTP or gRPC already uses', text);
+  }
+  return lower;
+}
+
+function tenantList(text: string, name: string): string[] {
+  const tenants = list(text);
+  for (const t of tenants) {
+    if (!TENANT_PATTERN.test(t)) throw bad(name, 'expected comma-separated tenants of 1-128 printable characters', t);
+  }
+  return [...new Set(tenants)];
+}
+
 function list(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
@@ -232,6 +267,12 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'query.clock-skew-adjust', key: 'clockSkewAdjust', env: 'ARIADNE_QUERY_CLOCK_SKEW_ADJUST', defaultText: 'false', help: 'shift child spans into their parents at read time (Jaeger API), with a warning on each', parse: bool }),
   opt({ flag: 'zipkin.autocomplete-keys', key: 'zipkinAutocompleteKeys', env: 'ARIADNE_ZIPKIN_AUTOCOMPLETE_KEYS', defaultText: 'http.method,http.status_code,error', help: 'tag keys offered by /api/v2/autocompleteKeys (comma-separated)', parse: list }),
   opt({ flag: 'demo', key: 'demo', env: 'ARIADNE_DEMO', defaultText: 'false', help: 'all-in-one: also run the Bookinfo demo (services behind tracing sidecars, live traffic) reporting to this server; tune it with ARIADNE_DEMO_* variables', parse: bool }),
+  opt({ flag: 'multi-tenancy.enabled', key: 'tenancyEnabled', env: 'ARIADNE_MULTI_TENANCY_ENABLED', defaultText: 'false', help: 'every request names its tenant in --multi-tenancy.header (401 without); reads see only that tenant (docs/security.md)', parse: bool }),
+  opt({ flag: 'multi-tenancy.header', key: 'tenancyHeader', env: 'ARIADNE_MULTI_TENANCY_HEADER', defaultText: 'x-tenant', help: 'HTTP header and gRPC metadata key carrying the tenant', parse: headerName }),
+  opt({ flag: 'multi-tenancy.tenants', key: 'tenancyTenants', env: 'ARIADNE_MULTI_TENANCY_TENANTS', defaultText: '', help: 'comma-separated allowed tenants; empty = any tenant (others answer 401)', parse: tenantList }),
+  opt({ flag: 'auth.tokens-file', key: 'authTokensFile', env: 'ARIADNE_AUTH_TOKENS_FILE', defaultText: '', help: 'bearer tokens, one per line (`token` or `token tenant`; # comments); reloaded when it changes', parse: (t) => t }),
+  opt({ flag: 'auth.basic-file', key: 'authBasicFile', env: 'ARIADNE_AUTH_BASIC_FILE', defaultText: '', help: 'basic-auth users, one per line (`user:password` or `user:scrypt$salt$key`); reloaded when it changes', parse: (t) => t }),
+  opt({ flag: 'auth.scope', key: 'authScope', env: 'ARIADNE_AUTH_SCOPE', defaultText: 'all', help: 'what the auth files protect: query (UI and read APIs), ingest (receivers) or all', parse: oneOf(['query', 'ingest', 'all'] as const) }),
   opt({ flag: 'log.level', key: 'logLevel', env: 'ARIADNE_LOG_LEVEL', defaultText: 'info', help: 'trace, debug, info, warn, error, fatal or silent', parse: oneOf(LOG_LEVELS) }),
   opt({ flag: 'log.format', key: 'logFormat', env: 'ARIADNE_LOG_FORMAT', defaultText: 'auto', help: 'json, pretty, or auto (pretty on a terminal, JSON otherwise)', parse: oneOf(['json', 'pretty', 'auto'] as const) }),
 ];

@@ -11,6 +11,7 @@ import type { Span } from '../../model/index.js';
 import { compareStrings } from '../../model/index.js';
 import type { SpanReader } from '../../storage/api.js';
 import { traceSummaries } from '../../storage/summaries.js';
+import { scopeOf } from '../scope.js';
 import { toOtlpResourceSpans } from './otlp.js';
 import type { OtlpResourceSpans } from './otlp.js';
 import { parseFindQuery, parseGetTraceQuery, parseOperationsQuery } from './params.js';
@@ -46,8 +47,8 @@ export const jaegerV3Plugin: FastifyPluginAsync<JaegerV3Options> = async (app: F
     void reply.status(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { httpCode: status, message: appErr.message } }));
   });
 
-  app.get('/api/v3/services', async (_request, reply) => {
-    const services = await reader.getServices({});
+  app.get('/api/v3/services', async (request, reply) => {
+    const services = await reader.getServices(scopeOf(request));
     return send(reply, { services });
   });
 
@@ -56,7 +57,7 @@ export const jaegerV3Plugin: FastifyPluginAsync<JaegerV3Options> = async (app: F
     if (service === undefined) return send(reply, { operations: [] });
     const seen = new Set<string>();
     const operations: Array<{ name: string; spanKind: string }> = [];
-    for (const op of await reader.getOperations({ service })) {
+    for (const op of await reader.getOperations({ ...scopeOf(request), service })) {
       // The v3 API has no "unspecified" kind: such operations are listed as internal, as upstream does.
       const kind = op.spanKind === 'unspecified' ? 'internal' : op.spanKind;
       if (spanKind !== undefined && kind !== spanKind) continue;
@@ -72,21 +73,21 @@ export const jaegerV3Plugin: FastifyPluginAsync<JaegerV3Options> = async (app: F
   app.get('/api/v3/trace-summaries', async (request, reply) => {
     // Summaries always describe the adjusted trace: rawTraces is validated but has no effect here.
     const { query } = parseFindQuery(params(request));
-    const refs = await reader.findTraceIds(query);
-    const summaries = await traceSummaries(reader, { traceIds: refs.map((ref) => ref.traceId) });
+    const refs = await reader.findTraceIds({ ...query, ...scopeOf(request) });
+    const summaries = await traceSummaries(reader, { ...scopeOf(request), traceIds: refs.map((ref) => ref.traceId) });
     return send(reply, { summaries: summaries.map(toTraceSummaryJson) });
   });
 
   app.get('/api/v3/traces', async (request, reply) => {
     const search: FindQuery = parseFindQuery(params(request));
-    const refs = await reader.findTraceIds(search.query);
-    const traces = refs.length === 0 ? [] : await reader.getTraces({ traceIds: refs.map((ref) => ref.traceId) });
+    const refs = await reader.findTraceIds({ ...search.query, ...scopeOf(request) });
+    const traces = refs.length === 0 ? [] : await reader.getTraces({ ...scopeOf(request), traceIds: refs.map((ref) => ref.traceId) });
     return sendTraces(reply, traces, search.rawTraces);
   });
 
   app.get<{ Params: { traceId: string } }>('/api/v3/traces/:traceId', async (request, reply) => {
     const { rawTraces, ...lookup } = parseGetTraceQuery(request.params.traceId, params(request));
-    const spans = await reader.getTrace(lookup);
+    const spans = await reader.getTrace({ ...lookup, ...scopeOf(request) });
     return sendTraces(reply, [spans], rawTraces);
   });
 

@@ -9,6 +9,7 @@ import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { compareStrings, formatTraceId } from '../../model/index.js';
 import type { DependencyLink, Span } from '../../model/index.js';
 import type { DependencyReader, SpanReader } from '../../storage/api.js';
+import { scopeOf } from '../scope.js';
 import { toJaegerTrace } from './convert.js';
 import {
   parseDependenciesParams,
@@ -55,18 +56,18 @@ export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (
   });
 
   app.get('/api/services', async (request, reply) => {
-    const services = await reader.getServices({});
+    const services = await reader.getServices(scopeOf(request));
     return send(request, reply, envelope(services));
   });
 
   app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (request, reply) => {
-    const operations = await reader.getOperations({ service: request.params.service });
+    const operations = await reader.getOperations({ ...scopeOf(request), service: request.params.service });
     return send(request, reply, envelope(sortedUnique(operations.map((op) => op.name))));
   });
 
   app.get('/api/operations', async (request, reply) => {
     const query = parseOperationsParams(params(request));
-    const operations = await reader.getOperations(query);
+    const operations = await reader.getOperations({ ...query, ...scopeOf(request) });
     const data: JaegerOperation[] = operations.map((op) => ({
       name: op.name,
       spanKind: op.spanKind === 'unspecified' ? '' : op.spanKind,
@@ -77,22 +78,22 @@ export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (
   app.get('/api/traces', async (request, reply) => {
     const search = parseTraceSearch(params(request), now());
     if (search.kind === 'ids') {
-      const traces = (await reader.getTraces({ traceIds: search.traceIds })).filter((spans) => spans.length > 0);
+      const traces = (await reader.getTraces({ ...scopeOf(request), traceIds: search.traceIds })).filter((spans) => spans.length > 0);
       const found = new Set(traces.map((spans) => spans[0]!.traceId));
       const missing: JaegerError[] = search.traceIds
         .filter((id) => !found.has(id))
         .map((id) => ({ msg: 'trace not found', traceID: formatTraceId(id) }));
       return send(request, reply, envelope(traces.map(convert), missing.length > 0 ? missing : null));
     }
-    const refs = await reader.findTraceIds(search.query);
-    const traces = refs.length === 0 ? [] : await reader.getTraces({ traceIds: refs.map((ref) => ref.traceId) });
+    const refs = await reader.findTraceIds({ ...search.query, ...scopeOf(request) });
+    const traces = refs.length === 0 ? [] : await reader.getTraces({ ...scopeOf(request), traceIds: refs.map((ref) => ref.traceId) });
     return send(request, reply, envelope(traces.filter((spans) => spans.length > 0).map(convert)));
   });
 
   app.get<{ Params: { traceID: string } }>('/api/traces/:traceID', async (request, reply) => {
     const traceId = parseTraceId(request.params.traceID);
     const { raw, ...hints } = parseGetTraceParams(params(request));
-    const spans = await reader.getTrace({ traceId, ...hints });
+    const spans = await reader.getTrace({ ...scopeOf(request), traceId, ...hints });
     if (spans.length === 0) throw new AppError('NOT_FOUND', 'trace not found');
     const data: JaegerTrace[] = [toJaegerTrace(spans, { adjustClockSkew, raw })];
     return send(request, reply, envelope(data));
@@ -106,7 +107,7 @@ export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (
 
   app.get('/api/dependencies', async (request, reply) => {
     const query = parseDependenciesParams(params(request), now());
-    const links = await options.dependencies.getDependencies(query);
+    const links = await options.dependencies.getDependencies({ ...query, ...scopeOf(request) });
     const data = mergeDependencies(links, queryValue(params(request), 'service'));
     return send(request, reply, envelope(data));
   });

@@ -10,7 +10,8 @@ import { gzip } from 'node:zlib';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { normalizeTraceId } from '../../model/index.js';
-import type { SpanReader } from '../../storage/api.js';
+import type { SpanReader, TenantScope } from '../../storage/api.js';
+import { scopeOf } from '../scope.js';
 import { COLUMNS_CONTENT_TYPE, encodeColumns } from './columns.js';
 import { findRows, prepareTrace, type PreparedTrace } from './compact-trace.js';
 import { serviceTimes } from './service-times.js';
@@ -115,7 +116,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
   }
 
   async function sendTrace(request: FastifyRequest<{ Params: { traceId: string }; Querystring: { fresh?: unknown } }>, reply: FastifyReply, form: TraceForm) {
-    const { trace, timing } = await open(request.params.traceId, request.query.fresh === '1');
+    const { trace, timing } = await open(scopeOf(request), request.params.traceId, request.query.fresh === '1');
     const t0 = performance.now();
     const body = await encoded(trace, form);
     const encodeMs = performance.now() - t0;
@@ -131,20 +132,21 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     return reply.send(body.plain);
   }
 
-  function read(traceId: string): Promise<Opened> {
-    const pending = inflight.get(traceId);
+  function read(scope: TenantScope, traceId: string): Promise<Opened> {
+    const key = cacheKey(scope, traceId);
+    const pending = inflight.get(key);
     if (pending) return pending;
     const started = (async (): Promise<Opened> => {
       const t0 = performance.now();
-      const spans = await reader.getTrace({ traceId });
+      const spans = await reader.getTrace({ ...scope, traceId });
       if (spans.length === 0) throw new AppError('NOT_FOUND', `trace ${traceId} not found`);
       const t1 = performance.now();
       const trace = prepareTrace(spans, { adjustClockSkew });
-      cache.set(traceId, trace);
+      cache.set(key, trace);
       return { trace, timing: `read;dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}` };
     })();
-    inflight.set(traceId, started);
-    const forget = () => inflight.delete(traceId);
+    inflight.set(key, started);
+    const forget = () => inflight.delete(key);
     started.then(forget, forget);
     return started;
   }
@@ -153,11 +155,12 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
    * Opening a trace reads storage (pieces of a trace keep arriving) unless the cached copy is
    * complete by the settle rule or was read moments ago; `fresh` always reads.
    */
-  function open(traceIdText: string, fresh: boolean): Promise<Opened> {
+  function open(scope: TenantScope, traceIdText: string, fresh: boolean): Promise<Opened> {
     const traceId = parseTraceId(traceIdText);
-    if (!fresh && !inflight.has(traceId)) {
-      const storedAt = cache.storedAt(traceId);
-      const cached = storedAt === undefined ? undefined : cache.get(traceId);
+    const key = cacheKey(scope, traceId);
+    if (!fresh && !inflight.has(key)) {
+      const storedAt = cache.storedAt(key);
+      const cached = storedAt === undefined ? undefined : cache.get(key);
       if (cached && storedAt !== undefined) {
         const endUs = cached.compact.startUs + cached.compact.durationUs;
         if (Date.now() - storedAt < reuseReadMs || storedAt * 1000 - endUs >= settleUs) {
@@ -165,20 +168,20 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
         }
       }
     }
-    return read(traceId);
+    return read(scope, traceId);
   }
 
   /** Detail and find requests reuse what the last open prepared, so their rows match what the user sees. */
-  async function load(traceIdText: string): Promise<PreparedTrace> {
+  async function load(scope: TenantScope, traceIdText: string): Promise<PreparedTrace> {
     const traceId = parseTraceId(traceIdText);
-    return cache.get(traceId) ?? (await read(traceId)).trace;
+    return cache.get(cacheKey(scope, traceId)) ?? (await read(scope, traceId)).trace;
   }
 
   app.get<{ Params: { traceId: string }; Querystring: { fresh?: unknown } }>('/api/ariadne/traces/:traceId', (request, reply) => sendTrace(request, reply, 'json'));
   app.get<{ Params: { traceId: string }; Querystring: { fresh?: unknown } }>('/api/ariadne/traces/:traceId/columns', (request, reply) => sendTrace(request, reply, 'columns'));
 
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/ariadne/traces/:traceId/spans/:spanId', async (request, reply) => {
-    const trace = await load(request.params.traceId);
+    const trace = await load(scopeOf(request), request.params.traceId);
     const spanId = request.params.spanId.toLowerCase();
     const row = trace.rowOf(spanId);
     if (row === undefined) throw new AppError('NOT_FOUND', `span ${spanId} not found in trace ${trace.compact.traceId}`);
@@ -188,7 +191,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
   app.get<{ Params: { traceId: string }; Querystring: { q?: unknown } }>('/api/ariadne/traces/:traceId/find', async (request, reply) => {
     const q = request.query.q;
     if (typeof q !== 'string') throw new AppError('INVALID_ARGUMENT', 'q: expected the text to find');
-    const trace = await load(request.params.traceId);
+    const trace = await load(scopeOf(request), request.params.traceId);
     return sendJson(reply, { rows: findRows(trace, q) });
   });
 
@@ -199,15 +202,16 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     if (ids.length > MAX_SERVICE_TIME_TRACES) {
       throw new AppError('INVALID_ARGUMENT', `traceIds: at most ${MAX_SERVICE_TIME_TRACES} traces, got ${ids.length}`);
     }
+    const scope = scopeOf(request);
     const traces: PreparedTrace[] = [];
     const missing: string[] = [];
     for (const id of ids) {
-      const cached = cache.get(id);
+      const cached = cache.get(cacheKey(scope, id));
       if (cached) traces.push(cached);
       else missing.push(id);
     }
     if (missing.length > 0) {
-      for (const spans of await reader.getTraces({ traceIds: missing })) {
+      for (const spans of await reader.getTraces({ ...scope, traceIds: missing })) {
         if (spans.length > 0) traces.push(prepareTrace(spans, { adjustClockSkew }));
       }
     }
@@ -246,6 +250,11 @@ export function preloadLinks(path: string): string {
   const ids = path.split('...');
   if (ids.length > 2 || !ids.every((id) => /^[0-9a-fA-F]{1,32}$/.test(id))) return '';
   return ids.map((id) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/${id}/columns">`).join('');
+}
+
+/** The cache and in-flight key of a trace as one scope sees it: tenants never share a prepared copy. */
+function cacheKey(scope: TenantScope, traceId: string): string {
+  return scope.tenant === undefined ? traceId : `${traceId}/${scope.tenant}`;
 }
 
 /** Most traces one service-times request may name (a search shows at most this many at once in practice). */

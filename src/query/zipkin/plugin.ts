@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { compareStrings, formatTraceId } from '../../model/index.js';
 import type { DependencyReader, SpanReader } from '../../storage/api.js';
+import { scopeOf } from '../scope.js';
 import { encodeDependencies, encodeTrace } from './encode.js';
 import {
   DEFAULT_LOOKBACK_MS,
@@ -61,21 +62,21 @@ export const zipkinQueryPlugin: FastifyPluginAsync<ZipkinQueryOptions> = async (
   };
   const params = (request: FastifyRequest): QueryParams => (request.query ?? {}) as QueryParams;
 
-  app.get('/api/v2/services', async (_request, reply) => {
-    const services = await reader.getServices({});
+  app.get('/api/v2/services', async (request, reply) => {
+    const services = await reader.getServices(scopeOf(request));
     serviceCount = services.length;
     return sendNames(reply, services, serviceCount > 3);
   });
 
   app.get('/api/v2/spans', async (request, reply) => {
     const service = requiredValue(params(request), 'serviceName');
-    const operations = service === '' ? [] : await reader.getOperations({ service });
+    const operations = service === '' ? [] : await reader.getOperations({ ...scopeOf(request), service });
     return sendNames(reply, operations.map((op) => op.name), serviceCount > 3);
   });
 
   app.get('/api/v2/remoteServices', async (request, reply) => {
     const service = requiredValue(params(request), 'serviceName');
-    const remote = service === '' ? [] : await reader.getRemoteServices({ service });
+    const remote = service === '' ? [] : await reader.getRemoteServices({ ...scopeOf(request), service });
     return sendNames(reply, remote, serviceCount > 3);
   });
 
@@ -86,15 +87,15 @@ export const zipkinQueryPlugin: FastifyPluginAsync<ZipkinQueryOptions> = async (
       maxLimit,
     });
     if (cappedFrom !== undefined) void reply.header('ariadne-warning', `limit ${cappedFrom} capped at ${query.limit}`);
-    const refs = await reader.findTraceIds(query);
+    const refs = await reader.findTraceIds({ ...query, ...scopeOf(request) });
     if (refs.length === 0) return [];
-    const traces = await reader.getTraces({ traceIds: refs.map((ref) => ref.traceId) });
+    const traces = await reader.getTraces({ ...scopeOf(request), traceIds: refs.map((ref) => ref.traceId) });
     return traces.filter((spans) => spans.length > 0).map(encodeTrace);
   });
 
   app.get<{ Params: { traceId: string } }>('/api/v2/trace/:traceId', async (request, reply) => {
     const traceId = parseTraceId(request.params.traceId);
-    const spans = await reader.getTrace({ traceId });
+    const spans = await reader.getTrace({ ...scopeOf(request), traceId });
     if (spans.length === 0) {
       return reply.status(404).type('text/plain; charset=utf-8').send(`${formatTraceId(traceId)} not found`);
     }
@@ -103,13 +104,13 @@ export const zipkinQueryPlugin: FastifyPluginAsync<ZipkinQueryOptions> = async (
 
   app.get('/api/v2/traceMany', async (request) => {
     const traceIds = parseTraceIds(requiredValue(params(request), 'traceIds'));
-    const traces = await reader.getTraces({ traceIds });
+    const traces = await reader.getTraces({ ...scopeOf(request), traceIds });
     return traces.filter((spans) => spans.length > 0).map(encodeTrace);
   });
 
   app.get('/api/v2/dependencies', async (request) => {
     const { endUs, lookbackUs } = parseDependenciesQuery(params(request), defaultLookbackMs);
-    return encodeDependencies(await options.dependencies.getDependencies({ endUs, lookbackUs }));
+    return encodeDependencies(await options.dependencies.getDependencies({ ...scopeOf(request), endUs, lookbackUs }));
   });
 
   app.get('/api/v2/autocompleteKeys', async (_request, reply) => sendNames(reply, autocompleteKeys, true));
@@ -117,7 +118,7 @@ export const zipkinQueryPlugin: FastifyPluginAsync<ZipkinQueryOptions> = async (
   app.get('/api/v2/autocompleteValues', async (request, reply) => {
     const key = requiredValue(params(request), 'key');
     // Like Zipkin, only configured keys are indexed for autocompletion: others have no values.
-    const values = autocompleteKeys.has(key) ? await reader.getAttributeValues({ key, limit: MAX_AUTOCOMPLETE_VALUES }) : [];
+    const values = autocompleteKeys.has(key) ? await reader.getAttributeValues({ ...scopeOf(request), key, limit: MAX_AUTOCOMPLETE_VALUES }) : [];
     return sendNames(reply, values, values.length > 3);
   });
 };

@@ -10,7 +10,7 @@ import { JAEGER_PROTO, decodeJaegerProto } from './decode-proto.js';
 /** What the Jaeger gRPC service needs from the process. */
 export interface JaegerGrpcOptions {
   ingest: Ingest;
-  /** Tenant of the received spans; default "". */
+  /** Tenant of spans whose call names none (see GrpcCallContext.tenant); default "". */
   tenant?: string;
 }
 
@@ -26,11 +26,12 @@ const EMPTY_RESPONSE = Buffer.alloc(0);
  */
 export function createJaegerCollectorService(options: JaegerGrpcOptions): GrpcService {
   const { ingest } = options;
-  const tenant = options.tenant ?? '';
+  const defaultTenant = options.tenant ?? '';
   return {
     name: JAEGER_COLLECTOR_SERVICE,
     methods: {
       async PostSpans(bytes, call) {
+        const tenant = call.tenant ?? defaultTenant;
         const done = ingest.time(JAEGER_PROTO);
         try {
           const spans = decodeJaegerProto(bytes, tenant);

@@ -17,7 +17,7 @@ export interface JaegerHttpOptions {
   ingest: Ingest;
   /** Largest body, on the wire and after content decoding. */
   maxBodyBytes: number;
-  /** Tenant of the received spans; default "". */
+  /** Tenant of spans whose request names none (an access hook sets `request.tenant`); default "". */
   tenant?: string;
 }
 
@@ -26,7 +26,7 @@ const THRIFT_TYPES = new Set(['application/x-thrift', 'application/vnd.apache.th
 /** Fastify plugin with POST /api/traces; encapsulated, so its body parser and error handler stay its own. */
 export const jaegerHttpPlugin: FastifyPluginAsync<JaegerHttpOptions> = async (app: FastifyInstance, options) => {
   const { ingest, maxBodyBytes } = options;
-  const tenant = options.tenant ?? '';
+  const defaultTenant = options.tenant ?? '';
 
   // Bodies stay raw: the decoder reads them, and the store's log keeps exactly those bytes.
   app.removeAllContentTypeParsers();
@@ -47,6 +47,7 @@ export const jaegerHttpPlugin: FastifyPluginAsync<JaegerHttpOptions> = async (ap
         `Content-Type ${JSON.stringify(type.slice(0, 80))} is not supported on /api/traces (use application/x-thrift or application/vnd.apache.thrift.binary)`,
       );
     }
+    const tenant = request.tenant ?? defaultTenant;
     const done = ingest.time(JAEGER_THRIFT_BATCH);
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const bytes = await decodeContent(raw, request.headers['content-encoding'], maxBodyBytes);

@@ -11,7 +11,7 @@ import { exportResponseProto } from './response.js';
 /** What the OTLP gRPC service needs from the process. */
 export interface OtlpGrpcOptions {
   ingest: Ingest;
-  /** Tenant of the received spans; default "". */
+  /** Tenant of spans whose call names none (see GrpcCallContext.tenant); default "". */
   tenant?: string;
 }
 
@@ -26,11 +26,12 @@ export const OTLP_TRACE_SERVICE = 'opentelemetry.proto.collector.trace.v1.TraceS
  */
 export function createOtlpTraceService(options: OtlpGrpcOptions): GrpcService {
   const { ingest } = options;
-  const tenant = options.tenant ?? '';
+  const defaultTenant = options.tenant ?? '';
   return {
     name: OTLP_TRACE_SERVICE,
     methods: {
       async Export(bytes, call) {
+        const tenant = call.tenant ?? defaultTenant;
         const done = ingest.time(OTLP_PROTO);
         let result: OtlpDecodeResult;
         try {

@@ -20,7 +20,7 @@ export interface OtlpHttpOptions {
   ingest: Ingest;
   /** Largest body, on the wire and after content decoding. */
   maxBodyBytes: number;
-  /** Tenant of the received spans; default "". */
+  /** Tenant of spans whose request names none (an access hook sets `request.tenant`); default "". */
   tenant?: string;
 }
 
@@ -40,7 +40,7 @@ function formatOf(request: FastifyRequest): string | undefined {
 /** Fastify plugin with POST /v1/traces; register it on its own port (or under no prefix). */
 export const otlpHttpPlugin: FastifyPluginAsync<OtlpHttpOptions> = async (app: FastifyInstance, options) => {
   const { ingest, maxBodyBytes } = options;
-  const tenant = options.tenant ?? '';
+  const defaultTenant = options.tenant ?? '';
 
   // Bodies stay raw: the decoders read them, and the log keeps exactly those bytes.
   app.removeAllContentTypeParsers();
@@ -63,6 +63,7 @@ export const otlpHttpPlugin: FastifyPluginAsync<OtlpHttpOptions> = async (app: F
       const type = mediaType(request.headers['content-type']);
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(type.slice(0, 80))} is not supported on /v1/traces (use application/x-protobuf or application/json)`);
     }
+    const tenant = request.tenant ?? defaultTenant;
     const done = ingest.time(format);
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const bytes = await decodeContent(raw, request.headers['content-encoding'], maxBodyBytes);

@@ -69,7 +69,8 @@ export const zipkinReceiverPlugin: FastifyPluginAsync<ZipkinReceiverOptions> = a
     if (token !== undefined && !TOKEN.test(token)) {
       throw new AppError('INVALID_ARGUMENT', 'tenant token in the path must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
     }
-    const tenant = token ?? '';
+    // An access hook that resolved the tenant (multi-tenancy, pinned credentials) has the last word.
+    const tenant = request.tenant ?? token ?? '';
     const type = mediaType(request.headers['content-type']);
     const body = FORMATS[version].get(type);
     if (!body) {
