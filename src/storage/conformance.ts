@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyLink, Span } from '../model/index.js';
-import type { Operation, Store, TraceQuery, TraceRef, TraceSummary } from './api.js';
+import type { FieldRef, Operation, SpanAggregation, SpanField, SpanPredicate, SpanSearch, Store, TraceQuery, TraceRef, TraceSummary } from './api.js';
+import { aggregateSpans, searchSpans } from './predicate.js';
 import { summarizeTrace } from './summaries.js';
 
 /** How the suite opens the engine under test. */
@@ -596,6 +597,124 @@ export function runStoreConformance(name: string, target: ConformanceTarget): vo
           const traces = await store.reader.getTraces({ tenant, traceIds });
           expect(await store.reader.getTraceSummaries!({ tenant, traceIds })).toEqual(traces.map(summarizeTrace));
         }
+      });
+    });
+
+    describe('span analytics: predicates, aggregations, span search (engines with aggregateSpans)', () => {
+      // Every case compares the engine with the reference (predicate.ts) over the spans as written.
+      const written = (): Span[] => fixtureBatches().flat();
+      const ALL_TIME = { startUsMin: T0, startUsMax: E0 + HOUR };
+      const attr = (attribute: string): FieldRef => ({ attribute });
+      const field = (f: SpanField): FieldRef => ({ field: f });
+      const predicates: Array<[string, SpanPredicate]> = [
+        ['= on a field', { op: '=', ref: field('service'), value: 'frontend' }],
+        ['= number on numeric attributes (number and string)', { op: '=', ref: attr('http.status_code'), value: 200 }],
+        ['= string on a numeric attribute', { op: '=', ref: attr('http.status_code'), value: '201' }],
+        ['= boolean', { op: '=', ref: attr('error'), value: true }],
+        ['= boolean on a non-promoted attribute', { op: '=', ref: attr('sampled'), value: true }],
+        ['!= number skips missing values', { op: '!=', ref: attr('http.status_code'), value: 200 }],
+        ['> on duration', { op: '>', ref: field('duration'), value: 50_000 }],
+        ['<= on duration', { op: '<=', ref: field('duration'), value: 1_000 }],
+        ['> on start', { op: '>', ref: field('start'), value: T0 + 300_000 }],
+        ['< string on a field', { op: '<', ref: field('service'), value: 'f' }],
+        ['>= string on an attribute', { op: '>=', ref: attr('http.method'), value: 'G' }],
+        ['> number on a fractional attribute', { op: '>', ref: attr('ratio'), value: 0.2 }],
+        ['= number on a non-promoted attribute', { op: '=', ref: attr('db.rows'), value: 1 }],
+        ['> number on a string field has no numeric form', { op: '>', ref: field('service'), value: 0 }],
+        ['in with mixed literals', { op: 'in', ref: attr('http.status_code'), values: [200, '500'] }],
+        ['in on kind', { op: 'in', ref: field('kind'), values: ['client', 'producer'] }],
+        ['in of nothing', { op: 'in', ref: field('kind'), values: [] }],
+        ['regex on the operation', { op: 'regex', ref: field('operation'), pattern: '^POST' }],
+        ['regex on a resource attribute', { op: 'regex', ref: attr('host.name'), pattern: 'pay-\\d' }],
+        ['regex with a case-insensitive flag', { op: 'regex', ref: field('operation'), pattern: '(?i)get /CART' }],
+        ['regex on a number', { op: 'regex', ref: field('duration'), pattern: '^5' }],
+        ['exists on a non-promoted attribute', { op: 'exists', ref: attr('db.system') }],
+        ['exists on a resource attribute', { op: 'exists', ref: attr('deployment.environment') }],
+        ['exists on remote_service', { op: 'exists', ref: field('remote_service') }],
+        ['exists on parent_id', { op: 'exists', ref: field('parent_id') }],
+        ['exists on an attribute key full of SQL', { op: 'exists', ref: attr(`x"; DROP TABLE spans; --'/~`) }],
+        ['not of a missing value is true', { op: 'not', arg: { op: '=', ref: attr('http.method'), value: 'GET' } }],
+        ['not exists', { op: 'not', arg: { op: 'exists', ref: field('remote_service') } }],
+        ['not of a numeric comparison on a string field', { op: 'not', arg: { op: '<', ref: field('operation'), value: 5 } }],
+        ['or', { op: 'or', args: [{ op: '=', ref: field('status'), value: 'error' }, { op: '>', ref: field('duration'), value: 75_000 }] }],
+        ['and with not', { op: 'and', args: [{ op: '=', ref: field('kind'), value: 'server' }, { op: 'not', arg: { op: 'exists', ref: field('parent_id') } }] }],
+        ['trace id', { op: '=', ref: field('trace_id'), value: TA }],
+        ['span id shared by two halves', { op: '=', ref: field('span_id'), value: '0000000000000a02' }],
+        ['parent id', { op: '=', ref: field('parent_id'), value: '0000000000000b02' }],
+      ];
+      const hasAnalytics = (): boolean => store.reader.aggregateSpans !== undefined && store.reader.findSpans !== undefined;
+
+      it.for(predicates)('findSpans selects what the reference selects: %s', async ([, where], ctx) => {
+        if (!hasAnalytics()) ctx.skip();
+        for (const tenant of [undefined, '', ACME]) {
+          const q: SpanSearch = { ...ALL_TIME, tenant, where, orderBy: 'start', limit: 100 };
+          expect(await store.reader.findSpans!(q)).toEqual(searchSpans(written(), q));
+        }
+      });
+
+      it.for(predicates)('aggregateSpans counts what the reference counts: %s', async ([, where], ctx) => {
+        if (!hasAnalytics()) ctx.skip();
+        const q: SpanAggregation = { ...ALL_TIME, where, groupBy: [{ ref: field('service') }], measures: [{ ref: field('duration'), histogram: true }], maxGroups: 100 };
+        expect(await store.reader.aggregateSpans!(q)).toEqual(aggregateSpans(written(), q));
+      });
+
+      const aggregations: Array<[string, Omit<SpanAggregation, 'startUsMin' | 'startUsMax' | 'maxGroups'> & Partial<SpanAggregation>]> = [
+        ['everything in one group (a span written twice counts once)', { groupBy: [], measures: [{ ref: field('duration'), histogram: true }] }],
+        ['by service and a 100 ms bucket', { groupBy: [{ ref: field('service') }, { bucketUs: 100_000 }], measures: [{ ref: field('duration'), histogram: true }] }],
+        ['by an attribute, missing values as null', { groupBy: [{ ref: attr('http.status_code') }], measures: [{ ref: attr('http.status_code'), histogram: false }] }],
+        ['by kind and status', { groupBy: [{ ref: field('kind') }, { ref: field('status') }], measures: [] }],
+        ['by a resource attribute', { groupBy: [{ ref: attr('host.name') }], measures: [{ ref: attr('db.rows'), histogram: true }, { ref: attr('ratio'), histogram: false }] }],
+        ['by remote service in tenant acme', { tenant: ACME, groupBy: [{ ref: field('remote_service') }], measures: [{ ref: field('duration'), histogram: false }] }],
+        ['by operation in the default tenant, filtered', { tenant: '', where: { op: '=', ref: field('kind'), value: 'server' }, groupBy: [{ ref: field('operation') }], measures: [{ ref: field('duration'), histogram: true }] }],
+        ['a narrow window', { startUsMin: T0 + 100_000, startUsMax: T0 + 112_000, groupBy: [{ ref: field('span_id') }], measures: [] }],
+        ['a window with nothing', { startUsMin: T0 - HOUR, startUsMax: T0 - 1, groupBy: [{ ref: field('service') }], measures: [] }],
+        ['exactly maxGroups groups', { groupBy: [{ ref: field('service') }], measures: [], maxGroups: 5 }],
+      ];
+      it.for(aggregations)('aggregateSpans equals the reference: %s', async ([, partial], ctx) => {
+        if (!hasAnalytics()) ctx.skip();
+        const q: SpanAggregation = { ...ALL_TIME, maxGroups: 100, ...partial };
+        expect(await store.reader.aggregateSpans!(q)).toEqual(aggregateSpans(written(), q));
+      });
+
+      it('aggregateSpans rejects more groups than maxGroups with RESOURCE_EXHAUSTED', async (ctx) => {
+        if (!hasAnalytics()) ctx.skip();
+        const q: SpanAggregation = { ...ALL_TIME, groupBy: [{ ref: field('service') }], measures: [], maxGroups: 4 };
+        await expect(store.reader.aggregateSpans!(q)).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED' });
+      });
+
+      it('rejects a pattern RE2 lacks with INVALID_ARGUMENT in every read', async (ctx) => {
+        if (!hasAnalytics()) ctx.skip();
+        const where: SpanPredicate = { op: 'regex', ref: field('service'), pattern: '(?=front)' };
+        await expect(store.reader.aggregateSpans!({ ...ALL_TIME, where, groupBy: [], measures: [], maxGroups: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+        await expect(store.reader.findSpans!({ ...ALL_TIME, where, orderBy: 'start', limit: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+        await expect(store.reader.findTraceIds({ ...WIDE, where })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      });
+
+      const searches: Array<[string, Omit<SpanSearch, 'startUsMin' | 'startUsMax'> & Partial<SpanSearch>]> = [
+        ['newest first with a limit', { orderBy: 'start', limit: 5 }],
+        ['longest first with a limit', { orderBy: 'duration', limit: 4 }],
+        ['longest first in tenant acme', { tenant: ACME, orderBy: 'duration', limit: 10 }],
+        ['equal starts across tenants in one order', { startUsMin: T0 + 300_000, startUsMax: T0 + 300_000, orderBy: 'duration', limit: 10 }],
+        ['a limit of zero', { orderBy: 'start', limit: 0 }],
+      ];
+      it.for(searches)('findSpans orders and limits like the reference: %s', async ([, partial], ctx) => {
+        if (!hasAnalytics()) ctx.skip();
+        const q: SpanSearch = { ...ALL_TIME, ...partial };
+        expect(await store.reader.findSpans!(q)).toEqual(searchSpans(written(), q));
+      });
+
+      const traceSearches: Array<[string, Omit<TraceQuery, 'startUsMin' | 'startUsMax' | 'limit'>, TraceRef[]]> = [
+        ['where alone', { tenant: '', where: { op: 'regex', ref: field('operation'), pattern: '^POST' } }, [ref(TE, E0 + 2_000), ref(TA, T0 + 3_000)]],
+        [
+          'where with the classic conditions on the same span',
+          { tenant: '', service: 'frontend', where: { op: 'not', arg: { op: 'exists', ref: field('remote_service') } } },
+          [ref(TE, E0), ref(TF, T0 + 300_000), ref(TC, T0 + 200_100), ref(TB, T0 + 100_000), ref(TA, T0 + 1_000)],
+        ],
+        ['where an or of attributes', { where: { op: 'or', args: [{ op: '=', ref: attr('customer.tier'), value: 'gold' }, { op: 'exists', ref: attr('payment.card') }] } }, [ref(TD, T0 + 400_000), ref(TA, T0 + 3_000)]],
+      ];
+      it.for(traceSearches)('findTraceIds honours TraceQuery.where: %s', async ([, query, expected], ctx) => {
+        if (!hasAnalytics()) ctx.skip();
+        expect(await store.reader.findTraceIds({ ...WIDE, ...query })).toEqual(expected);
       });
     });
 

@@ -432,10 +432,11 @@ export function mergeAggregateGroups(...lists: ReadonlyArray<readonly AggregateG
 
 /**
  * Orders spans of a search: by start (newest first) or duration (longest first, then newest
- * first), then by trace id and span id ascending so equal keys still have one order.
+ * first), then by trace id, span id and tenant ascending so equal keys still have one order.
  */
 export function compareSearchOrder(orderBy: SpanSearch['orderBy']): (a: Span, b: Span) => number {
-  const tail = (a: Span, b: Span): number => compareStrings(a.traceId, b.traceId) || compareStrings(a.spanId, b.spanId);
+  const tail = (a: Span, b: Span): number =>
+    compareStrings(a.traceId, b.traceId) || compareStrings(a.spanId, b.spanId) || compareStrings(a.tenant, b.tenant);
   if (orderBy === 'duration') return (a, b) => b.durationUs - a.durationUs || b.startUs - a.startUs || tail(a, b);
   return (a, b) => b.startUs - a.startUs || tail(a, b);
 }

@@ -113,6 +113,11 @@ export class MemoryStore implements Store {
     this.dependencies = { getDependencies: async (query) => this.getDependencies(query) };
   }
 
+  /** The mark of the latest append (0 before any): every held span's mark is at most this. */
+  get latestMark(): number {
+    return this.lastMark;
+  }
+
   /** Number of spans held. */
   get size(): number {
     return this.order.size;
