@@ -12,6 +12,7 @@ const SearchPage = lazy(() => import('./pages/Search/SearchPage.js').then((m) =>
 const ComparePage = lazy(() => import('./pages/Compare/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const DependenciesPage = lazy(() => import('./pages/Dependencies/DependenciesPage.js').then((m) => ({ default: m.DependenciesPage })));
 const IngestPage = lazy(() => import('./pages/Ingest/IngestPage.js').then((m) => ({ default: m.IngestPage })));
+const QueryPage = lazy(() => import('./pages/Query/QueryPage.js').then((m) => ({ default: m.QueryPage })));
 const ServicesRoutes = lazy(() => import('./pages/Services/ServicesRoutes.js').then((m) => ({ default: m.ServicesRoutes })));
 
 /** The app: top bar and the view the URL names (Jaeger UI's paths, so bookmarks keep working). */
@@ -29,6 +30,7 @@ export function App() {
         <nav>
           <NavLink to="/search">Search</NavLink>
           <NavLink to="/services">Services</NavLink>
+          <NavLink to="/query">Query</NavLink>
           <NavLink to="/dependencies">System architecture</NavLink>
           <NavLink to="/ingest">Ingest</NavLink>
         </nav>
@@ -69,6 +71,7 @@ function Routes() {
   if (pathname === '/compare') return <ComparePage />;
   if (pathname === '/dependencies') return <DependenciesPage />;
   if (pathname === '/ingest') return <IngestPage />;
+  if (pathname === '/query') return <QueryPage />;
   const services = servicesRouteOf(pathname);
   if (services !== undefined) return <ServicesRoutes route={services} />;
   const trace = traceIdOfPath(pathname);

@@ -8,6 +8,9 @@ import { countOf } from '../../model/format.js';
 import { searchFromParams, searchToParams, searchWindow, toSummaryQuery, type SearchState } from '../../model/search.js';
 import { SORTS, sortSummaries, type SortKey } from '../../model/sort.js';
 import { ServiceTimes, TraceHistogram } from './Overview.js';
+import { fetchFilteredTraces, StatementFailure } from '../Query/api.js';
+import { StatementErrorView } from '../Query/StatementErrorView.js';
+import { AdvancedSearch, type AdvancedQuery } from './AdvancedSearch.js';
 import { ResultList } from './ResultList.js';
 import { ScatterPlot } from './ScatterPlot.js';
 import { SearchForm } from './SearchForm.js';
@@ -18,16 +21,25 @@ export function SearchPage() {
   const navigate = useNavigate();
   const state = useMemo(() => searchFromParams(params), [params]);
   const sort = (SORTS.find((s) => s.value === params.get('sort'))?.value ?? 'recent') as SortKey;
-  const submitted = params.has('service') || params.has('lookback');
+  // An advanced query (q) searches with the statement language's filter instead of the form's fields.
+  const advanced = params.get('q');
+  const advancedQuery: AdvancedQuery = {
+    q: advanced ?? '', minTraceDuration: params.get('minTraceDuration') ?? '', maxTraceDuration: params.get('maxTraceDuration') ?? '',
+  };
+  const submitted = params.has('service') || params.has('lookback') || advanced !== null;
   const services = useQuery({ queryKey: ['services'], queryFn: ({ signal }) => fetchServices(signal) });
 
   // The query key is the URL: the same link gives the same search, and "now" is taken when it runs.
-  const key = searchToParams(state).toString();
+  const key = `${searchToParams(state).toString()}&${advanced === null ? '' : new URLSearchParams({ ...advancedQuery }).toString()}`;
   const summaries = useQuery({
     queryKey: ['summaries', key, params.get('t') ?? ''],
     enabled: submitted,
     staleTime: Infinity,
-    queryFn: ({ signal }) => fetchTraceSummaries(toSummaryQuery(state, Date.now() * 1000), signal),
+    retry: advanced === null ? 3 : false,
+    queryFn: ({ signal }) => {
+      if (advanced === null) return fetchTraceSummaries(toSummaryQuery(state, Date.now() * 1000), signal);
+      return fetchFilteredTraces({ ...advancedQuery, ...searchWindow(state, Date.now() * 1000), limit: state.limit }, signal);
+    },
   });
   const [selected, setSelected] = useState<string[]>([]);
 
@@ -35,6 +47,21 @@ export function SearchPage() {
     const p = searchToParams(next);
     if (sort !== 'recent') p.set('sort', sort);
     // A fresh "t" re-runs a search whose fields did not change (relative lookbacks move with time).
+    p.set('t', String(Date.now()));
+    setParams(p);
+  };
+  const submitAdvanced = (query: AdvancedQuery) => {
+    // Only the range and limit of the form apply; its service, operation, tags and span durations do not.
+    const p = new URLSearchParams();
+    const form = searchToParams(state);
+    for (const k of ['lookback', 'start', 'end', 'limit']) {
+      const v = form.get(k);
+      if (v !== null) p.set(k, v);
+    }
+    p.set('q', query.q);
+    if (query.minTraceDuration !== '') p.set('minTraceDuration', query.minTraceDuration);
+    if (query.maxTraceDuration !== '') p.set('maxTraceDuration', query.maxTraceDuration);
+    if (sort !== 'recent') p.set('sort', sort);
     p.set('t', String(Date.now()));
     setParams(p);
   };
@@ -62,7 +89,8 @@ export function SearchPage() {
   let formError: string | undefined;
   if (submitted) {
     try {
-      toSummaryQuery(state, Date.now() * 1000);
+      if (advanced === null) toSummaryQuery(state, Date.now() * 1000);
+      else searchWindow(state, Date.now() * 1000);
     } catch (err) {
       formError = (err as Error).message;
     }
@@ -83,7 +111,10 @@ export function SearchPage() {
             </p>
           </Empty>
         ) : (
-          <SearchForm key={key} initial={state} services={services.data} onSubmit={submit} />
+          <>
+            <SearchForm key={key} initial={state} services={services.data} onSubmit={submit} />
+            <AdvancedSearch key={`advanced-${key}`} initial={advancedQuery} onSubmit={submitAdvanced} />
+          </>
         )}
       </aside>
       <section className="search-results">
@@ -96,7 +127,11 @@ export function SearchPage() {
         ) : summaries.isPending ? (
           <Loading what="traces" />
         ) : summaries.isError ? (
-          <ErrorState error={summaries.error} hint="Change the search and try again." />
+          advanced !== null && summaries.error instanceof StatementFailure && summaries.error.status === 400 ? (
+            <StatementErrorView message={summaries.error.message} statement={advanced} position={summaries.error.position} />
+          ) : (
+            <ErrorState error={summaries.error} hint="Change the search and try again." />
+          )
         ) : summaries.data.length === 0 ? (
           <Empty title="No traces match this search.">Widen the time range, remove tags or duration bounds, or pick another service.</Empty>
         ) : (
