@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  apiRangeQuery, barHeights, endpointPath, formatPercent, formatPerMinute, linePath, maxOf, nextSort, niceMax, pageRange, rangeQuery,
+  apiRangeQuery, barHeights, endpointPath, formatPercent, formatWidth, formatPerMinute, linePath, maxOf, nextSort, niceMax, pageRange, rangeQuery,
   servicePath, servicesRouteOf, sortOf, sortRows, type Figures,
 } from './services.js';
 
@@ -88,6 +88,11 @@ describe('geometry', () => {
     expect(linePath(values, 100, 20, max)).toBe(want);
   });
 
+  it('linePath with connect steps over empty buckets', () => {
+    expect(linePath([10, null, null, 0, null], 100, 20, 10, true)).toBe('M0,0L75,20');
+    expect(linePath([null, 5, null], 100, 20, 10, true)).toBe('M49,10H51');
+  });
+
   it.each([
     [0, 1], [0.3, 1], [1, 1], [7, 10], [10, 10], [11, 20], [140, 200], [2500, 5000], [50_001, 100_000],
   ])('niceMax(%d) = %d', (value, want) => {
@@ -113,5 +118,13 @@ describe('formats', () => {
     [0, '0'], [0.0166, '0.017'], [1.72, '1.7'], [42.4, '42'], [1234.4, '1,234'],
   ])('formatPerMinute(%d) = %s', (rate, want) => {
     expect(formatPerMinute(rate)).toBe(want);
+  });
+});
+
+describe('formatWidth', () => {
+  it.each([
+    [1000, '1s'], [30_000, '30s'], [60_000, '1m'], [900_000, '15m'], [3_600_000, '1h'], [10_800_000, '3h'], [86_400_000, '1d'], [604_800_000, '7d'], [90_000, '90s'], [500, '500ms'],
+  ])('formatWidth(%d) = %s', (ms, want) => {
+    expect(formatWidth(ms)).toBe(want);
   });
 });

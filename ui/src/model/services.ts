@@ -222,31 +222,31 @@ export function sortRows<T extends { name: string } & Figures>(rows: readonly T[
 // --- geometry ---------------------------------------------------------------------------------
 
 /**
- * An SVG path through values spread evenly over width × height (0 at the bottom, `max` at the top);
- * null values break the line, a lone value between breaks is a short flat stroke. "" when nothing
- * is drawn.
+ * An SVG path through values spread evenly over width × height (0 at the bottom, `max` at the top).
+ * Null values (empty buckets) break the line, or with `connect` are stepped over so the line joins
+ * the values either side (latency lines of sparse traffic); a value alone between breaks is a short
+ * flat stroke. "" when nothing is drawn.
  */
-export function linePath(values: ReadonlyArray<number | null>, width: number, height: number, max: number): string {
+export function linePath(values: ReadonlyArray<number | null>, width: number, height: number, max: number, connect = false): string {
   const n = values.length;
   if (n === 0) return '';
   const step = n === 1 ? 0 : width / (n - 1);
   const y = (v: number) => round(max > 0 ? height - (v / max) * height : height);
-  const parts: string[] = [];
-  let open = false;
+  const points: Array<{ i: number; v: number }> = [];
   values.forEach((v, i) => {
-    if (v === null) {
-      open = false;
+    if (v !== null) points.push({ i, v });
+  });
+  const parts: string[] = [];
+  points.forEach((p, k) => {
+    const x = round(n === 1 ? width / 2 : p.i * step);
+    const joinsPrev = k > 0 && (connect || points[k - 1]!.i === p.i - 1);
+    const joinsNext = k < points.length - 1 && (connect || points[k + 1]!.i === p.i + 1);
+    if (!joinsPrev && !joinsNext) {
+      // A value with no neighbour to join: a small dash, so it is visible.
+      parts.push(`M${round(Math.max(0, x - 1))},${y(p.v)}H${round(Math.min(width, x + 1))}`);
       return;
     }
-    const x = round(n === 1 ? width / 2 : i * step);
-    const next = values[i + 1];
-    if (!open && (next === null || next === undefined)) {
-      // A point with no neighbour on the right: draw it as a small dash so it is visible.
-      parts.push(`M${round(Math.max(0, x - 1))},${y(v)}H${round(Math.min(width, x + 1))}`);
-      return;
-    }
-    parts.push(`${open ? 'L' : 'M'}${x},${y(v)}`);
-    open = true;
+    parts.push(`${joinsPrev ? 'L' : 'M'}${x},${y(p.v)}`);
   });
   return parts.join('');
 }
@@ -275,6 +275,14 @@ export function bucketLabel(ms: number, rangeMs: number): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const hm = `${p(d.getHours())}:${p(d.getMinutes())}`;
   return rangeMs <= 86_400_000 ? hm : `${p(d.getMonth() + 1)}-${p(d.getDate())} ${hm}`;
+}
+
+/** A bucket width as people say it: "30s", "1m", "15m", "2h", "7d" (the largest unit that divides it). */
+export function formatWidth(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 /** A rate as a percentage with sensible precision: "0%", "0.12%", "4.4%", "100%". */

@@ -4,19 +4,25 @@
  * screen readers.
  */
 import { formatDuration, groupThousands } from '../../model/format.js';
-import { barHeights, bucketLabel, linePath, maxOf, niceMax, type LatencyBar } from '../../model/services.js';
+import { barHeights, bucketLabel, formatWidth, linePath, maxOf, niceMax, type LatencyBar } from '../../model/services.js';
 
 const SPARK_W = 96;
 const SPARK_H = 22;
 
 /** A line of per-bucket values, scaled to its own maximum; `label` says what it shows. */
-export function Sparkline({ values, label, tone = 'accent' }: { values: ReadonlyArray<number | null>; label: string; tone?: 'accent' | 'error' | 'muted' }) {
+export function Sparkline({ values, label, tone = 'accent', connect = false }: { values: ReadonlyArray<number | null>; label: string; tone?: 'accent' | 'error' | 'muted'; connect?: boolean }) {
   const max = maxOf(values);
   return (
     <svg className={`sparkline tone-${tone}`} viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} width={SPARK_W} height={SPARK_H} role="img" aria-label={label}>
-      <path d={linePath(values, SPARK_W, SPARK_H - 2, max)} transform="translate(0,1)" />
+      <path d={linePath(values, SPARK_W, SPARK_H - 2, max, connect)} transform="translate(0,1)" />
     </svg>
   );
+}
+
+/** Gridlines at 0, half and the top of the axis, the half one left out when it would read like a neighbour (small counts). */
+function axisTicks(max: number, format: (value: number) => string): Array<{ f: number; label: string }> {
+  const ticks = [0, 0.5, 1].map((f) => ({ f, label: format(f * max) }));
+  return ticks.filter((t, i) => i !== 1 || (t.label !== ticks[0]!.label && t.label !== ticks[2]!.label && Number.isInteger(max / 2)));
 }
 
 const W = 640;
@@ -50,7 +56,7 @@ export function TimeChart({ title, kind, lines, firstBucketMs, bucketMs, format,
   const plotW = W - PAD_L - 8;
   const plotH = H - PAD_B - PAD_T;
   const rangeMs = n * bucketMs;
-  const ticks = [0, 0.5, 1].map((f) => ({ y: PAD_T + plotH - f * plotH, label: format(f * max) }));
+  const ticks = axisTicks(max, format).map((t) => ({ y: PAD_T + plotH - t.f * plotH, label: t.label }));
   const labelEvery = Math.max(1, Math.ceil(n / 5));
   const xLabels = Array.from({ length: n }, (_, i) => i).filter((i) => i % labelEvery === 0);
   const peak = lines.map((l) => `${l.label} peak ${format(maxOf(l.values))}`).join(', ');
@@ -65,7 +71,7 @@ export function TimeChart({ title, kind, lines, firstBucketMs, bucketMs, format,
           </span>
         ) : null}
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title} per ${formatDuration(bucketMs * 1000)} over ${n} buckets: ${peak}`}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title} per ${formatWidth(bucketMs)} over ${n} buckets: ${peak}`}>
         {ticks.map((t) => (
           <g key={t.y} className="axis">
             <line x1={PAD_L} x2={W - 8} y1={t.y} y2={t.y} className="grid" />
@@ -80,10 +86,10 @@ export function TimeChart({ title, kind, lines, firstBucketMs, bucketMs, format,
         <g transform={`translate(${PAD_L},${PAD_T})`}>
           {kind === 'bars'
             ? lines.map((l) => l.values.map((v, i) => (v === null || v === 0 ? null : (
-              <rect key={`${l.label}-${i}`} className={`bar tone-${l.tone}`} x={i * barW + barW * 0.1} width={Math.max(0.5, barW * 0.8)}
+              <rect key={`${l.label}-${i}`} className={`chart-bar tone-${l.tone}`} x={i * barW + barW * 0.1} width={Math.max(0.5, barW * 0.8)}
                 y={plotH - (v / max) * plotH} height={(v / max) * plotH} />
             ))))
-            : lines.map((l) => <path key={l.label} className={`line tone-${l.tone}`} d={linePath(l.values, plotW, plotH, max)} />)}
+            : lines.map((l) => <path key={l.label} className={`line tone-${l.tone}`} d={linePath(l.values, plotW, plotH, max, true)} />)}
         </g>
       </svg>
     </figure>
@@ -109,18 +115,18 @@ export function LatencyHistogram({ bars }: { bars: readonly LatencyBar[] }) {
         role="img"
         aria-label={busiest ? `${bars.length} bands from ${formatDuration(first!.fromUs)} to ${formatDuration(last!.toUs)}; most requests (${groupThousands(maxCount)}) between ${formatDuration(busiest.fromUs)} and ${formatDuration(busiest.toUs)}` : 'No requests'}
       >
-        {[0, 0.5, 1].map((f) => {
+        {axisTicks(maxCount, (v) => groupThousands(Math.round(v))).map(({ f, label }) => {
           const y = PAD_T + plotH - f * plotH;
           return (
             <g key={f} className="axis">
               <line x1={PAD_L} x2={W - 8} y1={y} y2={y} className="grid" />
-              <text x={PAD_L - 6} y={y + 4} textAnchor="end">{groupThousands(Math.round(f * maxCount))}</text>
+              <text x={PAD_L - 6} y={y + 4} textAnchor="end">{label}</text>
             </g>
           );
         })}
         <g transform={`translate(${PAD_L},${PAD_T})`}>
           {bars.map((b, i) => (
-            <rect key={i} className="bar tone-accent" x={i * barW + 1} width={Math.max(0.5, barW - 2)} y={plotH - heights[i]! * plotH} height={heights[i]! * plotH}>
+            <rect key={i} className="chart-bar tone-accent" x={i * barW + 1} width={Math.max(0.5, barW - 2)} y={plotH - heights[i]! * plotH} height={heights[i]! * plotH}>
               <title>{`${formatDuration(b.fromUs)} – ${formatDuration(b.toUs)}: ${groupThousands(b.count)}`}</title>
             </rect>
           ))}

@@ -55,7 +55,7 @@ export function PerfTable({ rows, nameLabel, sort, onSort, linkOf, testId }: Pro
             <td className="num">{duration(r.p99Us)}</td>
             <td className="spark-cell"><Sparkline values={r.series.requests} label={`${r.name} requests over time`} /></td>
             <td className="spark-cell"><Sparkline values={r.series.errors} label={`${r.name} errors over time`} tone="error" /></td>
-            <td className="spark-cell"><Sparkline values={r.series.p95Us} label={`${r.name} p95 latency over time`} tone="muted" /></td>
+            <td className="spark-cell"><Sparkline values={r.series.p95Us} label={`${r.name} p95 latency over time`} tone="muted" connect /></td>
           </tr>
         ))}
       </tbody>

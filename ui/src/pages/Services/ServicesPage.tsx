@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
-import { formatDuration } from '../../model/format.js';
-import { rangeQuery, servicePath } from '../../model/services.js';
+import { formatWidth, rangeQuery, servicePath } from '../../model/services.js';
 import { fetchServicesList } from './api.js';
 import { RangePicker, RequestsHint, useServicesParams } from './Common.js';
 import { PerfTable } from './PerfTable.js';
@@ -20,7 +19,7 @@ export function ServicesPage() {
       <div className="services-bar">
         <h1>Services</h1>
         <RangePicker range={range} onChange={setRange} />
-        {list.data ? <span className="muted">sparklines per {formatDuration(list.data.bucketMs * 1000)}</span> : null}
+        {list.data ? <span className="muted">sparklines per {formatWidth(list.data.bucketMs)}</span> : null}
       </div>
       {list.isPending ? (
         <Loading what="services" />
