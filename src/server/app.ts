@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ingestApiPlugin, type IngestListener } from '../query/ariadne/index.js';
+import { ingestApiPlugin, servicesApiPlugin, type IngestListener } from '../query/ariadne/index.js';
+import { statementApiPlugin } from '../query/statement/index.js';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { uiPlugin } from '../query/ui/index.js';
@@ -243,6 +244,8 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       });
       await query.register(jaegerV3Plugin, { reader: spanReader(), adjustClockSkew: config.clockSkewAdjust });
       await query.register(ingestApiPlugin, { stats: ingestStats, listeners: () => receiverListeners(ports, has) });
+      await query.register(servicesApiPlugin, { reader: spanReader(), dependencies: stored().dependencies });
+      await query.register(statementApiPlugin, { reader: spanReader() });
       await query.register(uiPlugin, { reader: spanReader(), adjustClockSkew: config.clockSkewAdjust });
       await serve(query, 'query', config.queryPort, 'UI, Jaeger API /api/..., /api/v3/...');
     }
