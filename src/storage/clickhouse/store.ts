@@ -8,8 +8,11 @@ import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../errors.js';
 import type { DependencyLink, Span } from '../../model/index.js';
 import { compareStrings, SPAN_KINDS } from '../../model/index.js';
-import type { Operation, SpanReader, Store, StoreStats, TenantScope, TraceQuery, TraceRef } from '../api.js';
+import type {
+  AggregateGroup, Operation, SpanAggregation, SpanReader, SpanSearch, Store, StoreStats, TenantScope, TraceQuery, TraceRef,
+} from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
+import { compareGroupKeys, tooManyGroups } from '../predicate.js';
 import { computeDependencies, type DepSpan } from '../dependencies.js';
 import { summarizeTrace } from '../summaries.js';
 import {
@@ -17,6 +20,7 @@ import {
   type SpanRow, type SummaryRow,
 } from './rows.js';
 import { DAY_PARTITIONED_TABLES, migrationsTableDDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { aggregationSql, groupsFromRows, patternError, predicateSql, searchSql } from './analytics.js';
 import { dayOf, quoteDay, quoteIdentifier, quoteString, quoteUInt } from './sql.js';
 import { BatchWriter } from './writer.js';
 
@@ -131,6 +135,8 @@ class ClickHouseStore implements Store {
         (await this.fetchTraces(query, query.traceIds, undefined, undefined, SUMMARY_READ)).filter((spans) => spans.length > 0).map(summarizeTrace),
       findTraceIds: (query) => this.findTraceIds(query),
       getAttributeValues: (query) => this.getAttributeValues(query),
+      aggregateSpans: (query) => this.aggregateSpans(query),
+      findSpans: (query) => this.findSpans(query),
     };
     this.dependencies = { getDependencies: (query: TenantScope & { endUs: number; lookbackUs: number }) => this.getDependencies(query) };
   }
@@ -354,12 +360,33 @@ WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_h
         where.push(`(arrayExists((k, v) -> k = ${key} AND v = ${value}, attr_keys, attr_values) OR arrayExists((k, v) -> k = ${key} AND v = ${value}, res_keys, res_values))`);
       }
     }
+    if (query.where !== undefined) where.push(predicateSql(query.where));
     if (query.startUsMax < query.startUsMin || query.limit <= 0) return [];
-    const rows = await this.rows(
+    const rows = await this.rowsMatching(
       `SELECT trace_hi, trace_lo, max(start_us) AS last FROM ${this.db}.spans WHERE ${where.join(' AND ')}
 GROUP BY trace_hi, trace_lo ORDER BY last DESC, trace_hi DESC, trace_lo DESC LIMIT ${quoteUInt(Math.floor(query.limit), 'limit')}`,
     );
     return rows.map((r) => ({ traceId: decimalToHex(r[0] as string) + decimalToHex(r[1] as string), startUs: Number(r[2]) }));
+  }
+
+  private async aggregateSpans(query: SpanAggregation): Promise<AggregateGroup[]> {
+    const groups = groupsFromRows(query, await this.rowsMatching(aggregationSql(query, `${this.db}.spans`)));
+    if (groups.length > query.maxGroups) throw tooManyGroups(query.maxGroups);
+    return groups.sort((a, b) => compareGroupKeys(a.keys, b.keys));
+  }
+
+  private async findSpans(query: SpanSearch): Promise<Span[]> {
+    const sql = searchSql(query, `${this.db}.spans`, READ_COLUMNS);
+    return (await this.rowsMatching(sql)).map((row) => rowToSpan(row as SpanRow));
+  }
+
+  /** rows(), with a pattern the server cannot compile reported as INVALID_ARGUMENT. */
+  private async rowsMatching(query: string): Promise<Row[]> {
+    try {
+      return await this.rows(query);
+    } catch (err) {
+      throw patternError(err);
+    }
   }
 
   private async getAttributeValues(query: TenantScope & { key: string; limit: number }): Promise<string[]> {
