@@ -45,11 +45,14 @@ export function randomTraces(options: RandomTracesOptions): Span[] {
     const tenant = random() < 0.2 ? 'acme' : '';
     const rootStart = options.startUs + Math.floor(random() * options.spreadUs);
     const spans: Span[] = [];
+    // A client span id is answered by at most one shared server half (two would be the same report).
+    const answered = new Set<string>();
     const n = 1 + Math.floor(random() * 7);
     for (let i = 0; i < n; i++) {
       const parent = i === 0 ? undefined : spans[Math.floor(random() * spans.length)];
       const kind = pick(KINDS);
-      const shared = parent !== undefined && parent.kind === 'client' && random() < 0.3;
+      const shared = parent !== undefined && parent.kind === 'client' && !parent.shared && !answered.has(parent.spanId) && random() < 0.3;
+      if (shared) answered.add(parent.spanId);
       const span: Span = {
         traceId,
         spanId: shared && parent !== undefined ? parent.spanId : (spanNo++).toString(16).padStart(16, '0'),

@@ -13,8 +13,12 @@ const SPREAD = 3 * HOUR;
 /** A clock well past the data: every minute of it is due. */
 const LATER = T0 + SPREAD + HOUR;
 
-function arraySource(spans: readonly DepSpan[]): DependencySpanSource {
+/** Spans held in an array; `arrived` plays the engine's record of recent arrivals (minute → wall-clock µs). */
+function arraySource(spans: readonly DepSpan[], arrived = new Map<number, number>()): DependencySpanSource {
   return {
+    async arrivals(range) {
+      return new Map([...arrived].filter(([m]) => m >= range.fromUs && m < range.toUs));
+    },
     async spans(q) {
       return spans.filter((s) => (q.tenant === undefined || (s.tenant ?? '') === q.tenant) && (s.startUs as number) >= q.startUsMin && (s.startUs as number) <= q.startUsMax);
     },
@@ -89,7 +93,7 @@ describe('dependency rollups', () => {
     // Due: minutes ending at least margin + 1 min ago.
     const dueEnd = T0 + SPREAD - 6 * MINUTE_US;
     expect(await rollups.settle()).toBe(30);
-    expect(await table.settledMinutes({ fromUs: T0, toUs: LATER })).toEqual(Array.from({ length: 30 }, (_, i) => dueEnd - (30 - i) * MINUTE_US));
+    expect((await table.settledMinutes({ fromUs: T0, toUs: LATER })).map((m) => m.minuteUs)).toEqual(Array.from({ length: 30 }, (_, i) => dueEnd - (30 - i) * MINUTE_US));
     expect(rollups.stats().backlogMinutes).toBe((dueEnd - low) / MINUTE_US - 30);
     now = LATER;
     // The newly due minutes come before the back-fill.
@@ -131,9 +135,40 @@ describe('dependency rollups', () => {
     const rollups = createDependencyRollups({ source: arraySource(spans), table, nowUs: () => LATER });
     await rollups.settleAll();
     await rollups.deleteBefore(T0 + HOUR + 30_000_000);
-    expect(await table.settledMinutes({ fromUs: T0, toUs: T0 + 2 * HOUR })).toEqual(Array.from({ length: 59 }, (_, i) => T0 + HOUR + (i + 1) * MINUTE_US));
+    expect((await table.settledMinutes({ fromUs: T0, toUs: T0 + 2 * HOUR })).map((m) => m.minuteUs)).toEqual(Array.from({ length: 59 }, (_, i) => T0 + HOUR + (i + 1) * MINUTE_US));
     expect(rollups.stats().settledMinutes).toBe((LATER - 6 * MINUTE_US - (T0 + HOUR + MINUTE_US)) / MINUTE_US);
     const query = { endUs: T0 + HOUR - 1, lookbackUs: HOUR - 1 };
     expect(await rollups.getDependencies(query)).toEqual(liveOnly(spans, query));
+  });
+
+  it('waits until no span arrived for a minute lately, and settles a minute again after a late span', async () => {
+    const arrived = new Map<number, number>();
+    const late: DepSpan = { traceId: 'f'.repeat(32), spanId: '00000000000000ff', service: 'late', kind: 'client', remoteService: 'db', error: true, tenant: '', startUs: T0 + 90 * MINUTE_US };
+    const held = [...spans];
+    let now = LATER;
+    const table = createMemoryRollupTable();
+    const rollups = createDependencyRollups({ source: arraySource(held, arrived), table, nowUs: () => now });
+    // Spans of minute 90 arrived a minute ago: minutes 85-95 (its context) wait for quiet.
+    arrived.set(T0 + 90 * MINUTE_US, now - MINUTE_US);
+    await rollups.settleAll();
+    const settledMinutes = async () => (await table.settledMinutes({ fromUs: T0 + 80 * MINUTE_US, toUs: T0 + 100 * MINUTE_US })).map((m) => (m.minuteUs - T0) / MINUTE_US);
+    expect(await settledMinutes()).toEqual([80, 81, 82, 83, 84, 96, 97, 98, 99]);
+    expect(rollups.stats().backlogMinutes).toBe(11);
+    now += 2 * MINUTE_US;
+    // The 11 quiet now, and the 2 newest that became due meanwhile.
+    expect(await rollups.settleAll()).toBe(13);
+    expect(await settledMinutes()).toHaveLength(20);
+    const minute90 = { endUs: T0 + 91 * MINUTE_US - 1, lookbackUs: MINUTE_US - 1 };
+    const before = await rollups.getDependencies(minute90);
+    expect(before).toEqual(perMinute(held, minute90));
+    // A late span for minute 90: settled again once quiet, and counted.
+    held.push(late);
+    now += MINUTE_US;
+    arrived.set(T0 + 90 * MINUTE_US, now);
+    expect(await rollups.settleAll()).toBe(1);
+    now += 2 * MINUTE_US + 1;
+    expect(await rollups.settleAll()).toBe(11 + 2);
+    expect(await rollups.getDependencies(minute90)).toEqual(perMinute(held, minute90));
+    expect((await rollups.getDependencies(minute90)).find((l) => l.parent === 'late')).toEqual({ parent: 'late', child: 'db', callCount: 1, errorCount: 1 });
   });
 });

@@ -8,9 +8,12 @@
  *   Minute M's edges are computed from the spans starting in [M − margin, M + 1 min + margin], so
  *   a trace is seen whole when it lasts less than the margin; a longer one may show a call as a
  *   leaf edge to its remote service, or miss a parent → child call whose parent lies further away.
- * - A minute is settled once it ended more than the settle delay ago (default: margin + 1 min for
- *   late spans): its edges are stored with a settled mark, once. Spans arriving for a minute after
- *   it was settled are not added to it.
+ * - A minute is due once it ended more than the settle delay ago (span time; default margin + 1 min)
+ *   and no span starting within its context has arrived for the quiet period (wall time; default
+ *   2 min). Then its edges are stored with a settled mark carrying the settle time. A span arriving
+ *   later for a settled minute's context makes that minute due again once quiet: it is settled
+ *   again, replacing its rows. An engine that cannot tell arrivals (e.g. data found at start)
+ *   treats them as long past.
  * - A range with no settled minute is answered live over its own spans only, exactly as before
  *   rollups existed (so a window sees only its own spans as context). A range touching a settled
  *   minute is answered per whole minute: the range is widened to the minutes it touches, settled
@@ -35,17 +38,29 @@ export interface DependencySpanSource {
   spans(query: TenantScope & { startUsMin: number; startUsMax: number }): Promise<DepSpan[]>;
   /** Start of the oldest span held, undefined when there is none. */
   oldestStartUs(): Promise<number | undefined>;
+  /**
+   * For the minutes of `range` that received spans lately: minute → latest wall-clock arrival (µs)
+   * of a span starting in it. Minutes absent have no arrival the engine knows of.
+   */
+  arrivals(range: MinuteRange): Promise<Map<number, number>>;
+}
+
+/** A settled minute and when it was settled (wall clock, µs). */
+export interface SettledMinute {
+  minuteUs: number;
+  settledAtUs: number;
 }
 
 /** Where an engine keeps settled minutes and their edges. */
 export interface RollupTable {
-  /** The settled minutes in [fromUs, toUs), ascending, each once. */
-  settledMinutes(range: MinuteRange): Promise<number[]>;
+  /** The settled minutes in [fromUs, toUs), ascending by minute, each once (the latest settle). */
+  settledMinutes(range: MinuteRange): Promise<SettledMinute[]>;
   /**
-   * Stores the edges of `minutes` and marks those minutes settled (edges first: a minute counts
-   * only once marked). Storing the same minutes again replaces their edges: twice equals once.
+   * Stores the edges of `minutes` and marks those minutes settled at `settledAtUs` (edges first: a
+   * minute counts only once marked). Storing the same minutes again replaces their edges: twice
+   * equals once.
    */
-  store(minutes: readonly number[], edges: readonly MinuteEdge[]): Promise<void>;
+  store(minutes: readonly number[], edges: readonly MinuteEdge[], settledAtUs: number): Promise<void>;
   /** The scope's edges summed over the given ranges of settled minutes, sorted by parent then child. */
   sum(query: TenantScope & { ranges: readonly MinuteRange[] }): Promise<DependencyLink[]>;
   /** Deletes the edges and settled marks of minutes starting before cutoffUs. */
@@ -65,6 +80,8 @@ export interface DependencyRollupOptions {
   marginUs?: number;
   /** How long after its end a minute is settled (default margin + 1 min). */
   settleDelayUs?: number;
+  /** How long no span may have arrived for a minute's context before it is settled (default 2 min). */
+  quietUs?: number;
   /** Minutes settled per span read (default 30). */
   batchMinutes?: number;
   /** The clock, µs since the epoch (default Date.now() × 1000). */
@@ -110,13 +127,14 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   const { source, table } = options;
   const marginUs = options.marginUs ?? DEFAULT_MARGIN_US;
   const settleDelayUs = options.settleDelayUs ?? marginUs + MINUTE_US;
+  const quietUs = options.quietUs ?? 2 * MINUTE_US;
   const batchMinutes = Math.max(1, options.batchMinutes ?? 30);
   const nowUs = options.nowUs ?? (() => Date.now() * 1000);
   const busyDelayMs = options.busyDelayMs ?? 100;
   const idleDelayMs = options.idleDelayMs ?? 10_000;
 
-  /** Settled minutes, mirrored from the table over [loadedFrom, loadedTo). */
-  const settled = new Set<number>();
+  /** Settled minutes → when they were settled, mirrored from the table over [loadedFrom, loadedTo). */
+  const settled = new Map<number, number>();
   let loadedFrom = Number.POSITIVE_INFINITY;
   let loadedTo = Number.NEGATIVE_INFINITY;
   let backlogMinutes = 0;
@@ -131,34 +149,56 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   /** Loads the settled marks of [fromUs, toUs) not yet mirrored. */
   async function mirror(fromUs: number, toUs: number): Promise<void> {
     if (loadedFrom > loadedTo) {
-      for (const m of await table.settledMinutes({ fromUs, toUs })) settled.add(m);
+      for (const m of await table.settledMinutes({ fromUs, toUs })) settled.set(m.minuteUs, m.settledAtUs);
       loadedFrom = fromUs;
       loadedTo = toUs;
       return;
     }
     if (fromUs < loadedFrom) {
-      for (const m of await table.settledMinutes({ fromUs, toUs: loadedFrom })) settled.add(m);
+      for (const m of await table.settledMinutes({ fromUs, toUs: loadedFrom })) settled.set(m.minuteUs, m.settledAtUs);
       loadedFrom = fromUs;
     }
     if (toUs > loadedTo) {
       // Re-read from a little before the mirrored end: another process may have settled those meanwhile.
       const from = Math.max(loadedFrom, loadedTo - batchMinutes * MINUTE_US);
-      for (const m of await table.settledMinutes({ fromUs: from, toUs })) settled.add(m);
+      for (const m of await table.settledMinutes({ fromUs: from, toUs })) settled.set(m.minuteUs, m.settledAtUs);
       loadedTo = toUs;
     }
   }
 
-  /** The newest run of unsettled due minutes, at most batchMinutes long, ascending; counts the backlog on the way. */
-  function pickBatch(lowUs: number, highUs: number): number[] {
+  /** Latest arrival for the context of minute `m` (its minute ± margin), 0 when none is known. */
+  function contextArrival(arrived: Map<number, number>, m: number): number {
+    let latest = 0;
+    for (let c = m - marginUs; c < m + MINUTE_US + marginUs; c += MINUTE_US) {
+      const at = arrived.get(c);
+      if (at !== undefined && at > latest) latest = at;
+    }
+    return latest;
+  }
+
+  /** Whether minute `m` needs settling: never settled, or spans arrived for its context since. */
+  function stale(arrived: Map<number, number>, m: number, settledAt: number | undefined): boolean {
+    return settledAt === undefined || contextArrival(arrived, m) > settledAt;
+  }
+
+  /**
+   * The newest run of due minutes needing a settle, at most batchMinutes long, ascending; counts
+   * the backlog (minutes needing a settle, due or not yet quiet) on the way.
+   */
+  function pickBatch(lowUs: number, highUs: number, arrived: Map<number, number>, quietSinceUs: number): number[] {
     const batch: number[] = [];
     let open = true;
     let backlog = 0;
     for (let m = highUs - MINUTE_US; m >= lowUs; m -= MINUTE_US) {
-      if (settled.has(m)) {
+      if (!stale(arrived, m, settled.get(m))) {
         if (batch.length > 0) open = false;
         continue;
       }
       backlog++;
+      if (contextArrival(arrived, m) > quietSinceUs) {
+        if (batch.length > 0) open = false;
+        continue;
+      }
       if (open && batch.length < batchMinutes) batch.push(m);
     }
     backlogMinutes = backlog;
@@ -171,31 +211,34 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       backlogMinutes = 0;
       return 0;
     }
+    const now = nowUs();
     // The oldest minute may have lost spans to retention: it is answered live, never settled.
     const lowUs = Math.ceil(oldest / MINUTE_US) * MINUTE_US;
-    const highUs = Math.floor((nowUs() - settleDelayUs) / MINUTE_US) * MINUTE_US;
+    const highUs = Math.floor((now - settleDelayUs) / MINUTE_US) * MINUTE_US;
     if (highUs <= lowUs) {
       backlogMinutes = 0;
       return 0;
     }
     await mirror(lowUs, highUs);
+    const arrived = await source.arrivals({ fromUs: lowUs - marginUs, toUs: highUs + marginUs });
     for (let attempt = 0; attempt < 3; attempt++) {
-      const batch = pickBatch(lowUs, highUs);
+      const batch = pickBatch(lowUs, highUs, arrived, now - quietUs);
       const first = batch[0];
       const last = batch[batch.length - 1];
       if (first === undefined || last === undefined) return 0;
       const endUs = last + MINUTE_US;
       // Another process sharing the store may have settled some of them meanwhile.
-      const already = await table.settledMinutes({ fromUs: first, toUs: endUs });
-      if (already.length > 0) {
-        for (const m of already) settled.add(m);
+      const fresh = (await table.settledMinutes({ fromUs: first, toUs: endUs })).filter((m) => !stale(arrived, m.minuteUs, m.settledAtUs));
+      if (fresh.length > 0) {
+        for (const m of fresh) settled.set(m.minuteUs, m.settledAtUs);
         continue;
       }
       const t0 = performance.now();
+      const settledAtUs = nowUs();
       const spans = await source.spans({ startUsMin: first - marginUs, startUsMax: endUs - 1 + marginUs });
       const edges = computeMinuteEdges(spans, { startUs: first, endUs: endUs - 1 });
-      await table.store(batch, edges);
-      for (const m of batch) settled.add(m);
+      await table.store(batch, edges, settledAtUs);
+      for (const m of batch) settled.set(m, settledAtUs);
       settledMinutesTotal += batch.length;
       backlogMinutes = Math.max(0, backlogMinutes - batch.length);
       settleSecondsSum += (performance.now() - t0) / 1000;
@@ -242,7 +285,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       const toUs = Math.floor(endUs / MINUTE_US) * MINUTE_US + MINUTE_US;
       const done = await table.settledMinutes({ fromUs, toUs });
       if (done.length === 0) return live({ tenant: query.tenant, startUs, endUs });
-      const { runs, gaps } = splitRuns(done, { fromUs, toUs });
+      const { runs, gaps } = splitRuns(done.map((m) => m.minuteUs), { fromUs, toUs });
       const parts = await Promise.all([
         table.sum({ tenant: query.tenant, ranges: runs }),
         ...gaps.map((gap) => live({ tenant: query.tenant, startUs, endUs }, gap)),
@@ -263,7 +306,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
     },
     async deleteBefore(cutoffUs) {
       await table.deleteBefore(cutoffUs);
-      for (const m of settled) if (m < cutoffUs) settled.delete(m);
+      for (const m of [...settled.keys()]) if (m < cutoffUs) settled.delete(m);
     },
     stats() {
       return { settledMinutes: settled.size, backlogMinutes, settledMinutesTotal, settleSecondsSum, settleFailuresTotal };
@@ -305,16 +348,19 @@ export function splitRuns(minutes: readonly number[], range: MinuteRange): { run
  * engines' tables, without persistence.
  */
 export function createMemoryRollupTable(): RollupTable & { rowCount(): number } {
-  const marks = new Set<number>();
+  const marks = new Map<number, number>();
   const edges = new Map<number, MinuteEdge[]>();
   return {
     async settledMinutes(range) {
-      return [...marks].filter((m) => m >= range.fromUs && m < range.toUs).sort((a, b) => a - b);
+      return [...marks]
+        .filter(([m]) => m >= range.fromUs && m < range.toUs)
+        .sort((a, b) => a[0] - b[0])
+        .map(([minuteUs, settledAtUs]) => ({ minuteUs, settledAtUs }));
     },
-    async store(minutes, rows) {
+    async store(minutes, rows, settledAtUs) {
       for (const m of minutes) edges.set(m, []);
       for (const row of rows) edges.get(row.minuteUs)?.push({ ...row });
-      for (const m of minutes) marks.add(m);
+      for (const m of minutes) marks.set(m, settledAtUs);
     },
     async sum(query) {
       const parts: DependencyLink[][] = [];
@@ -328,7 +374,7 @@ export function createMemoryRollupTable(): RollupTable & { rowCount(): number } 
       return mergeDependencies(parts);
     },
     async deleteBefore(cutoffUs) {
-      for (const m of [...marks]) if (m < cutoffUs) marks.delete(m);
+      for (const m of [...marks.keys()]) if (m < cutoffUs) marks.delete(m);
       for (const m of [...edges.keys()]) if (m < cutoffUs) edges.delete(m);
     },
     rowCount() {

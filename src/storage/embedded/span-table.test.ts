@@ -136,8 +136,8 @@ for (const method of ['read_csv', 'read_json', 'appender'] as IngestMethod[]) {
     it('dependency projection', async () => {
       const deps = await table.dependencySpans({ startUs: T0, endUs: T0 + 10 });
       expect(deps.sort((a, b) => a.spanId.localeCompare(b.spanId))).toEqual([
-        { traceId: plain.traceId, spanId: '0000000000000002', parentSpanId: 'ffffffffffffffff', service: 'other', kind: 'server', error: false, tenant: '' },
-        { traceId: tricky.traceId, spanId: 'ffffffffffffffff', parentSpanId: '8000000000000000', service: 'svc', kind: 'client', error: true, tenant: '' },
+        { traceId: plain.traceId, spanId: '0000000000000002', parentSpanId: 'ffffffffffffffff', service: 'other', kind: 'server', error: false, tenant: '', startUs: T0 + 10 },
+        { traceId: tricky.traceId, spanId: 'ffffffffffffffff', parentSpanId: '8000000000000000', service: 'svc', kind: 'client', error: true, tenant: '', startUs: T0 },
       ]);
     });
 

@@ -10,11 +10,9 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError } from '../../errors.js';
 import type { Span, SpanKind } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
-import type { AggregateGroup, AttributeFilter, Operation, SpanAggregation, SpanSearch, TraceQuery, TraceRef } from '../api.js';
-import { dedupeSpans, spanIdentity } from '../dedupe.js';
+import type { AttributeFilter, Operation, TraceQuery, TraceRef } from '../api.js';
 import type { DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
-import { aggregationSql, groupsFromColumns, predicateSql, searchSql, type SqlParam } from './analytics.js';
 import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES } from './layout.js';
 
 /** How flushed spans get into DuckDB (both measured; see INGEST_NOTE in store.ts). */
@@ -59,17 +57,12 @@ export interface SpanTable {
   getRemoteServices(query: { tenant?: string; service: string }): Promise<string[]>;
   findTraceIds(query: TraceQuery): Promise<TraceRef[]>;
   getAttributeValues(query: { tenant?: string; key: string; limit: number }): Promise<string[]>;
-  /** The fields the dependency rules need, for spans starting in [startUs, endUs]. */
+  /** The fields the dependency rules need (startUs included), for spans starting in [startUs, endUs]. */
   dependencySpans(query: { tenant?: string; startUs: number; endUs: number }): Promise<DepSpan[]>;
-  /**
-   * Runs `work` in one read transaction: its SELECTs (answered column by column) all see the same
-   * snapshot, which holds exactly the spans flushed through `mark` (the log mark of that snapshot).
-   */
-  readSnapshot<T>(work: (select: (sql: string, params: readonly SqlParam[]) => Promise<unknown[][]>, mark: number) => Promise<T>): Promise<T>;
-  /** The stored groups of an aggregation (see SpanAggregation), with the log mark its snapshot holds spans through. */
-  aggregate(query: SpanAggregation): Promise<{ groups: AggregateGroup[]; mark: number }>;
-  /** The stored spans of a span search, in its order and limit, with the log mark its snapshot holds spans through. */
-  findSpans(query: SpanSearch): Promise<{ spans: Span[]; mark: number }>;
+  /** Runs `work` on the write connection, after the writes queued before it, inside one transaction. */
+  writeTransaction<T>(work: (run: SqlRunner) => Promise<T>): Promise<T>;
+  /** Runs one read-only statement on a read connection; rows as arrays of JS values. */
+  query(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]>;
   /** Deletes spans starting before `cutoffUs`; returns how many. */
   deleteBefore(cutoffUs: number): Promise<number>;
   /** Oldest start time in the table, or undefined when empty. */
@@ -172,17 +165,20 @@ const INSERT_TRACE_TIMES_SQL = `INSERT INTO trace_times SELECT ${TRACE_ID_FROM_H
   FROM read_json(?, format = 'newline_delimited', columns = {t: 'VARCHAR', a: 'BIGINT', b: 'BIGINT'})
   ORDER BY t`;
 
-/** A parameter: strings bind as VARCHAR, safe integers as BIGINT, other numbers as DOUBLE, bigints as UHUGEINT. */
+/** A parameter: strings bind as VARCHAR, numbers as BIGINT, bigints as UHUGEINT. */
 type Param = string | number | bigint;
+
+/** A bound parameter of {@link SpanTable.query}: strings bind as VARCHAR, numbers as BIGINT, bigints as UHUGEINT. */
+export type SqlParam = Param;
+
+/** Runs one statement with bound parameters; resolves to its rows as arrays of JS values. */
+export type SqlRunner = (sql: string, params?: readonly SqlParam[]) => Promise<unknown[][]>;
 
 function bindParams(stmt: DuckDBPreparedStatement, params: readonly Param[]): void {
   stmt.clearBindings();
   params.forEach((p, i) => {
     if (typeof p === 'string') stmt.bindVarchar(i + 1, p);
-    else if (typeof p === 'number') {
-      if (Number.isSafeInteger(p)) stmt.bindBigInt(i + 1, BigInt(p));
-      else stmt.bindDouble(i + 1, p);
-    }
+    else if (typeof p === 'number') stmt.bindBigInt(i + 1, BigInt(p));
     else stmt.bindUHugeInt(i + 1, p);
   });
 }
@@ -458,11 +454,6 @@ export function buildSearch(query: TraceQuery, rows: number): { sql: string; par
     params.push(query.maxDurationUs);
   }
   for (const filter of query.attributes ?? []) where.push(attributeClause(filter, params));
-  if (query.where !== undefined) {
-    const extra = predicateSql(query.where);
-    where.push(extra.sql);
-    params.push(...extra.params);
-  }
   params.push(rows);
   const sql = `SELECT trace_id, start_us FROM spans WHERE ${where.join(' AND ')} ORDER BY start_us DESC, trace_id ASC LIMIT ?`;
   return { sql, params };
@@ -635,51 +626,6 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     if (closed) throw new AppError('UNAVAILABLE', 'the embedded store is closed');
   }
 
-  /**
-   * The spans of a flush without those already stored (same spanIdentity). Only traces that have
-   * stored spans (found through trace_times, one query) have their stored identities read, so a
-   * flush of new traces costs one small query.
-   */
-  async function withoutStored(spans: Span[]): Promise<Span[]> {
-    const times = new Map<string, [number, number]>();
-    for (const span of spans) noteTime(times, span.traceId, span.startUs);
-    if (times.size === 0) return spans;
-    const known = await writer.rows(
-      `SELECT trace_id, min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id IN (
-        SELECT ${TRACE_ID_FROM_HEX} FROM (SELECT unnest(string_split(?, ',')) AS t)) GROUP BY trace_id`,
-      [[...times.keys()].join(',')],
-    );
-    if (known.length === 0) return spans;
-    const stored = new Set<string>();
-    for (const cluster of clusterRanges(known.map((r) => ({ id: r[0] as bigint, min: Number(r[1] as bigint), max: Number(r[2] as bigint) })), TRACE_CLUSTER_GAP_US, 8)) {
-      const rows = await writer.rows(
-        `SELECT tenant, trace_id, span_id, kind, coalesce(json_extract_string(extra, '$.sh') = 'true', false), service, start_us, duration_us, name
-         FROM spans WHERE trace_id IN (${placeholders(cluster.ids.length)}) AND start_us BETWEEN ? AND ?`,
-        [...cluster.ids, cluster.min, cluster.max],
-      );
-      for (const r of rows) {
-        stored.add([r[0], hex(r[1], 32), hex(r[2], 16), SPAN_KINDS[r[3] as number], r[4] === true ? '1' : '0', r[5], Number(r[6] as bigint), Number(r[7] as bigint), r[8]].join('\u0000'));
-      }
-    }
-    return stored.size === 0 ? spans : spans.filter((span) => !stored.has(spanIdentity(span)));
-  }
-
-  const readSnapshot: SpanTable['readSnapshot'] = (work) =>
-    readers.use(async (c) => {
-      await c.run('BEGIN TRANSACTION');
-      let result: Awaited<ReturnType<typeof work>>;
-      try {
-        const markRow = await c.rows(`SELECT value FROM meta WHERE key = 'flushed_mark'`);
-        const mark = Number((markRow[0]?.[0] as bigint | undefined) ?? 0n);
-        result = await work((sql, params) => c.columns(sql, params), mark);
-      } catch (err) {
-        await c.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-      await c.run('COMMIT');
-      return result;
-    });
-
   return {
     get flushedMark() {
       return flushedMark;
@@ -688,8 +634,6 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     insert(spans, mark) {
       check();
       return writer.exclusive(async () => {
-        // Exact duplicates are stored once, so aggregations need not collapse them.
-        spans = await withoutStored(dedupeSpans(spans));
         if (ingestMethod === 'appender') await insertViaAppender(spans, mark);
         else if (ingestMethod === 'read_json') await insertViaReadJson(spans, mark);
         else await insertViaReadCsv(spans, mark);
@@ -867,7 +811,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       const { where, params } = scoped(query.tenant, ['start_us BETWEEN ? AND ?'], [query.startUs, query.endUs]);
       const sql =
         `SELECT trace_id, span_id, parent_id, service, kind, status, remote_service, tenant, ` +
-        `json_extract_string(extra, '$.sh') = 'true' AS shared FROM spans ${where}`;
+        `json_extract_string(extra, '$.sh') = 'true' AS shared, start_us FROM spans ${where}`;
       return readers.use(async (c) =>
         (await c.rows(sql, params)).map((r) => {
           const dep: DepSpan = {
@@ -877,6 +821,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
             kind: SPAN_KINDS[r[4] as number] ?? 'unspecified',
             error: r[5] === 2,
             tenant: r[7] as string,
+            startUs: Number(r[9] as bigint),
           };
           if (r[2] !== null) dep.parentSpanId = hex(r[2], 16);
           if (r[6] !== null && r[6] !== '') dep.remoteService = r[6] as string;
@@ -886,24 +831,20 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       );
     },
 
-    readSnapshot(work) {
+    writeTransaction(work) {
       check();
-      return readSnapshot(work);
+      return writer.exclusive(async () => {
+        let out: Awaited<ReturnType<typeof work>> | undefined;
+        await transaction(async () => {
+          out = await work((sql, params) => writer.rows(sql, params));
+        });
+        return out as Awaited<ReturnType<typeof work>>;
+      });
     },
 
-    aggregate(query) {
+    query(sql, params) {
       check();
-      const { sql, params } = aggregationSql(query);
-      return readSnapshot(async (select, mark) => ({ groups: groupsFromColumns(query, await inputErrors(select(sql, params))), mark }));
-    },
-
-    findSpans(query) {
-      check();
-      const { sql, params } = searchSql(query);
-      return readSnapshot(async (select, mark) => ({
-        spans: dedupeSpans(spansFromColumns(await inputErrors(select(`SELECT ${SELECT_COLUMNS} FROM spans ${sql}`, params)))),
-        mark,
-      }));
+      return readers.use((c) => c.rows(sql, params));
     },
 
     deleteBefore(cutoffUs) {
@@ -950,17 +891,6 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       instance.closeSync();
     },
   };
-}
-
-/** DuckDB's rejection of an input (such as a regex its RE2 cannot compile) as INVALID_ARGUMENT. */
-async function inputErrors<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    const message = (err as Error).message ?? '';
-    if (message.startsWith('Invalid Input Error')) throw new AppError('INVALID_ARGUMENT', `query rejected: ${message}`, { cause: err });
-    throw err;
-  }
 }
 
 /** Size of a file, 0 when it does not exist. */

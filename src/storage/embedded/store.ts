@@ -21,10 +21,11 @@ import type {
   DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef, TraceSummary,
 } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
-import { aggregateSpans, mergeAggregateGroups, searchSpans, tooManyGroups } from '../predicate.js';
-import { computeDependencies, toDepSpan } from '../dependencies.js';
+import { MINUTE_US, toDepSpan } from '../dependencies.js';
+import { createDependencyRollups, type DependencyRollupOptions, type DependencySpanSource } from '../dependencies-rollup.js';
 import { summarizeTrace } from '../summaries.js';
 import { createMemoryStore, type MemoryStore } from '../memory/index.js';
+import { openDependencyRollupTable } from './dependency-rollups.js';
 import { silentLogger, type EngineLogger } from './log.js';
 import { openSpanTable, type IngestMethod, type SpanTable, type StoredSummarySpan } from './span-table.js';
 import { openWal, type Wal, type WalRecord } from './wal.js';
@@ -46,12 +47,25 @@ export interface EmbeddedStoreOptions {
   /** writeSpans rejects with RESOURCE_EXHAUSTED beyond this many buffered spans (default 500_000). */
   maxBufferedSpans?: number;
   logger?: EngineLogger;
+  /** Dependency rollups: their timing, and whether the background settler runs (default true). */
+  dependencies?: EmbeddedDependencyOptions;
   /** How often retention runs (default 5 minutes); it also runs once at open. */
   retentionIntervalMs?: number;
   /** Flush ingest path; read_csv is the default (see INGEST_NOTE, and FLUSH_NOTE in span-table.ts). */
   ingestMethod?: IngestMethod;
   /** Log segment size (default 64 MiB). */
   walSegmentBytes?: number;
+}
+
+/** Settings of the embedded engine's dependency rollups (see dependencies-rollup.ts). */
+export type EmbeddedDependencyOptions = Pick<
+  DependencyRollupOptions, 'marginUs' | 'settleDelayUs' | 'quietUs' | 'batchMinutes' | 'nowUs' | 'busyDelayMs' | 'idleDelayMs'
+> & { background?: boolean };
+
+/** The embedded Store, with its dependency settler reachable for benchmarks and tests. */
+export interface EmbeddedStore extends Store {
+  /** Settles every due dependency minute now; resolves to how many minutes were settled. */
+  settleDependencies(): Promise<number>;
 }
 
 /** Log format key of spans logged without a payload: the spans as a JSON array. */
@@ -75,7 +89,7 @@ const DAY_US = 24 * 3_600_000_000;
  */
 
 /** Opens the embedded store in `dataDir`; rejects with UNAVAILABLE when the directory cannot be used. */
-export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
+export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
   const logger = options.logger ?? silentLogger;
   const flushSpans = options.flushSpans ?? 100_000;
   const flushIntervalMs = options.flushIntervalMs ?? 30_000;
@@ -97,6 +111,25 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   // DuckDB first: its file lock keeps a second process away from the log as well.
   const table = await openSpanTable({ file: dbFile, stagingDir: dataDir, ingestMethod: options.ingestMethod });
 
+  /**
+   * Minute → wall-clock µs of the latest arrival of a span starting in it (replayed spans arrive at
+   * open), for the settler's quiet period; entries older than an hour are dropped as they are read.
+   */
+  const arrivals = new Map<number, number>();
+  /** Lowest start of the spans appended since open. */
+  let appendedOldestUs = Number.POSITIVE_INFINITY;
+  const nowUs = options.dependencies?.nowUs ?? (() => Date.now() * 1000);
+  function noteArrivals(spans: readonly Span[]): void {
+    const at = nowUs();
+    let last = Number.NaN;
+    for (const span of spans) {
+      const minute = Math.floor(span.startUs / MINUTE_US) * MINUTE_US;
+      if (span.startUs < appendedOldestUs) appendedOldestUs = span.startUs;
+      if (minute === last) continue;
+      last = minute;
+      arrivals.set(minute, at);
+    }
+  }
   const newBuffer = (): MemoryStore => createMemoryStore({ maxSpans: Number.MAX_SAFE_INTEGER });
   /** Receives appends. */
   let buffer = newBuffer();
@@ -126,6 +159,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
         try {
           const spans = decodeRecord(record, options.decode);
           buffer.append(spans, mark);
+          noteArrivals(spans);
           replayed += spans.length;
         } catch (err) {
           replayFailures++;
@@ -138,6 +172,39 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     throw new AppError('UNAVAILABLE', `cannot open data dir ${dataDir}: ${(err as Error).message}`, { cause: err });
   }
   if (replayed > 0 || replayFailures > 0) logger.info({ spans: replayed, failures: replayFailures }, 'replayed the write-ahead log');
+
+  // What today's live computation reads: the buffers, then DuckDB (the order spans move in).
+  const dependencySource: DependencySpanSource = {
+    async spans(query) {
+      const window = { tenant: query.tenant, startUsMin: query.startUsMin, startUsMax: query.startUsMax };
+      const recent = [...buffer.spansStartingBetween(window), ...(sealed?.spansStartingBetween(window) ?? [])].map(toDepSpan);
+      const stored = await table.dependencySpans({ tenant: query.tenant, startUs: query.startUsMin, endUs: query.startUsMax });
+      return [...recent, ...stored];
+    },
+    async oldestStartUs() {
+      const stored = await table.oldestStartUs();
+      const oldest = Math.min(stored ?? Number.POSITIVE_INFINITY, appendedOldestUs);
+      // Spans appended long ago may have been deleted by retention since.
+      return Number.isFinite(oldest) ? Math.max(oldest, Date.now() * 1000 - retentionUs) : undefined;
+    },
+    async arrivals(range) {
+      const out = new Map<number, number>();
+      const expired = nowUs() - 3_600_000_000;
+      for (const [minute, at] of arrivals) {
+        if (at < expired) arrivals.delete(minute);
+        else if (minute >= range.fromUs && minute < range.toUs) out.set(minute, at);
+      }
+      return out;
+    },
+  };
+  const rollups = createDependencyRollups({
+    ...options.dependencies,
+    source: dependencySource,
+    table: await openDependencyRollupTable(table),
+    nowUs,
+    logger,
+  });
+  if (options.dependencies?.background !== false) rollups.start();
 
   const diskBytes = createDirSizer([dataDir, walDir], 1000);
   const abort = new AbortController();
@@ -208,6 +275,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     if (closed) return;
     const cutoff = Date.now() * 1000 - retentionUs;
     let deleted = await table.deleteBefore(cutoff);
+    await rollups.deleteBefore(cutoff);
     retentionDeletedTotal += deleted;
     if (options.maxDiskBytes > 0) {
       // The file does not shrink after deletes (freed blocks are reused), so compare the bytes
@@ -220,6 +288,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
         if (oldest === undefined) break;
         const dayEnd = (Math.floor(oldest / DAY_US) + 1) * DAY_US;
         const n = await table.deleteBefore(dayEnd);
+        await rollups.deleteBefore(dayEnd);
         deleted += n;
         retentionDeletedTotal += n;
         logger.warn({ usedBytes: used, maxDiskBytes: options.maxDiskBytes, deletedBeforeUs: dayEnd, spans: n }, 'data dir over its size limit; deleted the oldest day');
@@ -283,6 +352,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
         await wal.append(record, (mark) => {
           if (bufferedSize() === 0) bufferSinceMs = Date.now();
           buffer.append(spans, mark);
+          noteArrivals(spans);
         });
       } finally {
         inflightSpans -= spans.length;
@@ -369,56 +439,29 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const recent = await fromBuffers((b) => b.reader.getAttributeValues(query));
       return mergeSorted(recent, await table.getAttributeValues(query)).slice(0, Math.max(0, query.limit));
     },
-    async aggregateSpans(query) {
-      checkOpen();
-      // Buffers first (the order spans move in), then DuckDB; see unflushed() for why nothing counts twice.
-      const recent = bufferedWindows(query);
-      const { groups, mark } = await table.aggregate(query);
-      const merged = mergeAggregateGroups(groups, aggregateSpans(unflushed(recent, mark), query));
-      if (merged.length > query.maxGroups) throw tooManyGroups(query.maxGroups);
-      return merged;
-    },
-    async findSpans(query) {
-      checkOpen();
-      const recent = bufferedWindows(query);
-      const { spans, mark } = await table.findSpans(query);
-      const chosen = searchSpans([...unflushed(recent, mark), ...spans], query);
-      // Buffered spans are held objects: hand copies over, as the buffer's own reads do.
-      const held = new Set(recent.flatMap((r) => r.spans));
-      return chosen.map((span) => (held.has(span) ? structuredClone(span) : span));
-    },
   };
-
-  /** The buffered spans of a window, per buffer, with the latest log mark each buffer held then. */
-  function bufferedWindows(q: { tenant?: string; startUsMin: number; startUsMax: number }): Array<{ spans: Span[]; mark: number }> {
-    const out = [{ spans: buffer.spansStartingBetween(q), mark: buffer.latestMark }];
-    if (sealed !== undefined) out.push({ spans: sealed.spansStartingBetween(q), mark: sealed.latestMark });
-    return out;
-  }
-
-  /**
-   * The buffered spans (captured before the DuckDB read) that the DuckDB snapshot, holding spans
-   * flushed through `mark`, does not hold. A flush moves a whole buffer and commits the buffer's
-   * marks with it, so a captured buffer is either wholly in the snapshot or not at all; a buffer
-   * dropped before the capture was committed before the snapshot began.
-   */
-  function unflushed(recent: Array<{ spans: Span[]; mark: number }>, mark: number): Span[] {
-    return recent.filter((r) => r.mark > mark).flatMap((r) => r.spans);
-  }
 
   const dependencies: DependencyReader = {
     async getDependencies(query) {
       checkOpen();
-      const startUs = query.endUs - query.lookbackUs;
-      const window = { tenant: query.tenant, startUsMin: startUs, startUsMax: query.endUs };
-      const recent = [...buffer.spansStartingBetween(window), ...(sealed?.spansStartingBetween(window) ?? [])].map(toDepSpan);
-      const stored = await table.dependencySpans({ tenant: query.tenant, startUs, endUs: query.endUs });
-      return computeDependencies([...recent, ...stored]);
+      return rollups.getDependencies(query);
     },
   };
 
+  function dependencyStats(): Record<string, number> {
+    const r = rollups.stats();
+    return {
+      dependency_settled_minutes: r.settledMinutes,
+      dependency_backlog_minutes: r.backlogMinutes,
+      dependency_settled_minutes_total: r.settledMinutesTotal,
+      dependency_settle_seconds_sum: r.settleSecondsSum,
+      dependency_settle_failures_total: r.settleFailuresTotal,
+    };
+  }
+
   return {
     name: 'embedded',
+    settleDependencies: () => rollups.settleAll(),
     writer,
     reader,
     dependencies,
@@ -436,6 +479,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
           flushed_spans_total: flushedSpansTotal,
           flush_failures_total: flushFailures,
           retention_deleted_spans_total: retentionDeletedTotal,
+          ...dependencyStats(),
         },
       };
     },
@@ -444,6 +488,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       closed = true;
       abort.abort();
       await retentionRunning;
+      await rollups.close();
       await flushing;
       await wal.close();
       // Final flush so the next open has no log to replay; on failure the log still has it all.
