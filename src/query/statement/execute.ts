@@ -81,7 +81,8 @@ export async function runStatement(options: RunOptions): Promise<StatementResult
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const result =
     compiled.kind === 'spans'
-      ? spanRows(compiled, await withTimeout(reader.findSpans(compiled.search), timeoutMs))
+      // One span more than the limit says whether the limit cut the list.
+      ? spanRows(compiled, await withTimeout(reader.findSpans({ ...compiled.search, limit: compiled.search.limit + 1 }), timeoutMs))
       : tableRows(compiled, await withTimeout(aggregate(reader, compiled), timeoutMs));
   return { ...result, elapsedMs: Math.round((performance.now() - started) * 10) / 10 };
 }
@@ -125,7 +126,7 @@ function spanRows(compiled: CompiledSpans, spans: Span[]): Omit<StatementResult,
   const columns = SPAN_COLUMNS.map((name) => ({ name, type: types[name] }));
   const rows = spans.slice(0, compiled.search.limit).map((s): Cell[] => [s.startUs, s.traceId, s.spanId, s.service, s.name, s.kind, s.statusCode, s.durationUs]);
   const out: Omit<StatementResult, 'elapsedMs'> = { kind: 'spans', columns, rows };
-  if (spans.length >= compiled.search.limit) out.truncated = true;
+  if (spans.length > compiled.search.limit) out.truncated = true;
   return out;
 }
 

@@ -37,6 +37,7 @@ describe('parseStatement: filters', () => {
       { op: 'and', args: [{ op: '=', ref: { attribute: 'b' }, value: 2 }, { op: '=', ref: { attribute: 'c' }, value: 3 }] }] } },
     { name: 'parentheses and not', q: 'NOT (a = 1 OR b = 2)', where: { op: 'not', arg: { op: 'or', args: [
       { op: '=', ref: { attribute: 'a' }, value: 1 }, { op: '=', ref: { attribute: 'b' }, value: 2 }] } } },
+    { name: '64 levels of nesting', q: `${'('.repeat(63)}not a = 1${')'.repeat(63)}`, where: { op: 'not', arg: { op: '=', ref: { attribute: 'a' }, value: 1 } } },
     { name: 'not not', q: 'not not a exists', where: { op: 'not', arg: { op: 'not', arg: { op: 'exists', ref: { attribute: 'a' } } } } },
     { name: 'keywords and fields case-insensitive', q: 'Service = "x" AnD KIND = "SERVER"', where: { op: 'and', args: [
       svc('x'), { op: '=', ref: { field: 'kind' }, value: 'server' }] } },
@@ -121,6 +122,9 @@ describe('parseStatement: errors point at the mistake', () => {
     { name: 'ordered boolean', q: 'a < true', message: 'at 1:5: expected a number or a string after "<", found "true"', line: 1, column: 5 },
     { name: 'stages refused in a trace filter', q: 'a = 1 | stats count()', message: 'at 1:7: a trace search takes a filter only: stages ("|") belong on the Query page', line: 1, column: 7, filterOnly: true },
     { name: 'bad trace id', q: 'trace_id = "xyz"', message: 'at 1:12: expected a quoted hex id for trace_id, found "\\"xyz\\""', line: 1, column: 12 },
+    { name: 'stage without a pipe', q: 'stats count() by service', message: 'at 1:7: expected an operator after stats (=, !=, <, <=, >, >=, =~, in or exists), found "count"; stages start with "|", e.g. "| stats …"', line: 1, column: 7 },
+    { name: 'nesting too deep', q: `${'('.repeat(70)}a = 1${')'.repeat(70)}`, message: 'at 1:65: conditions nest more than 64 levels deep', line: 1, column: 65 },
+    { name: 'not nesting too deep', q: `${'not '.repeat(65)}a = 1`, message: 'at 1:257: conditions nest more than 64 levels deep', line: 1, column: 257 },
     { name: 'time for start', q: 'start > 5m', message: 'at 1:9: expected a time for start (RFC 3339 such as "2026-01-02T15:04:05Z", or µs since the epoch), found "5m"', line: 1, column: 9 },
   ];
   for (const c of cases) {

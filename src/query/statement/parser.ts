@@ -70,6 +70,8 @@ const FIELDS: Record<string, SpanField> = {
   parent_id: 'parent_id',
 };
 
+/** Deepest nesting of parentheses and `not` a filter may have. */
+const MAX_DEPTH = 64;
 const RESERVED = new Set(['and', 'or', 'not', 'in', 'exists']);
 const STATUSES = ['unset', 'ok', 'error'];
 const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
@@ -114,6 +116,8 @@ export function refText(ref: FieldRef): string {
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
+  /** Open parentheses and `not`s around the current condition. */
+  private depth = 0;
   /** Offsets of "asc" words in the sort stage (span lists refuse them). */
   private readonly ascOffsets: number[] = [];
 
@@ -164,18 +168,26 @@ class Parser {
 
   private not(): SpanPredicate {
     if (this.atWord('not')) {
-      this.next();
-      return { op: 'not', arg: this.not() };
+      this.nest(this.next());
+      const arg = this.not();
+      this.depth--;
+      return { op: 'not', arg };
     }
     return this.primary();
+  }
+
+  /** Counts one level of nesting; deep nesting is refused so no recursion, here or in an engine, can exhaust the stack. */
+  private nest(t: Token): void {
+    if (++this.depth > MAX_DEPTH) this.fail(t, `conditions nest more than ${MAX_DEPTH} levels deep`);
   }
 
   private primary(): SpanPredicate {
     const t = this.peek();
     if (this.atSymbol('(')) {
-      this.next();
+      this.nest(this.next());
       const inner = this.or();
       this.expectSymbol(')', `expected ")" to close the "(" at ${this.where(t)}`);
+      this.depth--;
       return inner;
     }
     if (this.atWord('exists')) {
@@ -212,7 +224,8 @@ class Parser {
       checkPattern(this.source, p);
       return { op: 'regex', ref: ref.ref, pattern: p.value as string };
     }
-    return this.fail(op, `expected an operator after ${ref.text} (=, !=, <, <=, >, >=, =~, in or exists), found ${describeToken(op)}`);
+    const stage = ref.text === 'stats' || ref.text === 'sort' || ref.text === 'limit' ? `; stages start with "|", e.g. "| ${ref.text} …"` : '';
+    return this.fail(op, `expected an operator after ${ref.text} (=, !=, <, <=, >, >=, =~, in or exists), found ${describeToken(op)}${stage}`);
   }
 
   /** A reference: a field, a dotted attribute key, a `backquoted` key or attr("key"). */

@@ -60,7 +60,8 @@ export const statementApiPlugin: FastifyPluginAsync<StatementApiOptions> = async
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const appErr = toAppError(err);
     const status = HTTP_STATUS[appErr.code];
-    if (status >= 500 && appErr.code !== 'UNAVAILABLE') request.log.error({ err }, appErr.message);
+    if (appErr.code === 'UNAVAILABLE') request.log.warn({ url: request.url.slice(0, 200) }, appErr.message);
+    else if (status >= 500) request.log.error({ err }, appErr.message);
     const body: { error: string; position?: StatementError['position'] } = { error: appErr.message };
     if (appErr instanceof StatementError) body.position = appErr.position;
     void reply.status(status).header('cache-control', 'no-store').send(body);

@@ -2,8 +2,12 @@ import { Link } from '../../router.js';
 import type { QueryResult } from './api.js';
 import { formatCell } from './chart-model.js';
 
+/** Most rows put in the page at once; the rest are counted below the table. */
+export const MAX_TABLE_ROWS = 1000;
+
 /** A statement's rows as a table; in span lists the trace id opens the trace. Every value is text. */
 export function ResultTable({ result }: { result: QueryResult }) {
+  const shown = result.rows.length > MAX_TABLE_ROWS ? result.rows.slice(0, MAX_TABLE_ROWS) : result.rows;
   const traceColumn = result.kind === 'spans' ? result.columns.findIndex((c) => c.name === 'trace_id') : -1;
   return (
     <div className="query-table-wrap">
@@ -16,7 +20,7 @@ export function ResultTable({ result }: { result: QueryResult }) {
           </tr>
         </thead>
         <tbody>
-          {result.rows.map((row, r) => (
+          {shown.map((row, r) => (
             <tr key={r}>
               {row.map((cell, i) => {
                 const column = result.columns[i]!;
@@ -31,6 +35,9 @@ export function ResultTable({ result }: { result: QueryResult }) {
           ))}
         </tbody>
       </table>
+      {shown.length < result.rows.length ? (
+        <p className="muted">{`The first ${shown.length} of ${result.rows.length} rows are shown: add a sort and a limit to pick the rows that matter.`}</p>
+      ) : null}
     </div>
   );
 }
