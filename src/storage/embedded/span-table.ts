@@ -10,9 +10,11 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError } from '../../errors.js';
 import type { Span, SpanKind } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
-import type { AttributeFilter, Operation, TraceQuery, TraceRef } from '../api.js';
+import type { AggregateGroup, AttributeFilter, Operation, SpanAggregation, SpanSearch, TraceQuery, TraceRef } from '../api.js';
+import { dedupeSpans, spanIdentity } from '../dedupe.js';
 import type { DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
+import { aggregationSql, groupsFromColumns, predicateSql, searchSql, type SqlParam } from './analytics.js';
 import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES } from './layout.js';
 
 /** How flushed spans get into DuckDB (both measured; see INGEST_NOTE in store.ts). */
@@ -63,6 +65,15 @@ export interface SpanTable {
   writeTransaction<T>(work: (run: SqlRunner) => Promise<T>): Promise<T>;
   /** Runs one read-only statement on a read connection; rows as arrays of JS values. */
   query(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]>;
+  /**
+   * Runs `work` in one read transaction: its SELECTs (answered column by column) all see the same
+   * snapshot, which holds exactly the spans flushed through `mark` (the log mark of that snapshot).
+   */
+  readSnapshot<T>(work: (select: (sql: string, params: readonly SqlParam[]) => Promise<unknown[][]>, mark: number) => Promise<T>): Promise<T>;
+  /** The stored groups of an aggregation (see SpanAggregation), with the log mark its snapshot holds spans through. */
+  aggregate(query: SpanAggregation): Promise<{ groups: AggregateGroup[]; mark: number }>;
+  /** The stored spans of a span search, in its order and limit, with the log mark its snapshot holds spans through. */
+  findSpans(query: SpanSearch): Promise<{ spans: Span[]; mark: number }>;
   /** Deletes spans starting before `cutoffUs`; returns how many. */
   deleteBefore(cutoffUs: number): Promise<number>;
   /** Oldest start time in the table, or undefined when empty. */
@@ -165,11 +176,10 @@ const INSERT_TRACE_TIMES_SQL = `INSERT INTO trace_times SELECT ${TRACE_ID_FROM_H
   FROM read_json(?, format = 'newline_delimited', columns = {t: 'VARCHAR', a: 'BIGINT', b: 'BIGINT'})
   ORDER BY t`;
 
-/** A parameter: strings bind as VARCHAR, numbers as BIGINT, bigints as UHUGEINT. */
+/** A parameter: strings bind as VARCHAR, safe integers as BIGINT, other numbers as DOUBLE, bigints as UHUGEINT. */
 type Param = string | number | bigint;
 
-/** A bound parameter of {@link SpanTable.query}: strings bind as VARCHAR, numbers as BIGINT, bigints as UHUGEINT. */
-export type SqlParam = Param;
+export type { SqlParam };
 
 /** Runs one statement with bound parameters; resolves to its rows as arrays of JS values. */
 export type SqlRunner = (sql: string, params?: readonly SqlParam[]) => Promise<unknown[][]>;
@@ -178,7 +188,10 @@ function bindParams(stmt: DuckDBPreparedStatement, params: readonly Param[]): vo
   stmt.clearBindings();
   params.forEach((p, i) => {
     if (typeof p === 'string') stmt.bindVarchar(i + 1, p);
-    else if (typeof p === 'number') stmt.bindBigInt(i + 1, BigInt(p));
+    else if (typeof p === 'number') {
+      if (Number.isSafeInteger(p)) stmt.bindBigInt(i + 1, BigInt(p));
+      else stmt.bindDouble(i + 1, p);
+    }
     else stmt.bindUHugeInt(i + 1, p);
   });
 }
@@ -454,6 +467,11 @@ export function buildSearch(query: TraceQuery, rows: number): { sql: string; par
     params.push(query.maxDurationUs);
   }
   for (const filter of query.attributes ?? []) where.push(attributeClause(filter, params));
+  if (query.where !== undefined) {
+    const extra = predicateSql(query.where);
+    where.push(extra.sql);
+    params.push(...extra.params);
+  }
   params.push(rows);
   const sql = `SELECT trace_id, start_us FROM spans WHERE ${where.join(' AND ')} ORDER BY start_us DESC, trace_id ASC LIMIT ?`;
   return { sql, params };
@@ -626,6 +644,51 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     if (closed) throw new AppError('UNAVAILABLE', 'the embedded store is closed');
   }
 
+  /**
+   * The spans of a flush without those already stored (same spanIdentity). Only traces that have
+   * stored spans (found through trace_times, one query) have their stored identities read, so a
+   * flush of new traces costs one small query.
+   */
+  async function withoutStored(spans: Span[]): Promise<Span[]> {
+    const times = new Map<string, [number, number]>();
+    for (const span of spans) noteTime(times, span.traceId, span.startUs);
+    if (times.size === 0) return spans;
+    const known = await writer.rows(
+      `SELECT trace_id, min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id IN (
+        SELECT ${TRACE_ID_FROM_HEX} FROM (SELECT unnest(string_split(?, ',')) AS t)) GROUP BY trace_id`,
+      [[...times.keys()].join(',')],
+    );
+    if (known.length === 0) return spans;
+    const stored = new Set<string>();
+    for (const cluster of clusterRanges(known.map((r) => ({ id: r[0] as bigint, min: Number(r[1] as bigint), max: Number(r[2] as bigint) })), TRACE_CLUSTER_GAP_US, 8)) {
+      const rows = await writer.rows(
+        `SELECT tenant, trace_id, span_id, kind, coalesce(json_extract_string(extra, '$.sh') = 'true', false), service, start_us, duration_us, name
+         FROM spans WHERE trace_id IN (${placeholders(cluster.ids.length)}) AND start_us BETWEEN ? AND ?`,
+        [...cluster.ids, cluster.min, cluster.max],
+      );
+      for (const r of rows) {
+        stored.add([r[0], hex(r[1], 32), hex(r[2], 16), SPAN_KINDS[r[3] as number], r[4] === true ? '1' : '0', r[5], Number(r[6] as bigint), Number(r[7] as bigint), r[8]].join('\u0000'));
+      }
+    }
+    return stored.size === 0 ? spans : spans.filter((span) => !stored.has(spanIdentity(span)));
+  }
+
+  const readSnapshot: SpanTable['readSnapshot'] = (work) =>
+    readers.use(async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      let result: Awaited<ReturnType<typeof work>>;
+      try {
+        const markRow = await c.rows(`SELECT value FROM meta WHERE key = 'flushed_mark'`);
+        const mark = Number((markRow[0]?.[0] as bigint | undefined) ?? 0n);
+        result = await work((sql, params) => c.columns(sql, params), mark);
+      } catch (err) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      await c.run('COMMIT');
+      return result;
+    });
+
   return {
     get flushedMark() {
       return flushedMark;
@@ -634,6 +697,8 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     insert(spans, mark) {
       check();
       return writer.exclusive(async () => {
+        // Exact duplicates are stored once, so aggregations need not collapse them.
+        spans = await withoutStored(dedupeSpans(spans));
         if (ingestMethod === 'appender') await insertViaAppender(spans, mark);
         else if (ingestMethod === 'read_json') await insertViaReadJson(spans, mark);
         else await insertViaReadCsv(spans, mark);
@@ -831,6 +896,26 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       );
     },
 
+    readSnapshot(work) {
+      check();
+      return readSnapshot(work);
+    },
+
+    aggregate(query) {
+      check();
+      const { sql, params } = aggregationSql(query);
+      return readSnapshot(async (select, mark) => ({ groups: groupsFromColumns(query, await inputErrors(select(sql, params))), mark }));
+    },
+
+    findSpans(query) {
+      check();
+      const { sql, params } = searchSql(query);
+      return readSnapshot(async (select, mark) => ({
+        spans: dedupeSpans(spansFromColumns(await inputErrors(select(`SELECT ${SELECT_COLUMNS} FROM spans ${sql}`, params)))),
+        mark,
+      }));
+    },
+
     writeTransaction(work) {
       check();
       return writer.exclusive(async () => {
@@ -891,6 +976,17 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       instance.closeSync();
     },
   };
+}
+
+/** DuckDB's rejection of an input (such as a regex its RE2 cannot compile) as INVALID_ARGUMENT. */
+async function inputErrors<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const message = (err as Error).message ?? '';
+    if (message.startsWith('Invalid Input Error')) throw new AppError('INVALID_ARGUMENT', `query rejected: ${message}`, { cause: err });
+    throw err;
+  }
 }
 
 /** Size of a file, 0 when it does not exist. */

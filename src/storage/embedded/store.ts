@@ -21,6 +21,7 @@ import type {
   DependencyReader, PayloadDecoder, SpanReader, SpanWriter, Store, StoreStats, TraceRef, TraceSummary,
 } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
+import { aggregateSpans, mergeAggregateGroups, searchSpans, tooManyGroups } from '../predicate.js';
 import { MINUTE_US, toDepSpan } from '../dependencies.js';
 import { createDependencyRollups, type DependencyRollupOptions, type DependencySpanSource } from '../dependencies-rollup.js';
 import { summarizeTrace } from '../summaries.js';
@@ -439,7 +440,42 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const recent = await fromBuffers((b) => b.reader.getAttributeValues(query));
       return mergeSorted(recent, await table.getAttributeValues(query)).slice(0, Math.max(0, query.limit));
     },
+    async aggregateSpans(query) {
+      checkOpen();
+      // Buffers first (the order spans move in), then DuckDB; see unflushed() for why nothing counts twice.
+      const recent = bufferedWindows(query);
+      const { groups, mark } = await table.aggregate(query);
+      const merged = mergeAggregateGroups(groups, aggregateSpans(unflushed(recent, mark), query));
+      if (merged.length > query.maxGroups) throw tooManyGroups(query.maxGroups);
+      return merged;
+    },
+    async findSpans(query) {
+      checkOpen();
+      const recent = bufferedWindows(query);
+      const { spans, mark } = await table.findSpans(query);
+      const chosen = searchSpans([...unflushed(recent, mark), ...spans], query);
+      // Buffered spans are held objects: hand copies over, as the buffer's own reads do.
+      const held = new Set(recent.flatMap((r) => r.spans));
+      return chosen.map((span) => (held.has(span) ? structuredClone(span) : span));
+    },
   };
+
+  /** The buffered spans of a window, per buffer, with the latest log mark each buffer held then. */
+  function bufferedWindows(q: { tenant?: string; startUsMin: number; startUsMax: number }): Array<{ spans: Span[]; mark: number }> {
+    const out = [{ spans: buffer.spansStartingBetween(q), mark: buffer.latestMark }];
+    if (sealed !== undefined) out.push({ spans: sealed.spansStartingBetween(q), mark: sealed.latestMark });
+    return out;
+  }
+
+  /**
+   * The buffered spans (captured before the DuckDB read) that the DuckDB snapshot, holding spans
+   * flushed through `mark`, does not hold. A flush moves a whole buffer and commits the buffer's
+   * marks with it, so a captured buffer is either wholly in the snapshot or not at all; a buffer
+   * dropped before the capture was committed before the snapshot began.
+   */
+  function unflushed(recent: Array<{ spans: Span[]; mark: number }>, mark: number): Span[] {
+    return recent.filter((r) => r.mark > mark).flatMap((r) => r.spans);
+  }
 
   const dependencies: DependencyReader = {
     async getDependencies(query) {
