@@ -3,7 +3,7 @@
  * as Zipkin v2 JSON (web → cart with shared client/server span ids, cart → db uninstrumented),
  * then the services table (figures, sparklines, sorting from the keyboard, range in the URL), a
  * service's figures, charts, endpoints and neighbours, an endpoint's histogram and slowest requests
- * opening the trace, and the empty state. Screenshots: services, service, endpoint, services-empty.
+ * opening the trace, and the empty state. Screenshots: services, service, service-dark, endpoint, services-empty.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,9 @@ describe('Services pages in Chromium', () => {
     expect((await page.getByTestId('upstream').locator('li').innerText()).replace(/\s+/g, ' ')).toBe(`web ${expected.cart} calls ${expected.cartErrors} errors`);
     expect((await page.getByTestId('downstream').locator('li').innerText()).replace(/\s+/g, ' ')).toBe(`db ${expected.cart} calls 0 errors`);
     await page.screenshot({ path: `${ARTIFACTS}service.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await page.screenshot({ path: `${ARTIFACTS}service-dark.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Switch theme' }).click();
 
     // A neighbour is a link to its own page.
     await page.getByTestId('upstream').getByRole('link', { name: 'web' }).click();

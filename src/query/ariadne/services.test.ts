@@ -205,6 +205,16 @@ describe.each(ENGINES)('$name', (engine) => {
       expect(body.series.requests).toEqual(chart.requests);
       expect(body.series.errors).toEqual(chart.errors);
       expect(body.series.p50Us).toHaveLength(61);
+      // Per-bucket percentiles, each within 1 % of the nearest-rank value of that bucket's durations.
+      const first = body.series.firstBucketMs;
+      body.series.p95Us.forEach((got, i) => {
+        const inBucket = spans.filter((sp) => Math.floor((sp.startUs / 1000 - first) / CHART_MS) === i).map((sp) => sp.durationUs).sort((a, b) => a - b);
+        if (inBucket.length === 0) return expect(got).toBeNull();
+        for (const [key, q] of [['p50Us', 0.5], ['p95Us', 0.95], ['p99Us', 0.99]] as const) {
+          const exact = nearestRank(inBucket, q);
+          expect(Math.abs(body.series[key][i]! - exact) / exact, `${service} bucket ${i} ${key}`).toBeLessThanOrEqual(0.01);
+        }
+      });
       expect(body.bucketMs).toBe(SPARK_MS);
       const operations = [...new Set(spans.map((s) => s.name))].sort();
       expect(body.endpoints.map((e) => e.name)).toEqual(operations);
