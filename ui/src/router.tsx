@@ -1,6 +1,7 @@
 /**
  * The app's client-side routing: the browser's history, read through useSyncExternalStore. The UI
- * has five flat routes whose state lives in the query string, so this is all it needs, and it keeps
+ * has a few routes whose state lives in the query string (paths are matched by small pure functions
+ * in model/), so this is all it needs, and it keeps
  * a routing library's ~100 kB out of the script every page must compile before it can paint.
  */
 import { useCallback, useLayoutEffect, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
