@@ -16,9 +16,32 @@ export class ApiError extends Error {
   }
 }
 
+/** localStorage keys of the tenant the UI reads as, and of the header that names it (set from `?tenant=` and `?tenantHeader=`). */
+const TENANT_KEY = 'ariadne.tenant';
+const TENANT_HEADER_KEY = 'ariadne.tenantHeader';
+
+/**
+ * Headers naming the tenant every API call reads as, for a server with multi-tenancy on: the
+ * tenant comes from the page's `?tenant=` (remembered; `?tenant=` empty forgets it), sent in
+ * `x-tenant` unless `?tenantHeader=` named another header. Empty when no tenant was chosen.
+ */
+export function tenantHeaders(): Record<string, string> {
+  if (typeof window === 'undefined' || typeof localStorage === 'undefined') return {};
+  const params = new URLSearchParams(window.location.search);
+  for (const [param, key] of [['tenant', TENANT_KEY], ['tenantHeader', TENANT_HEADER_KEY]] as const) {
+    const value = params.get(param);
+    if (value === null) continue;
+    if (value.trim() === '') localStorage.removeItem(key);
+    else localStorage.setItem(key, value.trim());
+  }
+  const tenant = localStorage.getItem(TENANT_KEY);
+  return tenant === null ? {} : { [localStorage.getItem(TENANT_HEADER_KEY) ?? 'x-tenant']: tenant };
+}
+
 async function request(url: string, signal?: AbortSignal): Promise<Response> {
   try {
-    return await fetch(url, signal ? { signal } : {});
+    const headers = tenantHeaders();
+    return await fetch(url, signal ? { signal, headers } : { headers });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(0, `cannot reach the Ariadne server (${String(err)}); is it running?`);
