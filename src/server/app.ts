@@ -305,6 +305,7 @@ async function accessGuard(config: Config, logger: Logger, closers: Array<() => 
   }
   const tenancy = { enabled: config.tenancyEnabled, header: config.tenancyHeader, tenants: config.tenancyTenants };
   if (tenancy.enabled) logger.info({ header: tenancy.header, tenants: tenancy.tenants.length > 0 ? tenancy.tenants : 'any' }, 'multi-tenancy on');
+  else if (tenancy.tenants.length > 0) logger.warn('--multi-tenancy.tenants has no effect without --multi-tenancy.enabled: reads see every tenant');
   return createAccessGuard({ tenancy, ...(auth ? { auth, authScope: config.authScope } : {}) });
 }
 

@@ -147,3 +147,44 @@ describe('decodeJaegerProto', () => {
     fc.assert(mutationsOf(valid, check), { numRuns: 2000 });
   });
 });
+
+describe('PostSpans behind an authorize check', () => {
+  let guarded: GrpcServerHandle;
+  let guardedClient: Client;
+  beforeAll(async () => {
+    const ingest = createIngest({ writer: store.writer, metrics: createMetrics() });
+    // A check in the shape the server's access guard gives: the tenant from metadata, or a refusal.
+    const authorize = async (metadata: grpc.Metadata) => {
+      const [tenant] = metadata.get('x-tenant');
+      return typeof tenant === 'string' ? { ok: true as const, tenant } : { ok: false as const, code: grpc.status.UNAUTHENTICATED, message: 'missing tenant: send the x-tenant header' };
+    };
+    guarded = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [createJaegerCollectorService({ ingest })], maxMessageBytes: 64 * 1024, logger, authorize });
+    const definition = protoLoader.loadSync('collector.proto', { includeDirs: [PROTO_DIR], keepCase: false, longs: Number, enums: Number });
+    const api = grpc.loadPackageDefinition(definition) as unknown as { jaeger: { api_v2: { CollectorService: new (addr: string, creds: grpc.ChannelCredentials) => Client } } };
+    guardedClient = new api.jaeger.api_v2.CollectorService(`127.0.0.1:${guarded.port}`, grpc.credentials.createInsecure());
+  });
+  afterAll(async () => {
+    guardedClient.close();
+    await guarded.close();
+  });
+
+  const postWith = (metadata: grpc.Metadata, traceId: string) => new Promise<grpc.ServiceError | null>((resolve) => {
+    const one = { process: batch.process, spans: [{ ...batch.spans[0]!, traceId: hex(traceId) }] };
+    (guardedClient as unknown as { PostSpans(r: object, m: grpc.Metadata, cb: (err: grpc.ServiceError | null) => void): void }).PostSpans({ batch: one }, metadata, resolve);
+  });
+
+  it('answers the refusal without running the handler', async () => {
+    const err = await postWith(new grpc.Metadata(), '000000000000000000000000000a0001');
+    expect([err?.code, err?.details]).toEqual([grpc.status.UNAUTHENTICATED, 'missing tenant: send the x-tenant header']);
+    expect(await store.reader.getTrace({ traceId: '000000000000000000000000000a0001' })).toEqual([]);
+  });
+
+  it('stores the spans for the tenant the check resolved', async () => {
+    const metadata = new grpc.Metadata();
+    metadata.add('x-tenant', 'team-a');
+    expect(await postWith(metadata, '000000000000000000000000000a0002')).toBeNull();
+    const spans = await store.reader.getTrace({ traceId: '000000000000000000000000000a0002' });
+    expect(spans.map((s) => s.tenant)).toEqual(['team-a']);
+    expect(await store.reader.getTrace({ tenant: 'team-b', traceId: '000000000000000000000000000a0002' })).toEqual([]);
+  });
+});
