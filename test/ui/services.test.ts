@@ -3,7 +3,7 @@
  * as Zipkin v2 JSON (web → cart with shared client/server span ids, cart → db uninstrumented),
  * then the services table (figures, sparklines, sorting from the keyboard, range in the URL), a
  * service's figures, charts, endpoints and neighbours, an endpoint's histogram and slowest requests
- * opening the trace, and the empty state. Screenshots: services, service, service-dark, endpoint, services-empty.
+ * opening the trace, a deep link with its range, and the empty state. Screenshots: services, service, service-dark, endpoint, services-empty.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,6 +197,16 @@ describe('Services pages in Chromium', () => {
     expect(await page.locator('.services-page h1').innerText()).toBe(XSS);
     expect(await page.locator('.services-page img').count()).toBe(0);
     expect(dialogs).toEqual([]);
+  });
+
+  it('opens from a deep link with its range', async () => {
+    await page.goto(`${server.query}/services/web/endpoints/get%20%2Fcheckout?lookback=6h`);
+    await page.getByTestId('slowest').waitFor();
+    expect(await page.locator('.services-page h1').innerText()).toBe('get /checkout');
+    expect(await page.getByLabel('Time range').inputValue()).toBe('6h');
+    expect(await page.getByTestId('slowest').locator('tbody tr').count()).toBe(expected.checkout);
+    // The range travels with the breadcrumb links.
+    expect(await page.locator('.crumbs a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['/services?lookback=6h', '/services/web?lookback=6h']);
   });
 
   it('says what counts as a request when a range has none', async () => {
