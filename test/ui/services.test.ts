@@ -3,7 +3,8 @@
  * as Zipkin v2 JSON (web → cart with shared client/server span ids, cart → db uninstrumented),
  * then the services table (figures, sparklines, sorting from the keyboard, range in the URL), a
  * service's figures, charts, endpoints and neighbours, an endpoint's histogram and slowest requests
- * opening the trace, a deep link with its range, and the empty state. Screenshots: services, service, service-dark, endpoint, services-empty.
+ * opening the trace, a deep link with its range, and the empty state.
+ * Screenshots: services, service, service-dark, endpoint, services-empty.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
