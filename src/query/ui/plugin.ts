@@ -40,7 +40,9 @@ export interface UiPluginOptions {
 }
 
 /** The UI's client-side routes; each serves index.html (Jaeger UI's paths, so bookmarks keep working). */
-export const UI_ROUTES: readonly string[] = ['/', '/search', '/trace/*', '/dependencies', '/compare', '/compare/*', '/ingest'];
+export const UI_ROUTES: readonly string[] = [
+  '/', '/search', '/trace/*', '/dependencies', '/compare', '/compare/*', '/ingest', '/services', '/services/*', '/query',
+];
 
 /** Default location of the built UI: <repo>/ui/dist. */
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
