@@ -60,7 +60,7 @@ describe('createAdmission', () => {
     const got = cases.map((c) => ({ name: c.name, refused: refusal(() => a.enter('zipkin', c.bytes)) !== undefined }));
     expect(got).toEqual(cases.map(({ name, refused }) => ({ name, refused })));
     const message = refusal(() => a.enter('zipkin', 32 * MiB))!;
-    expect(message).toMatch(new RegExp(`^memory budget: about \\d+ MiB in use and a 32 MiB request exceed 85 % of --memory.max ${Math.round(maxBytes / MiB)} MiB; retry later$`));
+    expect(message).toMatch(new RegExp(`^memory budget: about \\d+ MiB in use and a 32 MiB request exceed 75 % of --memory.max ${Math.round(maxBytes / MiB)} MiB; retry later$`));
   });
 
   it('counts spans the store buffered since the last sample, and bodies in flight', () => {
@@ -80,7 +80,7 @@ describe('createAdmission', () => {
 
   it('refuses everything once RSS alone is over the budget', () => {
     const a = admission({ maxBytes: 16 * MiB, maxInflight: 100 });
-    expect(refusal(() => a.check('udp'))).toMatch(/^memory budget: about \d+ MiB in use exceed 85 % of --memory.max 16 MiB; retry later$/);
+    expect(refusal(() => a.check('udp'))).toMatch(/^memory budget: about \d+ MiB in use exceed 75 % of --memory.max 16 MiB; retry later$/);
     expect(refusal(() => a.enter('zipkin', 0))).toMatch(/^memory budget/);
     expect(a.inflight('zipkin')).toBe(0);
   });
@@ -118,7 +118,7 @@ describe('admitHttp on a real receiver', () => {
       const refused = await app.inject({ method: 'POST', url: '/api/v2/spans', headers: { 'content-type': 'application/json' }, payload: big });
       expect({ status: refused.statusCode, retryAfter: refused.headers['retry-after'], type: refused.headers['content-type'] })
         .toEqual({ status: 429, retryAfter: '1', type: 'text/plain; charset=utf-8' });
-      expect(refused.body).toMatch(/^memory budget: about \d+ MiB in use and a 24 MiB request exceed 85 % of --memory.max \d+ MiB; retry later\n$/);
+      expect(refused.body).toMatch(/^memory budget: about \d+ MiB in use and a 24 MiB request exceed 75 % of --memory.max \d+ MiB; retry later\n$/);
       expect(a.inflight('zipkin')).toBe(0);
       const text = await metrics.registry.metrics();
       expect(text).toContain('ariadne_admission_refused_total{receiver="zipkin",reason="memory"} 1');

@@ -29,9 +29,9 @@ export const BYTES_PER_BUFFERED_SPAN = 1200;
 /** Memory a request body costs while it is decoded, per body byte (the body, the spans, parser garbage). */
 export const DECODE_FACTOR = 4;
 /** Share of the budget the estimate may reach before requests are refused. */
-export const HIGH_WATER = 0.85;
+export const HIGH_WATER = 0.75;
 /** Share of the budget RSS may reach before a full garbage collection is asked for. */
-export const GC_WATER = 0.7;
+export const GC_WATER = 0.6;
 /** Shortest time between two collections asked for. */
 export const GC_INTERVAL_MS = 1000;
 /** Requests one receiver has in flight by default before more are refused. */
