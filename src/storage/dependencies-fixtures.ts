@@ -3,8 +3,8 @@
  * → child across services, Zipkin shared ids, leaf calls to remote services, messaging through a
  * broker), errors, two tenants, and traces that straddle minute boundaries.
  */
-import type { Span, SpanKind } from '../model/index.js';
-import { MINUTE_US } from './dependencies.js';
+import type { DependencyLink, Span, SpanKind } from '../model/index.js';
+import { computeDependencies, MINUTE_US, type DepSpan } from './dependencies.js';
 
 /** Options of {@link randomTraces}. */
 export interface RandomTracesOptions {
@@ -81,4 +81,20 @@ export function randomTraces(options: RandomTracesOptions): Span[] {
     out.push(...spans);
   }
   return out;
+}
+
+/**
+ * What a dependency read over a range touching settled minutes answers, computed straight from the
+ * spans: every edge whose counting span starts in the whole minutes the range touches, with a
+ * margin of context around them (dependencies-rollup.ts).
+ */
+export function perMinuteDependencies(
+  spans: readonly DepSpan[], query: { tenant?: string; endUs: number; lookbackUs: number }, marginUs: number,
+): DependencyLink[] {
+  const fromUs = Math.floor((query.endUs - query.lookbackUs) / MINUTE_US) * MINUTE_US;
+  const toUs = Math.floor(query.endUs / MINUTE_US) * MINUTE_US + MINUTE_US;
+  const context = spans.filter(
+    (s) => (query.tenant === undefined || (s.tenant ?? '') === query.tenant) && (s.startUs as number) >= fromUs - marginUs && (s.startUs as number) < toUs + marginUs,
+  );
+  return computeDependencies(context, { startUs: fromUs, endUs: toUs - 1 });
 }

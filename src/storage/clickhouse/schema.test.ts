@@ -13,6 +13,10 @@ describe('renderSchema', () => {
       'CREATE TABLE IF NOT EXISTS `ariadne`.`operations` (',
       'CREATE MATERIALIZED VIEW IF NOT EXISTS `ariadne`.`trace_index_mv` TO `ariadne`.`trace_index` AS',
       'CREATE MATERIALIZED VIEW IF NOT EXISTS `ariadne`.`operations_mv` TO `ariadne`.`operations` AS',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`dependency_minutes` (',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`dependency_settled` (',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`dependency_arrivals` (',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `ariadne`.`dependency_arrivals_mv` TO `ariadne`.`dependency_arrivals` AS',
     ]);
     expect(ddl[3]).toContain('ENGINE = MergeTree\nPARTITION BY day\nORDER BY (tenant, service, start_us)\nSETTINGS index_granularity = 1024');
     expect(ddl.join('\n')).not.toMatch(/Replicated|Distributed|ON CLUSTER/);
@@ -32,7 +36,15 @@ describe('renderSchema', () => {
       'CREATE TABLE IF NOT EXISTS `traces`.`spans` ON CLUSTER `tracing` AS `traces`.`spans_local`',
       'CREATE TABLE IF NOT EXISTS `traces`.`trace_index` ON CLUSTER `tracing` AS `traces`.`trace_index_local`',
       'CREATE TABLE IF NOT EXISTS `traces`.`operations` ON CLUSTER `tracing` AS `traces`.`operations_local`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`dependency_minutes_local` ON CLUSTER `tracing` (',
+      'CREATE TABLE IF NOT EXISTS `traces`.`dependency_settled_local` ON CLUSTER `tracing` (',
+      'CREATE TABLE IF NOT EXISTS `traces`.`dependency_arrivals_local` ON CLUSTER `tracing` (',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `traces`.`dependency_arrivals_mv_local` ON CLUSTER `tracing` TO `traces`.`dependency_arrivals_local` AS',
+      'CREATE TABLE IF NOT EXISTS `traces`.`dependency_minutes` ON CLUSTER `tracing` AS `traces`.`dependency_minutes_local`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`dependency_settled` ON CLUSTER `tracing` AS `traces`.`dependency_settled_local`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`dependency_arrivals` ON CLUSTER `tracing` AS `traces`.`dependency_arrivals_local`',
     ]);
+    expect(ddl[15]).toContain('ENGINE = Distributed(`tracing`, `traces`, `dependency_minutes_local`, cityHash64(minute_us))');
     expect(ddl[3]).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/traces/spans', '{replica}')");
     expect(ddl[5]).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/traces/operations', '{replica}')");
     expect(ddl[6]).toContain('FROM `traces`.`spans_local` GROUP BY');

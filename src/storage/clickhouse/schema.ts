@@ -28,6 +28,9 @@ export interface Migration {
 /** The tables whose partitions are days of span data (retention drops them). */
 export const DAY_PARTITIONED_TABLES = ['spans', 'trace_index', 'operations'] as const;
 
+/** The dependency rollup tables, also partitioned by day of span data (retention drops them too). */
+export const DEPENDENCY_TABLES = ['dependency_minutes', 'dependency_settled', 'dependency_arrivals'] as const;
+
 const SPAN_COLUMNS_DDL = `(
   day Date DEFAULT toDate(toDateTime(intDiv(start_us, 1000000), 'UTC')),
   tenant String,
@@ -70,6 +73,31 @@ const OPERATIONS_COLUMNS_DDL = `(
   name String,
   kind UInt8,
   remote_service String
+)`;
+
+// One row per edge, minute, tenant and settle: a minute counts the rows of its latest settle only,
+// so two query nodes settling the same minute never add up (dependency-rollups.ts).
+const DEPENDENCY_MINUTES_COLUMNS_DDL = `(
+  day Date,
+  minute_us UInt64,
+  tenant String,
+  parent String,
+  child String,
+  call_count UInt64,
+  error_count UInt64,
+  settled_at_us UInt64
+)`;
+
+const DEPENDENCY_SETTLED_COLUMNS_DDL = `(
+  day Date,
+  minute_us UInt64,
+  settled_at_us UInt64
+)`;
+
+const DEPENDENCY_ARRIVALS_COLUMNS_DDL = `(
+  day Date,
+  minute_us UInt64,
+  arrived_us UInt64
 )`;
 
 /** Names and clauses that differ between one server and a cluster. */
@@ -122,6 +150,40 @@ FROM ${local('spans')} GROUP BY day, tenant, service, name, kind, remote_service
         for (const table of DAY_PARTITIONED_TABLES) {
           out.push(`CREATE TABLE IF NOT EXISTS ${db}.${quoteIdentifier(table)}${cluster} AS ${local(table)}
 ENGINE = Distributed(${quoteIdentifier(target.cluster)}, ${db}, ${quoteIdentifier(`${table}_local`)}, ${shardKey[table]})`);
+        }
+      }
+      return out;
+    },
+  },
+  {
+    version: 2,
+    description: 'dependency rollups: edges per settled minute, settled marks, span arrivals per minute',
+    statements(target) {
+      const { db, cluster, local, engine } = layout(target);
+      const out = [
+        `CREATE TABLE IF NOT EXISTS ${local('dependency_minutes')}${cluster} ${DEPENDENCY_MINUTES_COLUMNS_DDL}
+ENGINE = ${engine('ReplacingMergeTree', 'dependency_minutes')}
+PARTITION BY day
+ORDER BY (minute_us, settled_at_us, tenant, parent, child)`,
+        `CREATE TABLE IF NOT EXISTS ${local('dependency_settled')}${cluster} ${DEPENDENCY_SETTLED_COLUMNS_DDL}
+ENGINE = ${engine('ReplacingMergeTree', 'dependency_settled')}
+PARTITION BY day
+ORDER BY (minute_us, settled_at_us)`,
+        `CREATE TABLE IF NOT EXISTS ${local('dependency_arrivals')}${cluster} ${DEPENDENCY_ARRIVALS_COLUMNS_DDL}
+ENGINE = ${engine('MergeTree', 'dependency_arrivals')}
+PARTITION BY day
+ORDER BY minute_us`,
+        // When spans of each minute last arrived (the insert's time), whichever collector inserted them:
+        // the settler waits until a minute's context has been quiet.
+        `CREATE MATERIALIZED VIEW IF NOT EXISTS ${local('dependency_arrivals_mv')}${cluster} TO ${local('dependency_arrivals')} AS
+SELECT day, intDiv(start_us, 60000000) * 60000000 AS minute_us, toUInt64(now()) * 1000000 AS arrived_us
+FROM ${local('spans')} GROUP BY day, minute_us`,
+      ];
+      if (target.cluster !== undefined) {
+        // A minute's rows and marks live on one shard, so FINAL sees every copy of them.
+        for (const table of DEPENDENCY_TABLES) {
+          out.push(`CREATE TABLE IF NOT EXISTS ${db}.${quoteIdentifier(table)}${cluster} AS ${local(table)}
+ENGINE = Distributed(${quoteIdentifier(target.cluster)}, ${db}, ${quoteIdentifier(`${table}_local`)}, cityHash64(minute_us))`);
         }
       }
       return out;

@@ -65,7 +65,10 @@ describe.skipIf(!clickHouseAvailable())('ClickHouse store against a real server'
       await c.close();
       expect(await sql('SELECT max(version) FROM twice.schema_migrations')).toBe(`${SCHEMA_VERSION}\n`);
       expect(await sql('SELECT name FROM system.tables WHERE database = \'twice\' ORDER BY name FORMAT TSV')).toBe(
-        ['operations', 'operations_mv', 'schema_migrations', 'spans', 'trace_index', 'trace_index_mv', ''].join('\n'),
+        [
+          'dependency_arrivals', 'dependency_arrivals_mv', 'dependency_minutes', 'dependency_settled',
+          'operations', 'operations_mv', 'schema_migrations', 'spans', 'trace_index', 'trace_index_mv', '',
+        ].join('\n'),
       );
     });
 

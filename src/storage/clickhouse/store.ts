@@ -13,13 +13,14 @@ import type {
 } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { compareGroupKeys, tooManyGroups } from '../predicate.js';
-import { computeDependencies, type DepSpan } from '../dependencies.js';
+import { createDependencyRollups, type DependencyRollupOptions, type DependencyRollups } from '../dependencies-rollup.js';
+import { clickHouseDependencySource, clickHouseRollupTable } from './dependency-rollups.js';
 import { summarizeTrace } from '../summaries.js';
 import {
   decimalToHex, kindCode, READ_COLUMNS, rowToSpan, SPAN_COLUMNS, statusCodeNumber, SUMMARY_COLUMNS, summaryRowToSpan, traceIdParts,
   type SpanRow, type SummaryRow,
 } from './rows.js';
-import { DAY_PARTITIONED_TABLES, migrationsTableDDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { DAY_PARTITIONED_TABLES, DEPENDENCY_TABLES, migrationsTableDDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { aggregationSql, groupsFromRows, patternError, predicateSql, searchSql } from './analytics.js';
 import { dayOf, quoteDay, quoteIdentifier, quoteString, quoteUInt } from './sql.js';
 import { BatchWriter } from './writer.js';
@@ -57,6 +58,10 @@ export interface ClickHouseStoreOptions {
   /** How often old partitions are looked for (default 1 h). */
   retentionIntervalMs?: number;
   logger?: Logger;
+  /** Dependency rollups: their timing, and whether this node's background settler runs (default true). */
+  dependencies?: Pick<DependencyRollupOptions, 'marginUs' | 'settleDelayUs' | 'quietUs' | 'batchMinutes' | 'nowUs' | 'busyDelayMs' | 'idleDelayMs'> & {
+    background?: boolean;
+  };
 }
 
 /** Default settings, shared by the CLI's help text and the engine. */
@@ -105,6 +110,7 @@ class ClickHouseStore implements Store {
   private queryFailures = 0;
   private closed = false;
   private timers: NodeJS.Timeout[] = [];
+  private readonly rollups: DependencyRollups;
   /** The server's version, as `SELECT version()` gives it. */
   serverVersion = '';
 
@@ -138,7 +144,18 @@ class ClickHouseStore implements Store {
       aggregateSpans: (query) => this.aggregateSpans(query),
       findSpans: (query) => this.findSpans(query),
     };
-    this.dependencies = { getDependencies: (query: TenantScope & { endUs: number; lookbackUs: number }) => this.getDependencies(query) };
+    const access = {
+      db: this.db,
+      rows: (sql: string) => this.rows(sql),
+      insert: (table: string, jsonLines: string) => this.insertRows(table, jsonLines),
+    };
+    this.rollups = createDependencyRollups({
+      ...options.dependencies,
+      source: clickHouseDependencySource(access),
+      table: clickHouseRollupTable(access),
+      logger: options.logger,
+    });
+    this.dependencies = { getDependencies: (query: TenantScope & { endUs: number; lookbackUs: number }) => this.rollups.getDependencies(query) };
   }
 
   stats(): StoreStats {
@@ -156,6 +173,11 @@ class ClickHouseStore implements Store {
         clickhouse_rejected_spans_total: w.rejectedSpans,
         clickhouse_query_failures_total: this.queryFailures,
         clickhouse_up: w.up,
+        dependency_settled_minutes: this.rollups.stats().settledMinutes,
+        dependency_backlog_minutes: this.rollups.stats().backlogMinutes,
+        dependency_settled_minutes_total: this.rollups.stats().settledMinutesTotal,
+        dependency_settle_seconds_sum: this.rollups.stats().settleSecondsSum,
+        dependency_settle_failures_total: this.rollups.stats().settleFailuresTotal,
       },
     };
   }
@@ -164,6 +186,7 @@ class ClickHouseStore implements Store {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    await this.rollups.close();
     await this.batch.close();
     await this.client.close();
   }
@@ -201,12 +224,13 @@ class ClickHouseStore implements Store {
     };
     loop(retentionEvery, async () => { await this.dropExpired(Date.now() * 1000); }, 'retention');
     loop(10_000, () => this.refreshDiskBytes(), 'disk size');
+    if (this.options.dependencies?.background !== false) this.rollups.start();
   }
 
   /** Drops every day partition that ended before now - retention; returns the days dropped. */
   async dropExpired(nowUs: number): Promise<string[]> {
     const cutoff = dayOf(nowUs - this.options.retentionUs);
-    const tables = DAY_PARTITIONED_TABLES.map((t) => quoteString(t)).join(', ');
+    const tables = [...DAY_PARTITIONED_TABLES, ...DEPENDENCY_TABLES].map((t) => quoteString(t)).join(', ');
     const rows = await this.rows(
       `SELECT DISTINCT table, partition FROM system.parts WHERE database = ${quoteString(this.options.database)} AND active AND table IN (${tables}) ORDER BY partition`,
     );
@@ -217,6 +241,8 @@ class ClickHouseStore implements Store {
       await this.command(`ALTER TABLE ${this.db}.${quoteIdentifier(table)} DROP PARTITION ${quoteString(day)}`);
       dropped.add(day);
     }
+    // The rollups of the dropped days went with their partitions; the settler forgets them too.
+    if (dropped.size > 0) await this.rollups.deleteBefore(Date.parse(`${cutoff}T00:00:00Z`) * 1000);
     if (dropped.size > 0) this.options.logger?.info({ days: [...dropped] }, 'ClickHouse retention dropped old days');
     return [...dropped];
   }
@@ -224,6 +250,24 @@ class ClickHouseStore implements Store {
   private async refreshDiskBytes(): Promise<void> {
     const rows = await this.rows(`SELECT sum(bytes_on_disk) FROM system.parts WHERE database = ${quoteString(this.options.database)} AND active`);
     this.diskBytes = Number(rows[0]?.[0] ?? 0);
+  }
+
+  /** Settles every due dependency minute now; resolves to how many minutes this node settled. */
+  settleDependencies(): Promise<number> {
+    return this.rollups.settleAll();
+  }
+
+  /** Inserts JSONEachRow lines into a table of the database. */
+  private async insertRows(table: string, jsonLines: string): Promise<void> {
+    try {
+      const result = await this.client.exec({
+        query: `INSERT INTO ${this.db}.${quoteIdentifier(table)} FORMAT JSONEachRow`,
+        values: Readable.from([jsonLines]),
+      });
+      for await (const chunk of result.stream) void chunk;
+    } catch (err) {
+      throw this.queryError(err);
+    }
   }
 
   private async insert(body: string): Promise<void> {
@@ -397,31 +441,6 @@ WHERE ${this.tenantCondition(query)} AND has(attr_keys, ${quoteString(query.key)
     );
     return rows.map((r) => r[0] as string);
   }
-
-  private async getDependencies(query: TenantScope & { endUs: number; lookbackUs: number }): Promise<DependencyLink[]> {
-    const from = Math.max(0, Math.ceil(query.endUs - query.lookbackUs));
-    const to = Math.floor(query.endUs);
-    if (to < from || to < 0) return [];
-    const rows = await this.rows(
-      `SELECT tenant, trace_hi, trace_lo, span_id, parent_id, service, kind, flags, remote_service, status FROM ${this.db}.spans
-WHERE day BETWEEN ${quoteDay(from)} AND ${quoteDay(to)} AND start_us BETWEEN ${quoteUInt(from)} AND ${quoteUInt(to)} AND ${this.tenantCondition(query)}`,
-    );
-    const spans: DepSpan[] = rows.map((r) => {
-      const [tenant, hi, lo, spanId, parentId, service, kind, flags, remote, status] = r as [string, string, string, string, string, string, number, number, string, number];
-      return {
-        traceId: `${hi}:${lo}`,
-        spanId,
-        parentSpanId: parentId === '0' ? undefined : parentId,
-        service,
-        kind: SPAN_KINDS[kind] ?? 'unspecified',
-        shared: (flags & 1) !== 0,
-        remoteService: remote === '' ? undefined : remote,
-        error: status === 2,
-        tenant,
-      };
-    });
-    return computeDependencies(spans);
-  }
 }
 
 /**
@@ -458,7 +477,7 @@ function normaliseTraceId(id: string): string | undefined {
  * starts retention. Rejects with UNAVAILABLE naming the server when it cannot be reached in time,
  * and when the database holds a schema newer than this build.
  */
-export async function createClickHouseStore(given: ClickHouseStoreOptions): Promise<Store & { serverVersion: string; dropExpired(nowUs: number): Promise<string[]> }> {
+export async function createClickHouseStore(given: ClickHouseStoreOptions): Promise<Store & { serverVersion: string; dropExpired(nowUs: number): Promise<string[]>; settleDependencies(): Promise<number> }> {
   const options = { ...given, ...splitUrl(given) };
   const client = createClient({
     url: options.url,

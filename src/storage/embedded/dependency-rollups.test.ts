@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DependencyLink, Span } from '../../model/index.js';
 import type { Payload } from '../api.js';
 import { computeDependencies, MINUTE_US, toDepSpan, type DepSpan } from '../dependencies.js';
-import { randomTraces } from '../dependencies-fixtures.js';
+import { perMinuteDependencies, randomTraces } from '../dependencies-fixtures.js';
 import { DEFAULT_MARGIN_US } from '../dependencies-rollup.js';
 import { openDependencyRollupTable } from './dependency-rollups.js';
 import { openSpanTable } from './span-table.js';
@@ -20,15 +20,8 @@ function decode(payload: Payload): Span[] {
   return JSON.parse(payload.bytes.toString('utf8')) as Span[];
 }
 
-/** The answer for a range touching settled minutes: every edge counted in the whole minutes the range touches. */
-function perMinute(spans: readonly DepSpan[], query: { tenant?: string; endUs: number; lookbackUs: number }): DependencyLink[] {
-  const fromUs = Math.floor((query.endUs - query.lookbackUs) / MINUTE_US) * MINUTE_US;
-  const toUs = Math.floor(query.endUs / MINUTE_US) * MINUTE_US + MINUTE_US;
-  const context = spans.filter(
-    (s) => (query.tenant === undefined || (s.tenant ?? '') === query.tenant) && (s.startUs as number) >= fromUs - DEFAULT_MARGIN_US && (s.startUs as number) < toUs + DEFAULT_MARGIN_US,
-  );
-  return computeDependencies(context, { startUs: fromUs, endUs: toUs - 1 });
-}
+const perMinute = (spans: readonly DepSpan[], query: { tenant?: string; endUs: number; lookbackUs: number }): DependencyLink[] =>
+  perMinuteDependencies(spans, query, DEFAULT_MARGIN_US);
 
 describe('embedded dependency rollups', () => {
   const spans = randomTraces({ seed: 3, traces: 3000, startUs: T0, spreadUs: 3 * HOUR });
