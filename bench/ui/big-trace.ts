@@ -6,9 +6,10 @@
  */
 import { Prng, WORKLOAD_SERVICES } from '../workload.js';
 
-/** The trace: its id and request bodies of at most `perBody` spans. */
+/** The trace: its id, its root span's id and request bodies of at most `perBody` spans. */
 export interface BigTrace {
   traceId: string;
+  rootSpanId: string;
   spanCount: number;
   bodies: Buffer[];
 }
@@ -60,5 +61,5 @@ export function bigTrace(options: { spans: number; seed: number; endUs: number; 
     });
     bodies.push(Buffer.from(JSON.stringify(spans)));
   }
-  return { traceId, spanCount: nodes.length, bodies };
+  return { traceId, rootSpanId: nodes[0]!.id, spanCount: nodes.length, bodies };
 }

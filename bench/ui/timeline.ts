@@ -1,7 +1,9 @@
 /**
  * Opens 5 000- and 50 000-span traces in the UI in real Chromium and prints: time from navigation to
- * the first painted timeline rows on the first open (the server reads and prepares the trace) and on
- * re-opens (it reuses its prepared copy), with the answer gzip-compressed and plain; where that time
+ * the first painted timeline rows on the first open (the server reads and prepares the trace; by
+ * default from DuckDB, after the buffer was flushed, see --where) and on re-opens (it reuses its
+ * prepared copy), with the answer gzip-compressed and plain; the first span detail after the first
+ * open; where that time
  * goes (script, trace request, parse, render); the compact answer's size next to the Jaeger JSON of
  * the same trace; and frame times while scrolling the timeline.
  * Needs the UI mounted on the query port and ui/dist built (npm run build:ui).
@@ -17,8 +19,13 @@ const flags = parseFlags(process.argv.slice(2), [
   { name: 'sizes', default: '5000,50000', help: 'trace sizes in spans, comma-separated' },
   { name: 'scroll-ms', default: '3000', help: 'how long to scroll each trace, ms' },
   { name: 'reopens', default: '2', help: 'how many times to re-open each trace in each form' },
-], 'npm run bench:ui -- [--sizes 5000,50000] [--scroll-ms 3000] [--reopens 2]');
-if (flags) await run(flags.get('sizes')!.split(',').map(Number), Number(flags.get('scroll-ms')), Math.max(1, Number(flags.get('reopens'))));
+  { name: 'where', default: 'duckdb', help: 'where the trace is read from on its first open: duckdb (flushed, as a trace found by a search usually is) or buffer' },
+], 'npm run bench:ui -- [--sizes 5000,50000] [--scroll-ms 3000] [--reopens 2] [--where duckdb|buffer]');
+if (flags) {
+  const where = flags.get('where');
+  if (where !== 'duckdb' && where !== 'buffer') throw new Error(`--where: expected duckdb or buffer, got ${JSON.stringify(where)}`);
+  await run(flags.get('sizes')!.split(',').map(Number), Number(flags.get('scroll-ms')), Math.max(1, Number(flags.get('reopens'))), where);
+}
 
 /** One page load, times in ms from navigation start. */
 interface Open {
@@ -110,9 +117,18 @@ function describeOpen(o: Open): string {
     + ` (${t.serverTiming || 'no server timing'}; ${mib(t.wireBytes)} on the wire), parsed ${fixed(o.parsedMs, 0)}, painted ${fixed(o.paintMs, 0)}`;
 }
 
-async function run(sizes: number[], scrollMs: number, reopens: number): Promise<void> {
+/** Spans the server holds in its buffer, not yet flushed to DuckDB (from its admin port's metrics). */
+async function bufferedSpans(admin: string): Promise<number> {
+  const text = await (await fetch(`${admin}/metrics`)).text();
+  const m = /^ariadne_store_buffered_spans (\d+)/m.exec(text);
+  if (!m) throw new Error('admin /metrics has no ariadne_store_buffered_spans');
+  return Number(m[1]);
+}
+
+async function run(sizes: number[], scrollMs: number, reopens: number, where: 'duckdb' | 'buffer'): Promise<void> {
   const dataDir = await tempDir('ariadne-bench-ui-');
-  const server = await startServerProcess({ dataDir });
+  // duckdb: flush a second after ingest, so first opens read DuckDB; buffer: never flush while measuring.
+  const server = await startServerProcess({ dataDir, args: ['--embedded.flush-interval', where === 'duckdb' ? '1s' : '1h'] });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   try {
     line('machine load (1, 5, 15 min)', loadText());
@@ -131,9 +147,18 @@ async function run(sizes: number[], scrollMs: number, reopens: number): Promise<
         if (tries > 200) throw new Error('trace did not become readable');
         await new Promise((r) => setTimeout(r, 100));
       }
+      if (where === 'duckdb') {
+        for (let tries = 0; (await bufferedSpans(server.admin)) > 0; tries++) {
+          if (tries > 300) throw new Error('the buffer was not flushed to DuckDB within 30 s');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
       heading(`${int(trace.spanCount)}-span trace`);
+      line('first open reads from', where === 'duckdb' ? 'DuckDB (buffer flushed)' : 'the memory buffer (not flushed)');
       const url = `${server.query}/trace/${trace.traceId}`;
       const first = await openTrace(browser, url, {});
+      // What clicking a span right after the first open costs (its details may still be loading).
+      const detail = await get(`${server.query}/api/ariadne/traces/${trace.traceId}/spans/${trace.rootSpanId}`, {});
       const gz: Open[] = [];
       const plain: Open[] = [];
       let frames: number[] = [];
@@ -148,6 +173,7 @@ async function run(sizes: number[], scrollMs: number, reopens: number): Promise<
       line('re-open, gzip', describeOpen(gz[0]!));
       line('re-open, plain (x-no-compression)', describeOpen(plain[0]!));
       line('navigation → first timeline paint, first open', `${fixed(first.open.paintMs, 0)} ms`);
+      line('first span detail, right after the first open', `${fixed(detail.ms, 0)} ms`);
       line('navigation → first timeline paint, re-open', `gzip ${gz.map((o) => fixed(o.paintMs, 0)).join(', ')} ms; plain ${plain.map((o) => fixed(o.paintMs, 0)).join(', ')} ms`);
       line('re-open paint, median (gzip, plain)', `${fixed(percentile(gz.map((o) => o.paintMs), 50), 0)} ms, ${fixed(percentile(plain.map((o) => o.paintMs), 50), 0)} ms`);
       const jaeger = await get(`${server.query}/api/traces/${trace.traceId}`, { 'accept-encoding': 'gzip' });

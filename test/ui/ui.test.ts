@@ -53,7 +53,7 @@ describe('web UI in Chromium', () => {
     await page.goto(`${server.query}/`);
     await page.waitForURL(/\/search$/);
     await page.locator('select[name=service]').selectOption('frontend');
-    await page.getByRole('button', { name: 'Find Traces' }).click();
+    await page.getByRole('button', { name: 'Find Traces', exact: true }).click();
     await page.locator('.result').nth(1).waitFor();
     expect(await page.locator('.scatter circle').count()).toBe(2);
     expect(await page.locator('.result').count()).toBe(2);

@@ -8,6 +8,7 @@
  *   u8 kind | u8 flags | 16n ASCII bytes spanIds.
  * Pure: no I/O.
  */
+import { endianness } from 'node:os';
 import type { CompactTrace } from './compact-trace.js';
 
 /** First four bytes of every encoded trace (format name and version). */
@@ -23,21 +24,26 @@ export function encodeColumns(trace: CompactTrace): Buffer {
   const header = Buffer.from(JSON.stringify(rest));
   const columnsAt = align8(8 + header.length);
   const size = columnsAt + n * (8 * 2 + 4 * 5 + 2 + 16);
-  const out = Buffer.alloc(size);
+  // Whole typed-array copies instead of one write call per value: 50 000 rows went from 32-149 ms
+  // to 9-43 ms (machine load 5-15). Every column starts 8-aligned in a fresh buffer, so the views are valid.
+  const memory = new ArrayBuffer(size);
+  const out = Buffer.from(memory);
   out.write(COLUMNS_MAGIC, 0, 'latin1');
   out.writeUInt32LE(header.length, 4);
   header.copy(out, 8);
   let at = columnsAt;
-  const f64 = (values: readonly number[]) => {
-    for (let i = 0; i < n; i++) out.writeDoubleLE(values[i]!, at + 8 * i);
+  const f64 = (values: ArrayLike<number>) => {
+    if (LITTLE_ENDIAN) new Float64Array(memory, at, n).set(values);
+    else for (let i = 0; i < n; i++) out.writeDoubleLE(values[i]!, at + 8 * i);
     at += 8 * n;
   };
-  const i32 = (values: readonly number[]) => {
-    for (let i = 0; i < n; i++) out.writeInt32LE(values[i]!, at + 4 * i);
+  const i32 = (values: ArrayLike<number>) => {
+    if (LITTLE_ENDIAN) new Int32Array(memory, at, n).set(values);
+    else for (let i = 0; i < n; i++) out.writeInt32LE(values[i]!, at + 4 * i);
     at += 4 * n;
   };
-  const u8 = (values: readonly number[]) => {
-    for (let i = 0; i < n; i++) out[at + i] = values[i]!;
+  const u8 = (values: ArrayLike<number>) => {
+    new Uint8Array(memory, at, n).set(values);
     at += n;
   };
   f64(rows.startUs);
@@ -52,6 +58,8 @@ export function encodeColumns(trace: CompactTrace): Buffer {
   out.write(rows.spanIds, at, 'latin1');
   return out;
 }
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 function align8(n: number): number {
   return (n + 7) & ~7;

@@ -159,6 +159,6 @@ describe('findRows', () => {
     { name: 'no match', text: 'nothing-like-this', rows: [] },
   ];
   it.each(cases)('$name', ({ text, rows }) => {
-    expect(findRows(trace, text)).toEqual(rows);
+    expect(findRows(trace.spans, text)).toEqual(rows);
   });
 });

@@ -60,8 +60,13 @@ export interface CompactTrace {
 /** A trace prepared once and kept for detail and find requests: the spans in row order. */
 export interface PreparedTrace {
   compact: CompactTrace;
-  /** spans[i] is row i, after the read-time adjustments. */
+  /**
+   * spans[i] is row i, after the read-time adjustments. From a skeleton read (SpanReader's
+   * getTraceSkeleton) they lack attributes, events and the like: see withDetails.
+   */
   spans: Span[];
+  /** sources[i] is the span as read that row i was made from, before the adjustments. */
+  sources: Span[];
   /** Row of a span id, or undefined when the trace has no such span. */
   rowOf(spanId: string): number | undefined;
 }
@@ -185,6 +190,7 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
     subtree: new Array<number>(n),
   };
   const ordered: Span[] = new Array<Span>(n);
+  const sources: Span[] = new Array<Span>(n);
   const ids: string[] = new Array<string>(n);
   let maxDepth = 0;
   let skewed = 0;
@@ -193,6 +199,7 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
     const i = order[row]!;
     const span = adjusted[i]!;
     ordered[row] = span;
+    sources[row] = spans[i]!;
     ids[row] = span.spanId;
     columns.startUs[row] = span.startUs - minStart;
     columns.durationUs[row] = span.durationUs;
@@ -254,6 +261,7 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
       warnings,
     },
     spans: ordered,
+    sources,
     rowOf: (spanId) => {
       const i = indexOf.get(spanId);
       return i === undefined ? undefined : rowOfSpan[i];
@@ -262,16 +270,16 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
 }
 
 /**
- * Rows whose span matches a find text, ascending. The text is split on spaces; every word must
+ * Rows whose span (`spans[row]`, the rows' spans with their details) matches a find text, ascending. The text is split on spaces; every word must
  * match (case-insensitive substring) the span id, service, operation, or a tag, resource or event
  * key or value; a `key=value` word matches a tag or resource entry with exactly that key whose
  * value contains the value part.
  */
-export function findRows(trace: PreparedTrace, text: string): number[] {
+export function findRows(spans: readonly Span[], text: string): number[] {
   const words = text.toLowerCase().split(/\s+/).filter((w) => w !== '');
   if (words.length === 0) return [];
   const out: number[] = [];
-  trace.spans.forEach((span, row) => {
+  spans.forEach((span, row) => {
     if (words.every((word) => spanMatches(span, word))) out.push(row);
   });
   return out;

@@ -5,6 +5,9 @@ import { gunzipSync } from 'node:zlib';
 import { fastify, type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressResponses } from '../../server/http.js';
+import type { Span } from '../../model/index.js';
+import type { Payload } from '../../storage/api.js';
+import { createEmbeddedStore } from '../../storage/embedded/index.js';
 import { createMemoryStore } from '../../storage/memory/index.js';
 import { decodeColumns } from '../../../ui/src/api/columns.js';
 import { COLUMNS_CONTENT_TYPE, CONTENT_SECURITY_POLICY, uiPlugin } from './index.js';
@@ -197,12 +200,89 @@ describe('prepared trace reuse', () => {
     await server.close();
   });
 
+  it('a /trace/ page starts reading its trace, and the page\'s own request joins that read', async () => {
+    const { server, openTrace, reads } = await setup({ startUs: Date.now() * 1000, reuseReadMs: 60_000 });
+    const page = await server.inject(`/trace/${TEST_TRACE_ID}`);
+    expect(page.statusCode).toBe(200);
+    for (let i = 0; i < 200 && reads() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await openTrace()).toEqual({ spanCount: 1, timing: 'cache', reads: 1 });
+    const unknown = await server.inject('/trace/0000000000000000000000000000ffff');
+    expect(unknown.statusCode).toBe(200);
+    await server.close();
+  });
+
   it('concurrent opens share one read', async () => {
     const { server, openTrace } = await setup({ startUs: Date.now() * 1000 });
     const both = await Promise.all([openTrace(), openTrace()]);
     expect(both.map((o) => o.timing)).toEqual(['read', 'read']);
     expect(Math.max(...both.map((o) => o.reads))).toBe(1);
     await server.close();
+  });
+});
+
+describe('traces opened from their skeleton (embedded store, spans in DuckDB)', () => {
+  const SPANS = [
+    span({ spanId: 'a', service: 'front', name: 'get /', startUs: T, durationUs: 1000, localEndpoint: { ipv4: '10.0.0.1' }, attributes: { 'http.url': '/home' } }),
+    span({
+      spanId: 'b', parentSpanId: 'a', service: 'back', name: 'query', startUs: T - 5000, durationUs: 200, resource: { 'host.name': 'db-1' },
+      attributes: { 'db.statement': 'select 1' }, events: [{ timeUs: T - 4990, name: 'sent' }],
+    }),
+  ];
+  async function setup(detailsDelayMs: number) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-ui-skeleton-'));
+    const options = { dataDir, decode: (p: Payload) => JSON.parse(p.bytes.toString('utf8')) as Span[], retentionUs: 100 * 365 * 24 * 3_600_000_000, maxDiskBytes: 0 };
+    const first = await createEmbeddedStore(options);
+    await first.writer.writeSpans(SPANS);
+    await first.close();
+    const store = await createEmbeddedStore(options);
+    let wholeReads = 0;
+    const reader = { ...store.reader, getTrace: (q: Parameters<typeof store.reader.getTrace>[0]) => { wholeReads++; return store.reader.getTrace(q); } };
+    const server = fastify();
+    await server.register(uiPlugin, { reader, adjustClockSkew: true, distDir: dist, detailsDelayMs });
+    const done = async () => {
+      await server.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    };
+    return { server, wholeReads: () => wholeReads, done };
+  }
+
+  it('answers the timeline from the skeleton, then span details and find from one whole read', async () => {
+    const { server, wholeReads, done } = await setup(60_000);
+    try {
+      const open = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}`);
+      expect(String(open.headers['server-timing'])).toMatch(/^skeleton;dur=/);
+      expect(open.json().rows.startUs).toEqual([0, 400]);
+      expect(open.json().warnings).toEqual(['1 span shifted to correct clock skew']);
+      expect(wholeReads()).toBe(0);
+      const detail = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/spans/000000000000000b`);
+      expect(detail.json()).toEqual({
+        row: 1,
+        span: {
+          ...SPANS[1], spanId: '000000000000000b', parentSpanId: '000000000000000a', startUs: T + 400,
+          events: [{ timeUs: T + 410, name: 'sent' }], warnings: ['clock skew adjusted by 5400µs'],
+        },
+      });
+      const found = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/find?q=${encodeURIComponent('select')}`);
+      expect(found.json()).toEqual({ rows: [1] });
+      expect(wholeReads()).toBe(1);
+    } finally {
+      await done();
+    }
+  });
+
+  it('reads the details by itself shortly after the open', async () => {
+    const { server, wholeReads, done } = await setup(0);
+    try {
+      await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/columns`);
+      for (let i = 0; i < 200 && wholeReads() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(wholeReads()).toBe(1);
+      const detail = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/spans/000000000000000a`);
+      expect(detail.json().span.attributes).toEqual({ 'http.url': '/home' });
+      expect(wholeReads()).toBe(1);
+    } finally {
+      await done();
+    }
   });
 });
 

@@ -10,10 +10,12 @@ import { gzip } from 'node:zlib';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { normalizeTraceId } from '../../model/index.js';
+import type { Span } from '../../model/index.js';
 import type { SpanReader, TenantScope } from '../../storage/api.js';
 import { scopeOf } from '../scope.js';
 import { COLUMNS_CONTENT_TYPE, encodeColumns } from './columns.js';
 import { findRows, prepareTrace, type PreparedTrace } from './compact-trace.js';
+import { withDetails } from './details.js';
 import { serviceTimes } from './service-times.js';
 import { loadStaticFiles, type StaticFile } from './static.js';
 import { createTraceCache, type TraceCache } from './trace-cache.js';
@@ -37,12 +39,25 @@ export interface UiPluginOptions {
   settleMs?: number;
   /** A read younger than this counts as fresh for any open, e.g. a reload right after an open (default 3 s; 0 never). */
   reuseReadMs?: number;
+  /**
+   * A trace opened from its skeleton reads its spans' details (for span detail and find requests)
+   * this long after the open, or at the first such request if sooner (default 600 ms: after the
+   * browser has painted the timeline, so the two do not compete for the CPU).
+   */
+  detailsDelayMs?: number;
 }
 
 /** The UI's client-side routes; each serves index.html (Jaeger UI's paths, so bookmarks keep working). */
 export const UI_ROUTES: readonly string[] = [
   '/', '/search', '/trace/*', '/dependencies', '/compare', '/compare/*', '/ingest', '/services', '/services/*', '/query',
 ];
+
+/**
+ * The resource keys the clock-skew adjustment identifies a span's host by (correctClockSkew in
+ * src/query/jaeger/adjust.ts reads these, then the local endpoint's address): a skeleton read
+ * must bring them along.
+ */
+export const HOST_RESOURCE_KEYS: readonly string[] = ['host.id', 'host.ip', 'host.name', 'ip', 'hostname'];
 
 /** Default location of the built UI: <repo>/ui/dist. */
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
@@ -107,6 +122,22 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
 
   const settleUs = (options.settleMs ?? 120_000) * 1000;
   const reuseReadMs = options.reuseReadMs ?? 3000;
+  const detailsDelayMs = options.detailsDelayMs ?? 600;
+  /**
+   * The rows' spans with their details, per prepared trace: the prepared spans themselves after a
+   * whole read; after a skeleton read, the whole spans read once more and joined onto the rows.
+   */
+  const detailsOf = new WeakMap<PreparedTrace, Promise<Span[]>>();
+  function details(scope: TenantScope, trace: PreparedTrace): Promise<Span[]> {
+    let pending = detailsOf.get(trace);
+    if (pending === undefined) {
+      pending = reader.getTrace({ ...scope, traceId: trace.compact.traceId }).then((full) => withDetails(trace, full));
+      detailsOf.set(trace, pending);
+      // A failed read is retried by the next request rather than remembered.
+      pending.catch(() => detailsOf.delete(trace));
+    }
+    return pending;
+  }
   /** Reads in progress: concurrent opens of one trace share one. */
   const inflight = new Map<string, Promise<Opened>>();
   /** The compact answers of a prepared trace, serialised (and compressed) once per form. */
@@ -140,12 +171,18 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     if (pending) return pending;
     const started = (async (): Promise<Opened> => {
       const t0 = performance.now();
-      const spans = await reader.getTrace({ ...scope, traceId });
+      // The skeleton (no attributes, events, ...) is all the timeline needs; details follow later.
+      const lean = reader.getTraceSkeleton !== undefined;
+      const spans = lean
+        ? await reader.getTraceSkeleton!({ ...scope, traceId, resourceKeys: HOST_RESOURCE_KEYS })
+        : await reader.getTrace({ ...scope, traceId });
       if (spans.length === 0) throw new AppError('NOT_FOUND', `trace ${traceId} not found`);
       const t1 = performance.now();
       const trace = prepareTrace(spans, { adjustClockSkew });
       cache.set(key, trace);
-      return { trace, timing: `read;dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}` };
+      if (!lean) detailsOf.set(trace, Promise.resolve(trace.spans));
+      else setTimeout(() => void details(scope, trace).catch(() => undefined), detailsDelayMs).unref();
+      return { trace, timing: `${lean ? 'skeleton' : 'read'};dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}` };
     })();
     inflight.set(key, started);
     const forget = () => inflight.delete(key);
@@ -183,18 +220,20 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
   app.get<{ Params: { traceId: string }; Querystring: { fresh?: unknown } }>('/api/ariadne/traces/:traceId/columns', (request, reply) => sendTrace(request, reply, 'columns'));
 
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/ariadne/traces/:traceId/spans/:spanId', async (request, reply) => {
-    const trace = await load(scopeOf(request), request.params.traceId);
+    const scope = scopeOf(request);
+    const trace = await load(scope, request.params.traceId);
     const spanId = request.params.spanId.toLowerCase();
     const row = trace.rowOf(spanId);
     if (row === undefined) throw new AppError('NOT_FOUND', `span ${spanId} not found in trace ${trace.compact.traceId}`);
-    return sendJson(reply, { row, span: trace.spans[row] });
+    return sendJson(reply, { row, span: (await details(scope, trace))[row] });
   });
 
   app.get<{ Params: { traceId: string }; Querystring: { q?: unknown } }>('/api/ariadne/traces/:traceId/find', async (request, reply) => {
     const q = request.query.q;
     if (typeof q !== 'string') throw new AppError('INVALID_ARGUMENT', 'q: expected the text to find');
-    const trace = await load(scopeOf(request), request.params.traceId);
-    return sendJson(reply, { rows: findRows(trace, q) });
+    const scope = scopeOf(request);
+    const trace = await load(scope, request.params.traceId);
+    return sendJson(reply, { rows: findRows(await details(scope, trace), q) });
   });
 
   app.get<{ Querystring: { traceIds?: unknown } }>('/api/ariadne/service-times', async (request, reply) => {
@@ -234,6 +273,14 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
   const indexHtml = index.body.toString('utf8');
   app.get<{ Params: { '*': string } }>('/trace/*', async (request, reply) => {
     const links = preloadLinks(request.params['*']);
+    if (links !== '') {
+      // Start reading the trace now: the page asks for it only once its HTML has arrived, and the
+      // request then joins this read (in bench:ui's first opens that request came 190-700 ms after
+      // navigation, the HTML's within a few ms).
+      // Errors are left to that request, which reports them.
+      const scope = scopeOf(request);
+      for (const id of request.params['*'].split('...')) void open(scope, id, false).catch(() => undefined);
+    }
     if (links === '' || !indexHtml.includes('</head>')) return sendFile(request, reply, index);
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml.replace('</head>', `${links}</head>`));
   });

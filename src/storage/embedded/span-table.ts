@@ -16,6 +16,7 @@ import type { DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
 import { aggregationSql, groupsFromColumns, predicateSql, searchSql, type SqlParam } from './analytics.js';
 import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES } from './layout.js';
+import { readTraceSkeleton, type SkeletonQuery } from './trace-skeleton.js';
 
 /** How flushed spans get into DuckDB (both measured; see INGEST_NOTE in store.ts). */
 export type IngestMethod = 'read_csv' | 'read_json' | 'appender';
@@ -49,6 +50,8 @@ export interface SpanTable {
   getTrace(traceId: string, tenant: string | undefined): Promise<Span[]>;
   /** The stored spans of several traces in a few queries; ids without spans are absent from the map. */
   getTraces(traceIds: readonly string[], tenant: string | undefined): Promise<Map<string, Span[]>>;
+  /** The stored spans of one trace with only the skeleton's fields (see readTraceSkeleton). */
+  getTraceSkeleton(query: SkeletonQuery): Promise<Span[]>;
   /**
    * The fields a trace summary reads, plus kind and tenant for de-duplication, of the stored spans
    * of several traces, in one span query over those columns only; ids without spans are absent.
@@ -726,6 +729,11 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
         const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, Number(min), Number(max)]);
         return spansFromColumns(await c.columns(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params));
       });
+    },
+
+    getTraceSkeleton(query) {
+      check();
+      return readers.use((c) => readTraceSkeleton(c.connection, query));
     },
 
     async getTraces(traceIds, tenant) {

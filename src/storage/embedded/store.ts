@@ -386,6 +386,13 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const stored = await table.getTrace(query.traceId, query.tenant);
       return dedupeSpans([...recent, ...stored]);
     },
+    async getTraceSkeleton(query) {
+      checkOpen();
+      // Buffered spans are whole objects already; only DuckDB's part is read lean.
+      const recent = await fromBuffers((b) => b.reader.getTrace(query));
+      const stored = await table.getTraceSkeleton({ traceId: query.traceId, tenant: query.tenant, resourceKeys: query.resourceKeys });
+      return dedupeSpans([...recent, ...stored]);
+    },
     async getTraces(query) {
       checkOpen();
       const recent = await fromBuffers((b) => b.reader.getTraces(query));
