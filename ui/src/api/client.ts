@@ -38,7 +38,8 @@ export function tenantHeaders(): Record<string, string> {
   return tenant === null ? {} : { [localStorage.getItem(TENANT_HEADER_KEY) ?? 'x-tenant']: tenant };
 }
 
-async function request(url: string, signal?: AbortSignal): Promise<Response> {
+/** Fetches a URL with the tenant headers; an unreachable server is an ApiError with status 0. */
+export async function request(url: string, signal?: AbortSignal): Promise<Response> {
   try {
     const headers = tenantHeaders();
     return await fetch(url, signal ? { signal, headers } : { headers });
@@ -48,19 +49,24 @@ async function request(url: string, signal?: AbortSignal): Promise<Response> {
   }
 }
 
-async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
+/** GETs a JSON answer; a non-2xx answer is an ApiError with the server's message. */
+export async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
   const res = await request(url, signal);
   return readJson(url, res);
 }
 
-async function readJson(url: string, res: Response): Promise<unknown> {
+/** Parses an answer's JSON body whatever its status; a body that is not JSON is an ApiError. */
+export async function readBody(url: string, res: Response): Promise<unknown> {
   const text = await res.text();
-  let body: unknown;
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     throw new ApiError(res.status, `${url.split('?')[0]}: expected JSON, got ${JSON.stringify(text.slice(0, 80))}`);
   }
+}
+
+async function readJson(url: string, res: Response): Promise<unknown> {
+  const body = await readBody(url, res);
   if (!res.ok) throw new ApiError(res.status, errorMessage(body) ?? `${url.split('?')[0]} answered ${res.status}`);
   return body;
 }

@@ -3,7 +3,7 @@
  * each answer's shape checked before a view sees it. A statement mistake comes back as a
  * StatementFailure carrying the position the server pointed at.
  */
-import { ApiError, parseTraceSummary } from '../../api/client.js';
+import { ApiError, parseTraceSummary, readBody, request } from '../../api/client.js';
 import type { TraceSummary } from '../../api/types.js';
 
 /** A column of a statement result; times are µs since the epoch, durations µs. */
@@ -60,20 +60,8 @@ function bad(what: string): never {
 }
 
 async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(url, signal ? { signal } : {});
-  } catch (err) {
-    if (signal?.aborted) throw err;
-    throw new ApiError(0, `cannot reach the Ariadne server (${String(err)}); is it running?`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError(res.status, `${url.split('?')[0]}: expected JSON, got ${JSON.stringify(text.slice(0, 80))}`);
-  }
+  const res = await request(url, signal);
+  const body = await readBody(url, res);
   if (!res.ok) {
     const message = isObject(body) && typeof body.error === 'string' ? body.error : `${url.split('?')[0]} answered ${res.status}`;
     const p = isObject(body) && isObject(body.position) ? body.position : undefined;

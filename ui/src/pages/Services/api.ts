@@ -2,7 +2,7 @@
  * The service performance pages' requests: each answer's shape is checked here, so a malformed
  * answer is one clear error instead of a crash in a chart.
  */
-import { ApiError } from '../../api/client.js';
+import { ApiError, getJson } from '../../api/client.js';
 import { apiRangeQuery, type ChartSeries, type EndpointDetail, type Neighbour, type PageRange, type PerfRow, type ServiceDetail, type ServicesList } from '../../model/services.js';
 
 type Json = Record<string, unknown>;
@@ -15,25 +15,8 @@ function check(cond: boolean, what: string): asserts cond {
   if (!cond) throw new ApiError(200, `unexpected answer from the server: ${what}`);
 }
 
-async function getJson(url: string, signal?: AbortSignal): Promise<Json> {
-  let res: Response;
-  try {
-    res = await fetch(url, signal ? { signal } : {});
-  } catch (err) {
-    if (signal?.aborted) throw err;
-    throw new ApiError(0, `cannot reach the Ariadne server (${String(err)}); is it running?`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError(res.status, `${url.split('?')[0]}: expected JSON, got ${JSON.stringify(text.slice(0, 80))}`);
-  }
-  if (!res.ok) {
-    const message = isObject(body) && typeof body.error === 'string' ? body.error : `${url.split('?')[0]} answered ${res.status}`;
-    throw new ApiError(res.status, message);
-  }
+async function getObject(url: string, signal?: AbortSignal): Promise<Json> {
+  const body = await getJson(url, signal);
   check(isObject(body), `${url.split('?')[0]}: expected an object`);
   return body;
 }
@@ -70,7 +53,7 @@ function checkNeighbours(v: unknown, where: string): asserts v is Neighbour[] {
 
 /** Every service with requests in the range, with figures and sparklines. */
 export async function fetchServicesList(range: PageRange, signal?: AbortSignal): Promise<ServicesList> {
-  const body = await getJson(`/api/ariadne/services${apiRangeQuery(range)}`, signal);
+  const body = await getObject(`/api/ariadne/services${apiRangeQuery(range)}`, signal);
   check(isNum(body.start) && isNum(body.end) && isNum(body.bucketMs) && isNum(body.firstBucketMs), 'services: expected start, end, bucketMs, firstBucketMs');
   checkRows(body.services, 'services');
   return body as unknown as ServicesList;
@@ -78,7 +61,7 @@ export async function fetchServicesList(range: PageRange, signal?: AbortSignal):
 
 /** One service: figures, charts, endpoints, callers and callees. */
 export async function fetchServiceDetail(service: string, range: PageRange, signal?: AbortSignal): Promise<ServiceDetail> {
-  const body = await getJson(`/api/ariadne/services/${encodeURIComponent(service)}${apiRangeQuery(range)}`, signal);
+  const body = await getObject(`/api/ariadne/services/${encodeURIComponent(service)}${apiRangeQuery(range)}`, signal);
   check(typeof body.service === 'string' && isNum(body.start) && isNum(body.end) && isNum(body.bucketMs), 'service: expected service, start, end, bucketMs');
   checkFigures(body, 'service');
   checkChart(body.series, 'service.series');
@@ -91,7 +74,7 @@ export async function fetchServiceDetail(service: string, range: PageRange, sign
 /** One endpoint: figures, latency histogram, charts and the slowest requests. */
 export async function fetchEndpointDetail(service: string, operation: string, range: PageRange, signal?: AbortSignal): Promise<EndpointDetail> {
   const url = `/api/ariadne/services/${encodeURIComponent(service)}/endpoints/${encodeURIComponent(operation)}${apiRangeQuery(range)}`;
-  const body = await getJson(url, signal);
+  const body = await getObject(url, signal);
   check(typeof body.operation === 'string' && isNum(body.start) && isNum(body.end), 'endpoint: expected operation, start, end');
   checkFigures(body, 'endpoint');
   checkChart(body.series, 'endpoint.series');
