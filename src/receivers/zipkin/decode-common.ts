@@ -27,7 +27,8 @@ export function quote(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Nested too deeply to print: String() would recurse as deep, so only say what it is.
+    text = `(${Array.isArray(value) ? 'an array' : typeof value} nested too deeply to print)`;
   }
   return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}...` : text;
 }
