@@ -5,4 +5,5 @@ export { servicesApiPlugin } from './services.js';
 export type {
   ChartSeries, EndpointAnswer, Neighbour, Row, ServiceAnswer, ServicesAnswer, ServicesApiOptions, SlowRequest, SparkSeries,
 } from './services.js';
+export { RequestTotals, requestPredicate } from './services-figures.js';
 export type { Figures, HistogramBar } from './services-figures.js';

@@ -9,6 +9,13 @@ export {
   DEFAULT_DEPENDENCIES_LOOKBACK_MS, DEFAULT_LIMIT, DEFAULT_LOOKBACK_US, MAX_LIMIT, MAX_TRACE_IDS, parseTraceSearch,
 } from './params.js';
 export type { TraceSearch } from './params.js';
+export { METRIC_NAMES, metricsWindows, queryMetrics, rfc3339, spanKindPredicate } from './metrics.js';
+export type { MetricFamily, MetricLabel, MetricName, MetricPoint, MetricSeries, MetricsRequest, MetricsWindows } from './metrics.js';
+export {
+  DEFAULT_METRICS_LOOKBACK_MS, DEFAULT_METRICS_RATE_PER_MS, DEFAULT_METRICS_STEP_MS, MAX_BUCKETS, MAX_METRICS_SPAN_MS, MAX_POINTS, MIN_STEP_MS,
+  gcd, parseMetricsParams, parseQuantile,
+} from './metrics-params.js';
+export type { MetricsQuery } from './metrics-params.js';
 export type {
   JaegerDependencyLink, JaegerError, JaegerKeyValue, JaegerLog, JaegerOperation, JaegerProcess, JaegerReference,
   JaegerResponse, JaegerSpan, JaegerTrace, JaegerValueType,

@@ -293,10 +293,14 @@ describe('jaegerQueryPlugin', () => {
     });
   });
 
-  it('GET /api/metrics/* answers 501 as a Jaeger without a metrics backend', async () => {
-    const res = await get('/api/metrics/latencies?service=backend&quantile=0.95');
+  it('GET /api/metrics/* answers 501 when the engine cannot aggregate spans', async () => {
+    const { aggregateSpans: _a, findSpans: _f, ...plain } = store.reader;
+    const off = fastify();
+    await off.register(jaegerQueryPlugin, { reader: plain, dependencies: store.dependencies, adjustClockSkew: false, now: () => NOW_US });
+    const res = await get('/api/metrics/latencies?service=backend&quantile=0.95', off);
     expect(res.status).toBe(501);
-    expect(res.body).toBe(errorBody(501, 'metrics querying is currently disabled'));
+    expect(res.body).toBe(errorBody(501, 'metrics querying needs a storage engine that aggregates spans (aggregateSpans); the configured one does not'));
+    await off.close();
   });
 
   it('decodes service names in the path', async () => {

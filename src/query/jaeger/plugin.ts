@@ -11,6 +11,8 @@ import type { DependencyLink, Span } from '../../model/index.js';
 import type { DependencyReader, SpanReader } from '../../storage/api.js';
 import { scopeOf } from '../scope.js';
 import { toJaegerTrace } from './convert.js';
+import { METRIC_NAMES, queryMetrics, type MetricFamily } from './metrics.js';
+import { MIN_STEP_MS, parseMetricsParams, parseQuantile } from './metrics-params.js';
 import {
   parseDependenciesParams,
   parseGetTraceParams,
@@ -31,16 +33,19 @@ export interface JaegerQueryOptions {
   adjustClockSkew: boolean;
   /** Current time in µs since the epoch (tests pin it). */
   now?: () => number;
+  /** Most groups (series × window buckets) one metrics query may aggregate; default 200 000. */
+  metricsMaxGroups?: number;
 }
 
 /**
  * Fastify plugin (encapsulated: register with app.register(jaegerQueryPlugin, opts)); GET routes
  * /api/services, /api/services/:service/operations, /api/operations, /api/traces,
- * /api/traces/:traceID, /api/dependencies and /api/metrics/* (501: no metrics backend), answering
- * errors in Jaeger's envelope.
+ * /api/traces/:traceID, /api/dependencies and /api/metrics/{latencies,calls,errors,minstep} (computed
+ * from the store; 501 when it cannot aggregate spans), answering errors in Jaeger's envelope.
  */
 export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (app: FastifyInstance, options) => {
   const { reader, adjustClockSkew } = options;
+  const metricsMaxGroups = options.metricsMaxGroups ?? 200_000;
   const now = options.now ?? (() => Date.now() * 1000);
   const params = (request: FastifyRequest): QueryParams => (request.query ?? {}) as QueryParams;
   const convert = (spans: Span[]) => toJaegerTrace(spans, { adjustClockSkew });
@@ -99,10 +104,24 @@ export const jaegerQueryPlugin: FastifyPluginAsync<JaegerQueryOptions> = async (
     return send(request, reply, envelope(data));
   });
 
-  // Service performance metrics need a metrics backend, which this server does not have: answer
-  // as a Jaeger without one does, so the UI's Monitor tab says so instead of failing.
-  app.get('/api/metrics/:name', async () => {
-    throw new AppError('UNSUPPORTED', 'metrics querying is currently disabled');
+  // Service performance metrics come from the store itself (metrics.ts), not from a metrics backend.
+  for (const metric of METRIC_NAMES) {
+    app.get(`/api/metrics/${metric}`, async (request, reply) => {
+      const query = parseMetricsParams(params(request), Math.floor(now() / 1000));
+      const quantile = metric === 'latencies' ? parseQuantile(params(request)) : undefined;
+      const family = await queryMetrics({ reader, scope: scopeOf(request), metric, query, quantile, maxGroups: metricsMaxGroups });
+      return send(request, reply, family);
+    });
+  }
+
+  app.get('/api/metrics/minstep', async (request, reply) => {
+    const body: JaegerResponse<number> = { data: MIN_STEP_MS, total: 0, limit: 0, offset: 0, errors: null };
+    return send(request, reply, body);
+  });
+
+  app.get('/api/metrics/:name', async (request) => {
+    const { name } = request.params as { name: string };
+    throw new AppError('NOT_FOUND', `no metric ${JSON.stringify(name)}: expected latencies, calls, errors or minstep`);
   });
 
   app.get('/api/dependencies', async (request, reply) => {
@@ -138,7 +157,7 @@ function envelope<T extends unknown[]>(data: T, errors: JaegerError[] | null = n
 }
 
 /** Sends the body; `prettyPrint` indents it as Jaeger does. */
-function send(request: FastifyRequest, reply: FastifyReply, body: JaegerResponse<unknown>): FastifyReply {
+function send(request: FastifyRequest, reply: FastifyReply, body: JaegerResponse<unknown> | MetricFamily): FastifyReply {
   void reply.type('application/json; charset=utf-8');
   return reply.send(JSON.stringify(body, null, prettyPrintParam((request.query ?? {}) as QueryParams) ? 4 : undefined));
 }
