@@ -26,18 +26,38 @@ describe('createIngestStats', () => {
     ]);
     expect(snap.sources).toEqual([
       {
-        format: 'zipkin-v2-json', service: 'web', spans: 3, errorSpans: 1, lastSeen: new Date(NOW_MS + 1000).toISOString(),
+        format: 'zipkin-v2-json', tenant: '', service: 'web', spans: 3, errorSpans: 1, lastSeen: new Date(NOW_MS + 1000).toISOString(),
         addresses: ['10.0.0.1', '10.0.0.2'], clockOffsetMs: { min: -250, max: 40, last: 0 },
       },
       {
-        format: 'otlp-proto', service: 'web', spans: 1, errorSpans: 0, lastSeen: new Date(NOW_MS + 1000).toISOString(),
+        format: 'otlp-proto', tenant: '', service: 'web', spans: 1, errorSpans: 0, lastSeen: new Date(NOW_MS + 1000).toISOString(),
         addresses: [], clockOffsetMs: { min: 1000, max: 1000, last: 1000 },
       },
       {
-        format: 'zipkin-v2-json', service: 'db', spans: 1, errorSpans: 0, lastSeen: new Date(NOW_MS).toISOString(),
+        format: 'zipkin-v2-json', tenant: '', service: 'db', spans: 1, errorSpans: 0, lastSeen: new Date(NOW_MS).toISOString(),
         addresses: ['10.0.0.1'], clockOffsetMs: { min: 1000, max: 1000, last: 1000 },
       },
     ].sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : a.service < b.service ? -1 : 1)));
+  });
+
+  it("shows a tenant only its own requests and sources, and nobody's refusals", () => {
+    const stats = createIngestStats(() => NOW_MS);
+    stats.accepted('zipkin-v2-json', [{ ...span('web', 0), tenant: 'acme' }, { ...span('db', 0), tenant: 'acme' }], 0, '10.0.0.1');
+    stats.accepted('zipkin-v2-json', [{ ...span('billing', 0), tenant: 'globex' }], 1, '10.0.0.2');
+    stats.accepted('otlp-proto', [{ ...span('ledger', 0), tenant: 'globex' }], 0, undefined);
+    stats.refused('zipkin-v2-json', new AppError('INVALID_ARGUMENT', 'span[0].traceId: bad'), { sample: Buffer.from('secret') });
+    const acme = stats.snapshot({ tenant: 'acme' });
+    expect(acme.receivers).toEqual([
+      { format: 'zipkin-v2-json', requests: 1, spans: 2, refusedRequests: 0, refusedSpans: 0, lastSeen: new Date(NOW_MS).toISOString(), refusals: [] },
+    ]);
+    expect(acme.sources.map((s) => [s.tenant, s.service])).toEqual([['acme', 'db'], ['acme', 'web']]);
+    const globex = stats.snapshot({ tenant: 'globex' });
+    expect(globex.receivers.map((r) => [r.format, r.requests, r.spans, r.refusedSpans])).toEqual([['otlp-proto', 1, 1, 0], ['zipkin-v2-json', 1, 1, 1]]);
+    expect(globex.sources.map((s) => s.service).sort()).toEqual(['billing', 'ledger']);
+    expect(stats.snapshot({ tenant: 'initech' })).toEqual({ since: acme.since, receivers: [], sources: [] });
+    const all = stats.snapshot();
+    expect(all.receivers.find((r) => r.format === 'zipkin-v2-json')).toMatchObject({ requests: 3, spans: 3, refusedRequests: 1 });
+    expect(all.sources).toHaveLength(4);
   });
 
   it('keeps the last refusals newest first, with the sender and a text or base64 sample', () => {

@@ -1,7 +1,10 @@
 /**
  * What arrived, from whom, and what was refused and why: per receiver format and per source service,
  * kept in memory for `GET /api/ariadne/ingest` and the UI's ingest page (the first stop when "no
- * traces show up"). Bounded: at most MAX_SOURCES (format, service) rows and the last few refusals.
+ * traces show up"). Bounded: at most MAX_SOURCES (format, tenant, service) rows and the last few
+ * refusals. A tenant's view holds only what arrived for that tenant: its accepted requests and its
+ * sources; refusals cannot be told apart by tenant (most happen before a tenant is known), so a
+ * tenant's view has none of them.
  */
 import type { AppError } from '../errors.js';
 import { compareStrings, type Span } from '../model/index.js';
@@ -43,6 +46,8 @@ export interface ReceiverStats {
 /** Counters of one service seen through one format. */
 export interface SourceStats {
   format: string;
+  /** The tenant the spans arrived for ("" is the default tenant). */
+  tenant: string;
   service: string;
   spans: number;
   errorSpans: number;
@@ -71,7 +76,8 @@ export interface IngestStats {
   spansRefused(format: string, count: number): void;
   /** A refused request, with the reason given to the sender. */
   refused(format: string, err: AppError, context: { source?: string; sample?: Buffer }): void;
-  snapshot(): IngestSnapshot;
+  /** Everything (no tenant given), or only what arrived for one tenant. */
+  snapshot(scope?: { tenant?: string }): IngestSnapshot;
 }
 
 interface SourceRow {
@@ -97,7 +103,10 @@ function sampleText(bytes: Buffer): string {
 export function createIngestStats(now: () => number = Date.now): IngestStats {
   const since = new Date(now()).toISOString();
   const receivers = new Map<string, ReceiverStats>();
-  const sources = new Map<string, Map<string, SourceRow>>();
+  /** format → tenant → service → row */
+  const sources = new Map<string, Map<string, Map<string, SourceRow>>>();
+  /** tenant → format → that tenant's accepted requests */
+  const byTenant = new Map<string, Map<string, ReceiverStats>>();
   let sourceCount = 0;
 
   const receiver = (format: string): ReceiverStats => {
@@ -117,10 +126,31 @@ export function createIngestStats(now: () => number = Date.now): IngestStats {
       r.spans += spans.length;
       r.refusedSpans += skipped;
       r.lastSeen = new Date(at).toISOString();
-      let byService = sources.get(format);
+      // One request carries one tenant's spans.
+      const tenant = spans[0]?.tenant ?? '';
+      let tenantReceivers = byTenant.get(tenant);
+      if (!tenantReceivers) {
+        tenantReceivers = new Map();
+        byTenant.set(tenant, tenantReceivers);
+      }
+      let tr = tenantReceivers.get(format);
+      if (!tr) {
+        tr = { format, requests: 0, spans: 0, refusedRequests: 0, refusedSpans: 0, refusals: [] };
+        tenantReceivers.set(format, tr);
+      }
+      tr.requests++;
+      tr.spans += spans.length;
+      tr.refusedSpans += skipped;
+      tr.lastSeen = r.lastSeen;
+      let byTenantService = sources.get(format);
+      if (!byTenantService) {
+        byTenantService = new Map();
+        sources.set(format, byTenantService);
+      }
+      let byService = byTenantService.get(tenant);
       if (!byService) {
         byService = new Map();
-        sources.set(format, byService);
+        byTenantService.set(tenant, byService);
       }
       const nowUs = at * 1000;
       for (const span of spans) {
@@ -159,20 +189,24 @@ export function createIngestStats(now: () => number = Date.now): IngestStats {
       r.refusals.unshift(refusal);
       if (r.refusals.length > MAX_REFUSALS) r.refusals.length = MAX_REFUSALS;
     },
-    snapshot() {
+    snapshot(scope = {}) {
       const out: SourceStats[] = [];
-      for (const [format, byService] of sources) {
-        for (const [service, row] of byService) {
-          out.push({
-            format, service, spans: row.spans, errorSpans: row.errorSpans, lastSeen: new Date(row.lastSeenMs).toISOString(),
-            addresses: [...row.addresses], clockOffsetMs: { min: row.min, max: row.max, last: row.last },
-          });
+      for (const [format, byTenantService] of sources) {
+        for (const [tenant, byService] of byTenantService) {
+          if (scope.tenant !== undefined && tenant !== scope.tenant) continue;
+          for (const [service, row] of byService) {
+            out.push({
+              format, tenant, service, spans: row.spans, errorSpans: row.errorSpans, lastSeen: new Date(row.lastSeenMs).toISOString(),
+              addresses: [...row.addresses], clockOffsetMs: { min: row.min, max: row.max, last: row.last },
+            });
+          }
         }
       }
       out.sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : compareStrings(a.service, b.service)));
+      const shown = scope.tenant === undefined ? receivers : byTenant.get(scope.tenant) ?? new Map<string, ReceiverStats>();
       return {
         since,
-        receivers: [...receivers.values()].map((r) => ({ ...r, refusals: r.refusals.map((x) => ({ ...x })) })).sort((a, b) => compareStrings(a.format, b.format)),
+        receivers: [...shown.values()].map((r) => ({ ...r, refusals: r.refusals.map((x) => ({ ...x })) })).sort((a, b) => compareStrings(a.format, b.format)),
         sources: out,
       };
     },

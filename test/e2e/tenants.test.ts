@@ -266,13 +266,15 @@ describe('team-b sees nothing of team-a', () => {
       `${server.query}/api/dependencies?endTs=${Date.now()}&lookback=3600000`,
       `${server.zipkin}/api/v2/services`, `${server.zipkin}/api/v2/traces?lookback=3600000&limit=100`,
       `${server.zipkin}/api/v2/autocompleteValues?key=http.method`,
-      // Ariadne's own read APIs, where this build has them (a route that does not exist answers 404).
-      `${server.query}/api/ariadne/services?lookback=3600000`, `${server.query}/api/ariadne/services/otlp-b?lookback=3600000`,
-      `${server.query}/api/ariadne/traces?lookback=3600000`, `${server.query}/api/ariadne/query?q=${encodeURIComponent('count() by service')}`,
+      `${server.query}/api/ariadne/services?lookback=1h`, `${server.query}/api/ariadne/services/otlp-b?lookback=1h`,
+      `${server.query}/api/ariadne/traces?lookback=1h`, `${server.query}/api/ariadne/ingest`,
+      `${server.query}/api/ariadne/query?lookback=1h&q=${encodeURIComponent('| stats count() by service, operation')}`,
+      `${server.query}/api/ariadne/query?lookback=1h&q=${encodeURIComponent('duration > 0 | sort duration | limit 1000')}`,
     ];
     for (const url of urls) {
       const r = await get(url, B);
-      if (r.status === 404 && r.text.includes('no route for')) continue;
+      // Ariadne's own routes take every request here; the Jaeger search may answer 400 (it needs a service).
+      if (url.includes('/api/ariadne/')) expect([url, r.status]).toEqual([url, 200]);
       const leaked = [...A_SERVICES, ...Object.values(aTraces)].filter((name) => r.text.includes(name));
       expect([url, leaked]).toEqual([url, []]);
     }

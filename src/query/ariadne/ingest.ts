@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { IngestStats } from '../../receivers/ingest-stats.js';
+import { scopeOf } from '../scope.js';
 
 /** A bound receiver port and the formats it takes. */
 export interface IngestListener {
@@ -21,10 +22,10 @@ export interface IngestApiOptions {
   listeners?: () => IngestListener[];
 }
 
-/** Fastify plugin with the ingest diagnostics route; answers `{data: IngestSnapshot & {listeners}}`. */
+/** Fastify plugin with the ingest diagnostics route; answers `{data: IngestSnapshot & {listeners}}`, scoped to the request's tenant. */
 export const ingestApiPlugin: FastifyPluginAsync<IngestApiOptions> = async (app: FastifyInstance, options) => {
-  app.get('/api/ariadne/ingest', async (_request, reply) => {
+  app.get('/api/ariadne/ingest', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
-    return { data: { ...options.stats.snapshot(), listeners: options.listeners?.() ?? [] } };
+    return { data: { ...options.stats.snapshot(scopeOf(request)), listeners: options.listeners?.() ?? [] } };
   });
 };
