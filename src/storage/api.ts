@@ -261,8 +261,9 @@ export interface SpanReader {
    * OPTIONAL capability: the spans getTrace returns, of which only the fields a trace timeline
    * and the read-time adjustments use MUST be filled: ids, parent, kind, name, service, times,
    * statusCode, tenant, shared, localEndpoint's ipv4/ipv6 and the resource entries named in
-   * resourceKeys (values MAY come back as strings). Anything else MAY be empty ({} / []), so
-   * engines can skip reading it. For opening big traces fast; their details come from getTrace.
+   * resourceKeys (values MAY come back as strings). Anything else MAY be empty ({} / [], possibly
+   * frozen and shared between spans), so engines can skip reading it. For opening big traces fast;
+   * their details come from getTrace.
    */
   getTraceSkeleton?(query: TenantScope & { traceId: string; resourceKeys: readonly string[] }): Promise<Span[]>;
 }

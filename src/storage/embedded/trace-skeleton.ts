@@ -4,15 +4,18 @@
  * nor parses every span's `extra` JSON in JavaScript.
  *
  * SKELETON_NOTE, one 50 000-span trace read back from DuckDB 1.5.6 (8 promoted tags per span; a
- * 2-core machine shared with other jobs at load 5-8, so ±50 %), query / conversion to JS, ms:
+ * 2-core machine shared with other jobs at load 5-13, so ±50 %), query / conversion to JS, ms:
  *   every column (getTrace's query), getColumnsJS; then rowToSpan parses `extra`   480-760 / 880-1340
  *   9 skeleton columns as stored (BIGINT, UBIGINT, VARCHAR), getColumnsJS           20-90 / 200-580
  *   ids as UINTEGER halves, times as DOUBLE, getColumnsJS                            22-53 / 73-104
  *   the same read vector by vector with getItem (as here)                            5-17 / 32-42
  *   8 `extra` fields as one LIST column, getColumnsJS                               66-186 / 208-358
  *   8 `extra` fields as separate VARCHAR columns, mostly NULL, getItem               (one parse) / 4-29 each
+ *   service and name per row, getItem                                              33-147 / 127-487
+ *   service and name as codes, the distinct names once (a join inside the query)   149-293 / 41-106
  * BIGINT and UBIGINT values come back as JS bigints, one allocation each; the casts let DuckDB
- * hand over plain numbers instead. The VARCHAR columns left (service, name) cost 60-160 ms each.
+ * hand over plain numbers instead. Names as codes also leave one string per distinct name instead
+ * of one per span, which made the prepare step after the read 10-20 % faster (same load).
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { SPAN_KINDS, type Span } from '../../model/index.js';
@@ -34,55 +37,99 @@ function pointerLiteral(...parts: string[]): string {
 }
 
 /**
- * The span query: fixed columns first (ids as two 32-bit halves, times as doubles: both convert to
- * JS numbers without a bigint each), then the `extra` fields as separate VARCHAR columns: shared
- * flag, local endpoint ipv4 / ipv6, then one per resource key. Parameters: trace id, start bounds,
- * then the tenant when scoped.
+ * The span query. One result holds two kinds of rows (column `part`): the distinct service,
+ * operation and tenant names of the trace with a code each (part 0: text, code), and the spans
+ * (part 1) with those codes in place of the names, ids as two 32-bit halves and times as doubles
+ * (all convert to JS numbers without a bigint each), then the `extra` fields as separate VARCHAR
+ * columns: shared flag, local endpoint ipv4 / ipv6, then one per resource key. Parameters: trace
+ * id, start bounds, then the tenant when scoped.
  */
 export function skeletonSql(resourceKeys: readonly string[], scoped: boolean): string {
   const paths = [pointerLiteral('sh'), pointerLiteral('le', 'i4'), pointerLiteral('le', 'i6'), ...resourceKeys.map((k) => pointerLiteral('r', k))];
-  const fields = paths.map((_, i) => `x[${i + 1}]`).join(', ');
-  return `SELECT sh, sl, ph, pl, st, d, service, name, kind, status, tenant, ${fields} FROM (
+  const fields = paths.map((_, i) => `s.x[${i + 1}]`).join(', ');
+  const noFields = paths.map(() => 'NULL::VARCHAR').join(', ');
+  return `WITH s AS MATERIALIZED (
     SELECT (span_id >> 32)::UINTEGER AS sh, (span_id & 4294967295)::UINTEGER AS sl,
       (parent_id >> 32)::UINTEGER AS ph, (parent_id & 4294967295)::UINTEGER AS pl,
-      start_us::DOUBLE AS st, duration_us::DOUBLE AS d, service, name, kind, status, tenant,
+      start_us::DOUBLE AS st, duration_us::DOUBLE AS d, service, name, tenant, kind, status,
       json_extract_string(extra, [${paths.join(', ')}]) AS x
-    FROM spans WHERE trace_id = ? AND start_us BETWEEN ? AND ?${scoped ? ' AND tenant = ?' : ''})`;
+    FROM spans WHERE trace_id = ? AND start_us BETWEEN ? AND ?${scoped ? ' AND tenant = ?' : ''}),
+  names AS (SELECT v, (row_number() OVER () - 1)::INTEGER AS i FROM (SELECT service AS v FROM s UNION SELECT name FROM s UNION SELECT tenant FROM s))
+  SELECT 0::UTINYINT AS part, v AS text, i AS code, NULL::UINTEGER, NULL::UINTEGER, NULL::UINTEGER, NULL::UINTEGER, NULL::DOUBLE,
+    NULL::DOUBLE, NULL::INTEGER, NULL::INTEGER, NULL::INTEGER, NULL::UTINYINT, NULL::UTINYINT, ${noFields} FROM names
+  UNION ALL
+  SELECT 1, NULL, NULL, s.sh, s.sl, s.ph, s.pl, s.st, s.d, sv.i, nm.i, tn.i, s.kind, s.status, ${fields}
+  FROM s JOIN names sv ON sv.v = s.service JOIN names nm ON nm.v = s.name JOIN names tn ON tn.v = s.tenant`;
 }
 
 /** Fixed columns before the extra fields in {@link skeletonSql}'s result. */
-const FIXED = 11;
+const FIXED = 14;
 
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/**
+ * 16 hex chars of a 64-bit id given as two 32-bit halves, built as one flat string (100 000 ids:
+ * ~35 ms, against ~500 ms for two toString(16) with padStart joined, whose joined string V8 also
+ * flattens again when the id is first used as a map key).
+ */
+function hex16(hi: number, lo: number): string {
+  return String.fromCharCode(
+    HEX[hi >>> 28]!, HEX[(hi >>> 24) & 15]!, HEX[(hi >>> 20) & 15]!, HEX[(hi >>> 16) & 15]!,
+    HEX[(hi >>> 12) & 15]!, HEX[(hi >>> 8) & 15]!, HEX[(hi >>> 4) & 15]!, HEX[hi & 15]!,
+    HEX[lo >>> 28]!, HEX[(lo >>> 24) & 15]!, HEX[(lo >>> 20) & 15]!, HEX[(lo >>> 16) & 15]!,
+    HEX[(lo >>> 12) & 15]!, HEX[(lo >>> 8) & 15]!, HEX[(lo >>> 4) & 15]!, HEX[lo & 15]!,
+  );
 }
 
-/** Appends the spans of one result chunk. */
-function spansOfChunk(chunk: DuckDBDataChunk, traceId: string, resourceKeys: readonly string[], out: Span[]): void {
+/**
+ * The empty fields of every skeleton span: one frozen object each, shared, rather than four new
+ * ones per span (the allocations showed as a fifth of a 50 000-span read's time, in garbage collection).
+ */
+const NO_ATTRIBUTES: Span['attributes'] = Object.freeze({});
+const NO_EVENTS = Object.freeze([]) as unknown as Span['events'];
+const NO_LINKS = Object.freeze([]) as unknown as Span['links'];
+
+/** A read in progress: spans with their name codes, and the names by code. */
+interface Reading {
+  spans: Span[];
+  /** Per span: service, operation and tenant codes. */
+  codes: number[];
+  names: string[];
+}
+
+/** Takes the rows of one result chunk: names into the table, spans (names still as codes) into the list. */
+function readChunk(chunk: DuckDBDataChunk, traceId: string, resourceKeys: readonly string[], into: Reading): void {
   const rows = chunk.rowCount;
   const col = (i: number) => chunk.getColumnVector(i);
-  const spanHi = col(0), spanLo = col(1), parentHi = col(2), parentLo = col(3), start = col(4), duration = col(5);
-  const service = col(6), name = col(7), kind = col(8), status = col(9), tenant = col(10);
+  const part = col(0), text = col(1), code = col(2);
+  const spanHi = col(3), spanLo = col(4), parentHi = col(5), parentLo = col(6), start = col(7), duration = col(8);
+  const service = col(9), name = col(10), tenant = col(11), kind = col(12), status = col(13);
   const sharedCol = col(FIXED), ip4 = col(FIXED + 1), ip6 = col(FIXED + 2);
   const resourceCols = resourceKeys.map((_, k) => col(FIXED + 3 + k));
+  const { spans, codes, names } = into;
   for (let i = 0; i < rows; i++) {
+    if (part.getItem(i) === 0) {
+      names[code.getItem(i) as number] = text.getItem(i) as string;
+      continue;
+    }
+    codes.push(service.getItem(i) as number, name.getItem(i) as number, tenant.getItem(i) as number);
     const span: Span = {
       traceId,
-      spanId: hex8(spanHi.getItem(i) as number) + hex8(spanLo.getItem(i) as number),
+      spanId: hex16(spanHi.getItem(i) as number, spanLo.getItem(i) as number),
       kind: SPAN_KINDS[kind.getItem(i) as number] ?? 'unspecified',
-      name: name.getItem(i) as string,
-      service: service.getItem(i) as string,
+      name: '',
+      service: '',
       startUs: start.getItem(i) as number,
       durationUs: duration.getItem(i) as number,
       statusCode: STATUS_CODES[status.getItem(i) as number] ?? 'unset',
-      attributes: {},
-      events: [],
-      links: [],
-      resource: {},
-      tenant: tenant.getItem(i) as string,
+      attributes: NO_ATTRIBUTES,
+      events: NO_EVENTS,
+      links: NO_LINKS,
+      resource: NO_ATTRIBUTES,
+      tenant: '',
     };
     const ph = parentHi.getItem(i);
-    if (ph !== null) span.parentSpanId = hex8(ph as number) + hex8(parentLo.getItem(i) as number);
+    if (ph !== null) span.parentSpanId = hex16(ph as number, parentLo.getItem(i) as number);
     const shared = sharedCol.getItem(i);
     if (shared !== null) span.shared = shared === 'true';
     const v4 = ip4.getItem(i) as string | null;
@@ -94,9 +141,11 @@ function spansOfChunk(chunk: DuckDBDataChunk, traceId: string, resourceKeys: rea
     }
     for (let k = 0; k < resourceCols.length; k++) {
       const value = resourceCols[k]!.getItem(i) as string | null;
-      if (value !== null) span.resource[resourceKeys[k]!] = value;
+      if (value === null) continue;
+      if (span.resource === NO_ATTRIBUTES) span.resource = {};
+      span.resource[resourceKeys[k]!] = value;
     }
-    out.push(span);
+    spans.push(span);
   }
 }
 
@@ -130,13 +179,21 @@ export async function readTraceSkeleton(connection: DuckDBConnection, query: Ske
   try {
     bind(stmt, id, Number(min), Number(max), query.tenant);
     const result = await stmt.run();
-    const out: Span[] = [];
+    const reading: Reading = { spans: [], codes: [], names: [] };
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
-      spansOfChunk(chunk, query.traceId, query.resourceKeys, out);
+      readChunk(chunk, query.traceId, query.resourceKeys, reading);
     }
-    return out;
+    // Every span of a name shares one string: decoded once instead of once per span.
+    const { spans, codes, names } = reading;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      span.service = names[codes[3 * i]!]!;
+      span.name = names[codes[3 * i + 1]!]!;
+      span.tenant = names[codes[3 * i + 2]!]!;
+    }
+    return spans;
   } finally {
     stmt.destroySync();
   }
