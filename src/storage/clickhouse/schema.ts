@@ -173,10 +173,11 @@ ORDER BY (minute_us, settled_at_us)`,
 ENGINE = ${engine('MergeTree', 'dependency_arrivals')}
 PARTITION BY day
 ORDER BY minute_us`,
-        // When spans of each minute last arrived (the insert's time), whichever collector inserted them:
+        // When spans of each minute last arrived (the insert's time, rounded up to the next second so a
+        // settle in that same second still counts as before it), whichever collector inserted them:
         // the settler waits until a minute's context has been quiet.
         `CREATE MATERIALIZED VIEW IF NOT EXISTS ${local('dependency_arrivals_mv')}${cluster} TO ${local('dependency_arrivals')} AS
-SELECT day, intDiv(start_us, 60000000) * 60000000 AS minute_us, toUInt64(now()) * 1000000 AS arrived_us
+SELECT day, intDiv(start_us, 60000000) * 60000000 AS minute_us, (toUInt64(now()) + 1) * 1000000 AS arrived_us
 FROM ${local('spans')} GROUP BY day, minute_us`,
       ];
       if (target.cluster !== undefined) {
