@@ -668,6 +668,11 @@ export function runStoreConformance(name: string, target: ConformanceTarget): vo
         ['by operation in the default tenant, filtered', { tenant: '', where: { op: '=', ref: field('kind'), value: 'server' }, groupBy: [{ ref: field('operation') }], measures: [{ ref: field('duration'), histogram: true }] }],
         ['a narrow window', { startUsMin: T0 + 100_000, startUsMax: T0 + 112_000, groupBy: [{ ref: field('span_id') }], measures: [] }],
         ['a window with nothing', { startUsMin: T0 - HOUR, startUsMax: T0 - 1, groupBy: [{ ref: field('service') }], measures: [] }],
+        ['no group keys over a window with nothing', { startUsMin: T0 - HOUR, startUsMax: T0 - 1, groupBy: [], measures: [{ ref: field('duration'), histogram: true }] }],
+        [
+          'two histogram measures and one without',
+          { groupBy: [{ ref: field('kind') }], measures: [{ ref: field('duration'), histogram: true }, { ref: attr('http.status_code'), histogram: true }, { ref: attr('db.rows'), histogram: false }] },
+        ],
         ['exactly maxGroups groups', { groupBy: [{ ref: field('service') }], measures: [], maxGroups: 5 }],
       ];
       it.for(aggregations)('aggregateSpans equals the reference: %s', async ([, partial], ctx) => {

@@ -206,6 +206,7 @@ function num(v: unknown): number {
 
 /** Turns the rows of aggregationSql's answer (JSONCompact) into groups (unsorted). */
 export function groupsFromRows(q: SpanAggregation, rows: unknown[][]): AggregateGroup[] {
+  // A query without group keys answers one row even when no span matched.
   return rows.map((row) => {
     let c = 0;
     const keys = q.groupBy.map((key) => {
@@ -233,7 +234,7 @@ export function groupsFromRows(q: SpanAggregation, rows: unknown[][]): Aggregate
       return partial;
     });
     return { keys, count, errorCount, measures };
-  });
+  }).filter((group) => group.count > 0);
 }
 
 /** The span search query over `table`, selecting `columns`, exact duplicates once, in the search's order and limit. */

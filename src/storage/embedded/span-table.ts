@@ -911,8 +911,12 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
 
     aggregate(query) {
       check();
-      const { sql, params } = aggregationSql(query);
-      return readSnapshot(async (select, mark) => ({ groups: groupsFromColumns(query, await inputErrors(select(sql, params))), mark }));
+      const queries = aggregationSql(query);
+      return readSnapshot(async (select, mark) => {
+        const answers: unknown[][][] = [];
+        for (const { sql, params } of queries) answers.push(await inputErrors(select(sql, params)));
+        return { groups: groupsFromColumns(query, answers), mark };
+      });
     },
 
     findSpans(query) {
