@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 
 async function post(body: string | Buffer): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${server.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const res = await fetch(`${server.zipkin}/api/v2/spans`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   return { status: res.status, text: (await res.text()).trim() };
 }
 
