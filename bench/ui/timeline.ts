@@ -117,11 +117,11 @@ function describeOpen(o: Open): string {
     + ` (${t.serverTiming || 'no server timing'}; ${mib(t.wireBytes)} on the wire), parsed ${fixed(o.parsedMs, 0)}, painted ${fixed(o.paintMs, 0)}`;
 }
 
-/** Spans the server holds in its buffer, not yet flushed to DuckDB (from its admin port's metrics). */
-async function bufferedSpans(admin: string): Promise<number> {
+/** A store figure from the server's admin port's metrics. */
+async function storeFigure(admin: string, name: 'buffered_spans' | 'flush_count'): Promise<number> {
   const text = await (await fetch(`${admin}/metrics`)).text();
-  const m = /^ariadne_store_buffered_spans (\d+)/m.exec(text);
-  if (!m) throw new Error('admin /metrics has no ariadne_store_buffered_spans');
+  const m = new RegExp(`^ariadne_store_${name} (\\d+)`, 'm').exec(text);
+  if (!m) throw new Error(`admin /metrics has no ariadne_store_${name}`);
   return Number(m[1]);
 }
 
@@ -136,6 +136,7 @@ async function run(sizes: number[], scrollMs: number, reopens: number, where: 'd
       // A trace that ended a few minutes ago, as one found by a search is: the server takes it as
       // complete, so re-opening it may reuse its prepared copy.
       const trace = bigTrace({ spans: size, seed: 7 + i, endUs: Date.now() * 1000 - 300_000_000 });
+      const flushesBefore = where === 'duckdb' ? await storeFigure(server.admin, 'flush_count') : 0;
       for (const body of trace.bodies) {
         const res = await fetch(`${server.zipkin}/api/v2/spans`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/json' } });
         if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
@@ -148,8 +149,16 @@ async function run(sizes: number[], scrollMs: number, reopens: number, where: 'd
         await new Promise((r) => setTimeout(r, 100));
       }
       if (where === 'duckdb') {
-        for (let tries = 0; (await bufferedSpans(server.admin)) > 0; tries++) {
+        // The buffer empties once the spans are in DuckDB, but a flush counts only after the
+        // checkpoint that follows it, which would otherwise run during the first open: wait for
+        // an empty buffer, a flush since the ingest began, and no further flush for 1.5 s.
+        for (let tries = 0; ; tries++) {
           if (tries > 300) throw new Error('the buffer was not flushed to DuckDB within 30 s');
+          const count = await storeFigure(server.admin, 'flush_count');
+          if ((await storeFigure(server.admin, 'buffered_spans')) === 0 && count > flushesBefore) {
+            await new Promise((r) => setTimeout(r, 1500));
+            if ((await storeFigure(server.admin, 'flush_count')) === count) break;
+          }
           await new Promise((r) => setTimeout(r, 100));
         }
       }

@@ -266,6 +266,12 @@ export interface SpanReader {
    * their details come from getTrace.
    */
   getTraceSkeleton?(query: TenantScope & { traceId: string; resourceKeys: readonly string[] }): Promise<Span[]>;
+  /**
+   * OPTIONAL capability: the spans of one trace whose span id is among spanIds, whole and exact
+   * duplicates collapsed, as getTrace returns them (both halves of a shared id). For one span's
+   * details without reading its whole trace.
+   */
+  getSpans?(query: TenantScope & { traceId: string; spanIds: readonly string[] }): Promise<Span[]>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
 import { prepareTrace } from './compact-trace.js';
-import { withDetails } from './details.js';
+import { detailOf, withDetails } from './details.js';
 import { HOST_RESOURCE_KEYS } from './plugin.js';
 import { span } from './test-spans.js';
 
@@ -45,6 +45,7 @@ describe('withDetails', () => {
     const whole = prepareTrace(spans, { adjustClockSkew });
     expect(lean.compact).toEqual(whole.compact);
     expect(withDetails(lean, spans)).toEqual(whole.spans);
+    expect(whole.spans.map((_, row) => detailOf(lean, row, spans.filter((s) => s.spanId === lean.sources[row]!.spanId)))).toEqual(whole.spans);
   });
 
   it('moves events with a shifted span', () => {

@@ -29,6 +29,17 @@ export function withDetails(trace: PreparedTrace, full: readonly Span[]): Span[]
   return out;
 }
 
+/**
+ * Row `row`'s span with its details, as withDetails gives it, from `whole`: spans holding at least
+ * the one that row was read as (e.g. every span with its id).
+ */
+export function detailOf(trace: PreparedTrace, row: number, whole: readonly Span[]): Span {
+  const adjusted = trace.spans[row]!;
+  const key = spanIdentity(trace.sources[row]!);
+  const match = whole.find((span) => spanIdentity(span) === key);
+  return match === undefined ? adjusted : adjust(match, trace.sources[row]!, adjusted);
+}
+
 /** `whole` with the changes that turned `source` into `adjusted`. */
 function adjust(whole: Span, source: Span, adjusted: Span): Span {
   if (adjusted === source) return whole;

@@ -4,7 +4,7 @@ export type { UiPluginOptions } from './plugin.js';
 export { FLAG_ERROR, FLAG_ORPHAN, FLAG_WARNING, findRows, prepareTrace } from './compact-trace.js';
 export type { CompactRows, CompactTrace, PrepareOptions, PreparedTrace } from './compact-trace.js';
 export { COLUMNS_CONTENT_TYPE, COLUMNS_MAGIC, encodeColumns } from './columns.js';
-export { withDetails } from './details.js';
+export { detailOf, withDetails } from './details.js';
 export { serviceTimes } from './service-times.js';
 export type { ServiceTime } from './service-times.js';
 export { createTraceCache } from './trace-cache.js';

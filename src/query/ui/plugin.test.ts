@@ -247,7 +247,7 @@ describe('traces opened from their skeleton (embedded store, spans in DuckDB)', 
     return { server, wholeReads: () => wholeReads, done };
   }
 
-  it('answers the timeline from the skeleton, then span details and find from one whole read', async () => {
+  it('answers the timeline from the skeleton, a span\'s details from that span alone, find from one whole read', async () => {
     const { server, wholeReads, done } = await setup(60_000);
     try {
       const open = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}`);
@@ -263,6 +263,7 @@ describe('traces opened from their skeleton (embedded store, spans in DuckDB)', 
           events: [{ timeUs: T + 410, name: 'sent' }], warnings: ['clock skew adjusted by 5400µs'],
         },
       });
+      expect(wholeReads()).toBe(0);
       const found = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/find?q=${encodeURIComponent('select')}`);
       expect(found.json()).toEqual({ rows: [1] });
       expect(wholeReads()).toBe(1);

@@ -15,7 +15,7 @@ import type { SpanReader, TenantScope } from '../../storage/api.js';
 import { scopeOf } from '../scope.js';
 import { COLUMNS_CONTENT_TYPE, encodeColumns } from './columns.js';
 import { findRows, prepareTrace, type PreparedTrace } from './compact-trace.js';
-import { withDetails } from './details.js';
+import { detailOf, withDetails } from './details.js';
 import { serviceTimes } from './service-times.js';
 import { loadStaticFiles, type StaticFile } from './static.js';
 import { createTraceCache, type TraceCache } from './trace-cache.js';
@@ -128,16 +128,35 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
    * whole read; after a skeleton read, the whole spans read once more and joined onto the rows.
    */
   const detailsOf = new WeakMap<PreparedTrace, Promise<Span[]>>();
+  /** The same, once read. */
+  const detailed = new WeakMap<PreparedTrace, Span[]>();
   function details(scope: TenantScope, trace: PreparedTrace): Promise<Span[]> {
     let pending = detailsOf.get(trace);
     if (pending === undefined) {
-      pending = reader.getTrace({ ...scope, traceId: trace.compact.traceId }).then((full) => withDetails(trace, full));
+      pending = reader.getTrace({ ...scope, traceId: trace.compact.traceId }).then((full) => {
+        const rows = withDetails(trace, full);
+        detailed.set(trace, rows);
+        return rows;
+      });
       detailsOf.set(trace, pending);
       // A failed read is retried by the next request rather than remembered.
       pending.catch(() => detailsOf.delete(trace));
     }
     return pending;
   }
+  /**
+   * One row's span with its details: from the trace's details when read, else, where the engine
+   * can, from a read of that span alone (a span clicked before a big trace's details arrived
+   * need not wait for them), else from the details.
+   */
+  async function spanDetail(scope: TenantScope, trace: PreparedTrace, row: number): Promise<Span> {
+    const known = detailed.get(trace);
+    if (known !== undefined) return known[row]!;
+    if (reader.getSpans === undefined) return (await details(scope, trace))[row]!;
+    const whole = await reader.getSpans({ ...scope, traceId: trace.compact.traceId, spanIds: [trace.sources[row]!.spanId] });
+    return detailOf(trace, row, whole);
+  }
+
   /** Reads in progress: concurrent opens of one trace share one. */
   const inflight = new Map<string, Promise<Opened>>();
   /** The compact answers of a prepared trace, serialised (and compressed) once per form. */
@@ -180,7 +199,10 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
       const t1 = performance.now();
       const trace = prepareTrace(spans, { adjustClockSkew });
       cache.set(key, trace);
-      if (!lean) detailsOf.set(trace, Promise.resolve(trace.spans));
+      if (!lean) {
+        detailed.set(trace, trace.spans);
+        detailsOf.set(trace, Promise.resolve(trace.spans));
+      }
       else setTimeout(() => void details(scope, trace).catch(() => undefined), detailsDelayMs).unref();
       return { trace, timing: `${lean ? 'skeleton' : 'read'};dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}` };
     })();
@@ -225,7 +247,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     const spanId = request.params.spanId.toLowerCase();
     const row = trace.rowOf(spanId);
     if (row === undefined) throw new AppError('NOT_FOUND', `span ${spanId} not found in trace ${trace.compact.traceId}`);
-    return sendJson(reply, { row, span: (await details(scope, trace))[row] });
+    return sendJson(reply, { row, span: await spanDetail(scope, trace, row) });
   });
 
   app.get<{ Params: { traceId: string }; Querystring: { q?: unknown } }>('/api/ariadne/traces/:traceId/find', async (request, reply) => {

@@ -52,6 +52,8 @@ export interface SpanTable {
   getTraces(traceIds: readonly string[], tenant: string | undefined): Promise<Map<string, Span[]>>;
   /** The stored spans of one trace with only the skeleton's fields (see readTraceSkeleton). */
   getTraceSkeleton(query: SkeletonQuery): Promise<Span[]>;
+  /** The stored spans of one trace with one of the given span ids, whole. */
+  getSpans(traceId: string, tenant: string | undefined, spanIds: readonly string[]): Promise<Span[]>;
   /**
    * The fields a trace summary reads, plus kind and tenant for de-duplication, of the stored spans
    * of several traces, in one span query over those columns only; ids without spans are absent.
@@ -734,6 +736,25 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     getTraceSkeleton(query) {
       check();
       return readers.use((c) => readTraceSkeleton(c.connection, query));
+    },
+
+    getSpans(traceId, tenant, spanIds) {
+      check();
+      const id = BigInt(`0x${traceId}`);
+      const ids = [...new Set(spanIds)].map((s) => BigInt(`0x${s}`));
+      if (ids.length === 0) return Promise.resolve([]);
+      return readers.use(async (c) => {
+        const range = await c.rows('SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?', [id]);
+        const min = range[0]?.[0] as bigint | null | undefined;
+        const max = range[0]?.[1] as bigint | null | undefined;
+        if (min === null || min === undefined || max === null || max === undefined) return [];
+        const { where, params } = scoped(
+          tenant,
+          ['trace_id = ?', 'start_us BETWEEN ? AND ?', `span_id IN (${placeholders(ids.length)})`],
+          [id, Number(min), Number(max), ...ids],
+        );
+        return spansFromColumns(await c.columns(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params));
+      });
     },
 
     async getTraces(traceIds, tenant) {

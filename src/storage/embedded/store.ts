@@ -393,6 +393,13 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const stored = await table.getTraceSkeleton({ traceId: query.traceId, tenant: query.tenant, resourceKeys: query.resourceKeys });
       return dedupeSpans([...recent, ...stored]);
     },
+    async getSpans(query) {
+      checkOpen();
+      const wanted = new Set(query.spanIds);
+      const recent = (await fromBuffers((b) => b.reader.getTrace(query))).filter((s) => wanted.has(s.spanId));
+      const stored = await table.getSpans(query.traceId, query.tenant, query.spanIds);
+      return dedupeSpans([...recent, ...stored]);
+    },
     async getTraces(query) {
       checkOpen();
       const recent = await fromBuffers((b) => b.reader.getTraces(query));

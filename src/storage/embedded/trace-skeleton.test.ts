@@ -97,6 +97,19 @@ describe('getTraceSkeleton (embedded)', () => {
   });
 });
 
+describe('getSpans (embedded)', () => {
+  const cases: Array<{ name: string; spanIds: string[]; tenant?: string; expected: Span[] }> = [
+    { name: 'both halves of a shared id', spanIds: ['00000000000000a1'], expected: [SPANS[1]!, SPANS[2]!] },
+    { name: 'several ids, one unknown', spanIds: ['ffffffffffffffff', '80000000000000b2', '0000000000000bad'], expected: [SPANS[0]!, SPANS[3]!] },
+    { name: 'scoped to another tenant', spanIds: ['ffffffffffffffff', '00000000000000c3'], tenant: 'acme', expected: [SPANS[4]!] },
+    { name: 'no ids', spanIds: [], expected: [] },
+  ];
+  it.each(cases)('reads whole spans by id: $name', async ({ spanIds, tenant, expected }) => {
+    const got = await store.reader.getSpans!({ traceId: TRACE, spanIds, ...(tenant === undefined ? {} : { tenant }) });
+    expect(got.sort(byId)).toEqual([...expected].sort(byId));
+  });
+});
+
 describe('skeletonSql', () => {
   it('quotes resource keys as JSON pointers inside SQL literals', () => {
     const sql = skeletonSql(["it's", 'a/b~c'], true);
