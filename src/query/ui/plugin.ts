@@ -90,11 +90,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 /**
  * Fastify plugin (encapsulated: `app.register(uiPlugin, opts)` on the query port, next to the
  * Jaeger plugins, with no other route at "/"). Routes:
- * - UI_ROUTES → index.html (no-cache; /trace/ pages also preload their compact trace), and every
- *   built file at its path (hashed assets cached a year);
+ * - UI_ROUTES → index.html (no-cache; /trace/ pages also preload their compact trace, whose read
+ *   starts as the page is served), and every built file at its path (hashed assets cached a year);
  *   when the UI was not built, the UI routes answer a page saying to run `npm run build:ui`;
- * - GET /api/ariadne/traces/:traceId[?fresh=1] → CompactTrace, read from storage unless a complete
- *   or just-read prepared copy is cached (see UiPluginOptions.settleMs; 404 when not found);
+ * - GET /api/ariadne/traces/:traceId[?fresh=1] → CompactTrace, read from storage (only its
+ *   skeleton where the engine has getTraceSkeleton; details follow, see detailsDelayMs) unless a
+ *   complete or just-read prepared copy is cached (see UiPluginOptions.settleMs; 404 when not found);
  *   gzip-compressed when accepted (once per prepared trace; `x-no-compression` opts out);
  * - GET /api/ariadne/traces/:traceId/columns[?fresh=1] → the same trace in binary columns
  *   (encodeColumns), which the UI opens traces with;
