@@ -4,6 +4,7 @@
  * after a crash and replay), invalid UTF-8, zero / negative / overflowing times, duplicate spans,
  * cyclic and self parent references (reads and the UI's tree answer), and 10^5 distinct services.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, removeDir, startServerProcess, tempDir, type ServerProcess } from './server.js';
 
@@ -152,5 +153,41 @@ describe('hostile spans that are accepted', () => {
     const services = (await getJson(`${server.query}/api/services`)).body.data as string[];
     expect(services.length).toBe(1000);
     expect(await metric('ariadne_spans_rejected_total', 'protocol="zipkin-v2-json",reason="limit_services"')).toBe(100_000 - (1000 - known));
+  });
+});
+
+describe('hostile query parameters', () => {
+  // Keys each read endpoint knows, mixed with unknown ones; values of any shape, repeated keys included.
+  const KEYS = [
+    'service', 'operation', 'tags', 'tag', 'start', 'end', 'startTs', 'endTs', 'lookback', 'limit', 'minDuration', 'maxDuration',
+    'serviceName', 'spanName', 'annotationQuery', 'traceIds', 'traceID', 'query.service_name', 'query.operation_name',
+    'query.start_time_min', 'query.start_time_max', 'query.duration_min', 'query.duration_max', 'query.num_traces',
+    'query.attributes', 'query.search_depth', 'start_time', 'end_time', 'raw_traces', 'spanKind', 'remoteServiceName', 'key', 'x',
+  ];
+  const ENDPOINTS = [
+    (s: ServerProcess) => `${s.query}/api/traces`, (s: ServerProcess) => `${s.query}/api/operations`,
+    (s: ServerProcess) => `${s.query}/api/dependencies`, (s: ServerProcess) => `${s.query}/api/v3/traces`,
+    (s: ServerProcess) => `${s.query}/api/v3/trace-summaries`, (s: ServerProcess) => `${s.query}/api/v3/operations`,
+    (s: ServerProcess) => `${s.zipkin}/api/v2/traces`, (s: ServerProcess) => `${s.zipkin}/api/v2/spans`,
+    (s: ServerProcess) => `${s.zipkin}/api/v2/dependencies`, (s: ServerProcess) => `${s.zipkin}/api/v2/traceMany`,
+    (s: ServerProcess) => `${s.zipkin}/api/v2/autocompleteValues`, (s: ServerProcess) => `${s.query}/api/traces/${'0'.repeat(31)}1`,
+  ];
+  const value = fc.oneof(
+    fc.string({ maxLength: 40 }), fc.integer().map(String), fc.double().map(String), fc.constantFrom('', '-1', '1e400', 'NaN', '{', '{"a":', '[]', '9'.repeat(40), '%', '1ms', '-5m'),
+    fc.json({ maxDepth: 3 }),
+  );
+  const queryArb = fc.array(fc.tuple(fc.constantFrom(...KEYS), value), { maxLength: 6 });
+
+  it('every read endpoint answers random parameters with a 2xx or a 4xx, never a 5xx', async () => {
+    const seen: string[] = [];
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: ENDPOINTS.length - 1 }), queryArb, async (e, pairs) => {
+      const params = new URLSearchParams(pairs);
+      const url = `${ENDPOINTS[e]!(server)}?${params.toString()}`;
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      await res.arrayBuffer();
+      if (res.status >= 500) seen.push(`${res.status} ${url}`);
+      return res.status < 500;
+    }), { numRuns: 600 });
+    expect(seen).toEqual([]);
   });
 });
