@@ -41,20 +41,23 @@ function pointerLiteral(...parts: string[]): string {
  * operation and tenant names of the trace with a code each (part 0: text, code), and the spans
  * (part 1) with those codes in place of the names, ids as two 32-bit halves and times as doubles
  * (all convert to JS numbers without a bigint each), then the `extra` fields as separate VARCHAR
- * columns: shared flag, local endpoint ipv4 / ipv6, then one per resource key. Parameters: trace
- * id, start bounds, then the tenant when scoped.
+ * columns: shared flag, local endpoint ipv4 / ipv6, then one per resource key. Parameters, twice
+ * (the spans, then their names): trace id, start bounds, then the tenant when scoped.
  */
 export function skeletonSql(resourceKeys: readonly string[], scoped: boolean): string {
   const paths = [pointerLiteral('sh'), pointerLiteral('le', 'i4'), pointerLiteral('le', 'i6'), ...resourceKeys.map((k) => pointerLiteral('r', k))];
   const fields = paths.map((_, i) => `s.x[${i + 1}]`).join(', ');
   const noFields = paths.map(() => 'NULL::VARCHAR').join(', ');
-  return `WITH s AS MATERIALIZED (
+  // The names come from a second scan of three columns rather than from the spans' rows kept
+  // (MATERIALIZED) for it: 264-348 against 370-556 ms for the whole query (machine load 6).
+  const where = `trace_id = ? AND start_us BETWEEN ? AND ?${scoped ? ' AND tenant = ?' : ''}`;
+  return `WITH s AS (
     SELECT (span_id >> 32)::UINTEGER AS sh, (span_id & 4294967295)::UINTEGER AS sl,
       (parent_id >> 32)::UINTEGER AS ph, (parent_id & 4294967295)::UINTEGER AS pl,
       start_us::DOUBLE AS st, duration_us::DOUBLE AS d, service, name, tenant, kind, status,
       json_extract_string(extra, [${paths.join(', ')}]) AS x
-    FROM spans WHERE trace_id = ? AND start_us BETWEEN ? AND ?${scoped ? ' AND tenant = ?' : ''}),
-  names AS (SELECT v, (row_number() OVER () - 1)::INTEGER AS i FROM (SELECT service AS v FROM s UNION SELECT name FROM s UNION SELECT tenant FROM s))
+    FROM spans WHERE ${where}),
+  names AS (SELECT v, (row_number() OVER () - 1)::INTEGER AS i FROM (SELECT DISTINCT unnest([service, name, tenant]) AS v FROM spans WHERE ${where}))
   SELECT 0::UTINYINT AS part, v AS text, i AS code, NULL::UINTEGER, NULL::UINTEGER, NULL::UINTEGER, NULL::UINTEGER, NULL::DOUBLE,
     NULL::DOUBLE, NULL::INTEGER, NULL::INTEGER, NULL::INTEGER, NULL::UTINYINT, NULL::UTINYINT, ${noFields} FROM names
   UNION ALL
@@ -149,11 +152,15 @@ function readChunk(chunk: DuckDBDataChunk, traceId: string, resourceKeys: readon
   }
 }
 
+/** Binds the filter's parameters for both of its places in {@link skeletonSql}. */
 function bind(stmt: DuckDBPreparedStatement, traceId: bigint, min: number, max: number, tenant: string | undefined): void {
-  stmt.bindUHugeInt(1, traceId);
-  stmt.bindBigInt(2, BigInt(min));
-  stmt.bindBigInt(3, BigInt(max));
-  if (tenant !== undefined) stmt.bindVarchar(4, tenant);
+  const count = tenant === undefined ? 3 : 4;
+  for (const at of [0, count]) {
+    stmt.bindUHugeInt(at + 1, traceId);
+    stmt.bindBigInt(at + 2, BigInt(min));
+    stmt.bindBigInt(at + 3, BigInt(max));
+    if (tenant !== undefined) stmt.bindVarchar(at + 4, tenant);
+  }
 }
 
 /**
