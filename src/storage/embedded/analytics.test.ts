@@ -27,6 +27,9 @@ describe('predicateSql', () => {
       '(NOT coalesce(remote_service = ?, false))', ['db']],
     ['a boolean literal binds its string form', { op: '=', ref: { field: 'service' }, value: true }, 'service = ?', ['true']],
     ['an empty in is false', { op: 'in', ref: { field: 'service' }, values: [] }, 'FALSE', []],
+    ['kind compares its stored code', { op: '=', ref: { field: 'kind' }, value: 'server' }, 'kind = ?', [2]],
+    ['in on status compares codes, unknown names dropped', { op: 'in', ref: { field: 'status' }, values: ['error', 'nope', 'ok'] }, 'status IN (?, ?)', [2, 1]],
+    ['!= an unknown kind is always true', { op: '!=', ref: { field: 'kind' }, value: 'nope' }, 'TRUE', []],
   ])('%s', (_name, predicate, sql, params) => {
     expect(predicateSql(predicate)).toEqual({ sql, params });
   });

@@ -57,6 +57,8 @@ interface RefSql {
   exists: Fragment;
   /** Whether `str` is never NULL (fields that every span has). */
   alwaysPresent: boolean;
+  /** For fields stored as codes of a fixed vocabulary: the column and the names by code. */
+  codes?: { column: string; names: readonly string[] };
 }
 
 /** RFC 6901 JSON pointer to `/<section>/<key>`, as DuckDB's JSON functions take it. */
@@ -109,9 +111,9 @@ export function refSql(ref: FieldRef): RefSql {
     case 'operation':
       return plainField('name', false);
     case 'kind':
-      return plainField(caseOf('kind', SPAN_KINDS), false);
+      return { ...plainField(caseOf('kind', SPAN_KINDS), false), codes: { column: 'kind', names: SPAN_KINDS } };
     case 'status':
-      return plainField(caseOf('status', STATUS_CODES), false);
+      return { ...plainField(caseOf('status', STATUS_CODES), false), codes: { column: 'status', names: STATUS_CODES } };
     case 'duration':
       return integerField('duration_us');
     case 'start':
@@ -165,6 +167,12 @@ export function predicateSql(p: SpanPredicate, strict = false, path = 'where'): 
       p.values.forEach((v, i) => checkLiteral(v, `${path}.values[${i}]`));
       if (p.values.length === 0) return frag('FALSE');
       const ref = refSql(p.ref);
+      const coded = ref.codes;
+      if (coded !== undefined && p.values.every((v) => typeof v !== 'number')) {
+        // Compare the stored codes: no per-row name, and the column's statistics apply.
+        const codes = [...new Set(p.values.map((v) => coded.names.indexOf(String(v))).filter((c) => c >= 0))];
+        return codes.length === 0 ? frag('FALSE') : compose(`${coded.column} IN ($0)`, values(...codes));
+      }
       const numbers = p.values.filter((v): v is number => typeof v === 'number');
       const strings = p.values.filter((v) => typeof v !== 'number').map((v) => String(v));
       const parts: Fragment[] = [];
@@ -183,6 +191,11 @@ export function predicateSql(p: SpanPredicate, strict = false, path = 'where'): 
       checkLiteral(p.value, `${path}.value`);
       const ref = refSql(p.ref);
       const op = p.op === '!=' ? '<>' : p.op;
+      if (ref.codes !== undefined && typeof p.value !== 'number' && (p.op === '=' || p.op === '!=')) {
+        const code = ref.codes.names.indexOf(String(p.value));
+        if (code < 0) return frag(p.op === '=' ? 'FALSE' : 'TRUE');
+        return frag(`${ref.codes.column} ${op} ?`, code);
+      }
       const numeric = typeof p.value === 'number';
       // The numeric form may be NULL even for fields every span has ("api" has no number).
       const present = numeric ? isIntegerField(p.ref) : ref.alwaysPresent;
@@ -356,9 +369,14 @@ export function groupsFromColumns(q: SpanAggregation, answers: unknown[][][]): A
   return out;
 }
 
+/** The ORDER BY clause of a span search (the order compareSearchOrder defines). */
+export function searchOrder(q: SpanSearch): string {
+  const order = q.orderBy === 'duration' ? 'duration_us DESC, start_us DESC' : 'start_us DESC';
+  return `ORDER BY ${order}, trace_id ASC, span_id ASC, tenant ASC`;
+}
+
 /** The span search query's WHERE, ORDER BY and LIMIT, for a SELECT of the span columns. */
 export function searchSql(q: SpanSearch): Fragment {
   checkSearch(q);
-  const order = q.orderBy === 'duration' ? 'duration_us DESC, start_us DESC' : 'start_us DESC';
-  return compose(`WHERE $0 ORDER BY ${order}, trace_id ASC, span_id ASC, tenant ASC LIMIT $1`, selectionSql(q), values(q.limit));
+  return compose(`WHERE $0 ${searchOrder(q)} LIMIT $1`, selectionSql(q), values(q.limit));
 }

@@ -14,7 +14,7 @@ import type { AggregateGroup, AttributeFilter, Operation, SpanAggregation, SpanS
 import { dedupeSpans, spanIdentity } from '../dedupe.js';
 import type { DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
-import { aggregationSql, groupsFromColumns, predicateSql, searchSql, type SqlParam } from './analytics.js';
+import { aggregationSql, groupsFromColumns, predicateSql, searchOrder, searchSql, type SqlParam } from './analytics.js';
 import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES } from './layout.js';
 import { readTraceSkeleton, type SkeletonQuery } from './trace-skeleton.js';
 
@@ -944,7 +944,12 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       check();
       const { sql, params } = searchSql(query);
       return readSnapshot(async (select, mark) => ({
-        spans: dedupeSpans(spansFromColumns(await inputErrors(select(`SELECT ${SELECT_COLUMNS} FROM spans ${sql}`, params)))),
+        // The order and limit pick row ids first, so only the chosen rows' columns are read.
+        spans: dedupeSpans(
+          spansFromColumns(
+            await inputErrors(select(`SELECT ${SELECT_COLUMNS} FROM spans WHERE rowid IN (SELECT rowid FROM spans ${sql}) ${searchOrder(query)}`, params)),
+          ),
+        ),
         mark,
       }));
     },
