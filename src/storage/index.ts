@@ -20,6 +20,8 @@ export interface StoreOptions {
   flushSpans: number;
   flushIntervalMs: number;
   maxBufferedSpans: number;
+  /** The process's memory budget (--memory.max; 0 none): the embedded engine gives DuckDB a quarter of it. */
+  memoryMaxBytes?: number;
   /** ClickHouse settings (--storage=clickhouse); unset ones take the engine's defaults. */
   clickhouseUrl?: string;
   clickhouseDatabase?: string;
@@ -33,6 +35,18 @@ export interface StoreOptions {
   clickhouseConnectTimeoutMs?: number;
   decode: PayloadDecoder;
   logger: Logger;
+}
+
+/** Least memory DuckDB is given under a budget: its flush sorts a whole buffer. */
+const MIN_DUCKDB_BYTES = 128 * 1024 * 1024;
+
+/**
+ * DuckDB's share of the process budget: a quarter, at least MIN_DUCKDB_BYTES; none without a
+ * budget. Without a limit DuckDB keeps up to 80 % of RAM cached, which the budget cannot see.
+ */
+export function duckdbShare(memoryMaxBytes: number | undefined): number | undefined {
+  if (memoryMaxBytes === undefined || memoryMaxBytes <= 0) return undefined;
+  return Math.max(MIN_DUCKDB_BYTES, Math.floor(memoryMaxBytes / 4));
 }
 
 /** Opens the configured engine; rejects with UNAVAILABLE when it cannot (e.g. data dir not writable, ClickHouse unreachable). */
@@ -49,6 +63,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         flushSpans: options.flushSpans,
         flushIntervalMs: options.flushIntervalMs,
         maxBufferedSpans: options.maxBufferedSpans,
+        duckdbMemoryBytes: duckdbShare(options.memoryMaxBytes),
         logger: options.logger.child({ module: 'storage' }),
       });
     case 'clickhouse':

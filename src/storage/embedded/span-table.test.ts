@@ -92,6 +92,15 @@ for (const method of ['read_csv', 'read_json', 'appender'] as IngestMethod[]) {
       }
     });
 
+    it("gives DuckDB the memory limit it was opened with", async () => {
+      const limited = await openSpanTable({ file: join(dir, 'limited.duckdb'), stagingDir: dir, ingestMethod: method, memoryLimitBytes: 200 * 1048576 });
+      try {
+        expect(await limited.query("SELECT current_setting('memory_limit')")).toEqual([['200.0 MiB']]);
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('getTraces: several traces far apart in time, tenant scope, unknown ids absent', async () => {
       const far = span({ traceId: '0000000000000000000000000000000a', spanId: '000000000000000a', startUs: T0 + 3_600_000_000, tenant: 't2' });
       const near = span({ traceId: '0000000000000000000000000000000b', spanId: '000000000000000b', startUs: T0 + 20 });

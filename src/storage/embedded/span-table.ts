@@ -30,6 +30,8 @@ export interface SpanTableOptions {
   ingestMethod?: IngestMethod;
   /** Read connections (each runs one query at a time). Default 2. */
   readers?: number;
+  /** DuckDB's memory limit in bytes (its buffer pool; beyond it DuckDB evicts or spills); default DuckDB's own, 80 % of RAM. */
+  memoryLimitBytes?: number;
 }
 
 /** A stored span as a summary reads it (see SUMMARIES_NOTE). */
@@ -487,7 +489,9 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
   let instance: DuckDBInstance;
   try {
     // 'latest' enables the newer string compression that the promoted-column layout relies on.
-    instance = await DuckDBInstance.create(options.file, { storage_compatibility_version: 'latest' });
+    const settings: Record<string, string> = { storage_compatibility_version: 'latest' };
+    if (options.memoryLimitBytes !== undefined) settings.memory_limit = `${Math.max(1, Math.floor(options.memoryLimitBytes / 1048576))}MiB`;
+    instance = await DuckDBInstance.create(options.file, settings);
   } catch (err) {
     throw new AppError('UNAVAILABLE', `cannot open data dir ${join(options.file, '..')}: ${(err as Error).message}`, { cause: err });
   }

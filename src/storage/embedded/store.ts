@@ -35,6 +35,8 @@ import { openWal, type Wal, type WalRecord } from './wal.js';
 export interface EmbeddedStoreOptions {
   /** Created if missing; holds wal/ and spans.duckdb. */
   dataDir: string;
+  /** DuckDB's memory limit in bytes; default DuckDB's own (80 % of RAM). */
+  duckdbMemoryBytes?: number;
   /** Turns logged payloads back into spans on replay. */
   decode: PayloadDecoder;
   /** Spans that started more than this long ago are deleted periodically (default 7 days). */
@@ -110,7 +112,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   }
 
   // DuckDB first: its file lock keeps a second process away from the log as well.
-  const table = await openSpanTable({ file: dbFile, stagingDir: dataDir, ingestMethod: options.ingestMethod });
+  const table = await openSpanTable({ file: dbFile, stagingDir: dataDir, ingestMethod: options.ingestMethod, memoryLimitBytes: options.duckdbMemoryBytes });
 
   /**
    * Minute → wall-clock µs of the latest arrival of a span starting in it (replayed spans arrive at
