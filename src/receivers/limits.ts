@@ -412,6 +412,10 @@ export function withTruncationWarnings(reader: SpanReader): SpanReader {
         const findSpans = target.findSpans.bind(target);
         return async (query: Parameters<typeof findSpans>[0]) => (await findSpans(query)).map(warnTruncated);
       }
+      if (prop === 'getSpans' && target.getSpans) {
+        const getSpans = target.getSpans.bind(target);
+        return async (query: Parameters<typeof getSpans>[0]) => mark(await getSpans(query));
+      }
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
