@@ -96,6 +96,12 @@ for (const method of ['read_csv', 'read_json', 'appender'] as IngestMethod[]) {
       const limited = await openSpanTable({ file: join(dir, 'limited.duckdb'), stagingDir: dir, ingestMethod: method, memoryLimitBytes: 200 * 1048576 });
       try {
         expect(await limited.query("SELECT current_setting('memory_limit')")).toEqual([['200.0 MiB']]);
+        // A flush must fit in that limit (the staging reader once reserved 16 GiB for its buffer).
+        const long = span({ spanId: '00000000000000c1', attributes: { huge: 'v'.repeat(3_000_000) } });
+        await limited.insert([tricky, long], 9);
+        const back = await limited.getTrace(tricky.traceId, undefined);
+        const sizes = back.map((s) => `${s.spanId}:${String(s.attributes.huge ?? '').length}`).sort();
+        expect(sizes).toEqual([`${long.spanId}:3000000`, `${tricky.spanId}:0`]);
       } finally {
         await limited.close();
       }

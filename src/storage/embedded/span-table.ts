@@ -131,18 +131,33 @@ const STAGING_COLUMNS = `{t: 'VARCHAR', s: 'VARCHAR', p: 'VARCHAR', st: 'BIGINT'
 // Hex ids become integers inside DuckDB (UHUGEINT has no hex cast: combine two UBIGINT halves).
 const TRACE_ID_FROM_HEX = `(('0x' || substr(t, 1, 16))::UBIGINT::UHUGEINT << 64) | ('0x' || substr(t, 17, 16))::UBIGINT::UHUGEINT`;
 
-const INSERT_SPANS_SQL = `INSERT INTO spans SELECT
+const MIB = 1_048_576;
+
+/** The span insert from an NDJSON staging file whose lines are at most `lineBytes` long (read_json reserves twice its object size limit). */
+const insertSpansSql = (lineBytes: number) => `INSERT INTO spans SELECT
     ${TRACE_ID_FROM_HEX} AS trace_id,
     ('0x' || s)::UBIGINT AS span_id,
     CASE WHEN p IS NULL THEN NULL ELSE ('0x' || p)::UBIGINT END AS parent_id,
     st, d, sv, n, k, sc, tn, rs,
     ${PROMOTED_COLUMNS.map((_, i) => `c${i},`).join(' ')}
     x::VARCHAR
-  FROM read_json(?, format = 'newline_delimited', columns = ${STAGING_COLUMNS}, maximum_object_size = 1073741824)
+  FROM read_json(?, format = 'newline_delimited', columns = ${STAGING_COLUMNS}, maximum_object_size = ${Math.max(2 * MIB, lineBytes + 1)})
   ORDER BY trace_id, st`;
 
-const CSV_OPTIONS = `header = false, delim = ',', quote = '${CSV_QUOTE}', escape = '${CSV_QUOTE}', new_line = '\\n', allow_quoted_nulls = false,
-  auto_detect = false, max_line_size = 1073741824`;
+const CSV_FORMAT = `header = false, delim = ',', quote = '${CSV_QUOTE}', escape = '${CSV_QUOTE}', new_line = '\\n', allow_quoted_nulls = false,
+  auto_detect = false`;
+
+
+/**
+ * read_csv's options for a staging file whose lines are at most `lineBytes` long. DuckDB reserves
+ * its whole read buffer (16 × max_line_size unless given) against the memory limit up front, so a
+ * fixed 1 GiB line limit failed every flush under a limit below 16 GiB; sizing both from the
+ * longest line staged keeps the reservation small and any line readable.
+ */
+function csvOptions(lineBytes: number): string {
+  const maxLine = Math.max(2 * MIB, lineBytes + 1);
+  return `${CSV_FORMAT}, max_line_size = ${maxLine}, buffer_size = ${Math.max(16 * MIB, 2 * maxLine)}`;
+}
 
 const STAGING_CSV_COLUMNS = `{'tm': 'BIGINT', 't': 'VARCHAR', 's': 'VARCHAR', 'p': 'VARCHAR', 'st': 'BIGINT', 'd': 'BIGINT',
   'sv': 'VARCHAR', 'n': 'VARCHAR', 'k': 'UTINYINT', 'sc': 'UTINYINT', 'tn': 'VARCHAR', 'rs': 'VARCHAR',
@@ -165,18 +180,19 @@ const STAGING_CSV_COLUMNS = `{'tm': 'BIGINT', 't': 'VARCHAR', 's': 'VARCHAR', 'p
  * newest hits of a search at 1M spans went from p50 35 / p99 101 ms to p50 22 / p99 54 ms, one
  * trace from p50 4.8 to 3.9 ms, at the same file size (57.7 B/span).
  */
-const INSERT_SPANS_CSV_SQL = `INSERT INTO spans SELECT
+/** The span insert from a CSV staging file whose lines are at most `lineBytes` long. */
+const insertSpansCsvSql = (lineBytes: number) => `INSERT INTO spans SELECT
     ${TRACE_ID_FROM_HEX} AS trace_id,
     ('0x' || s)::UBIGINT AS span_id,
     CASE WHEN p IS NULL THEN NULL ELSE ('0x' || p)::UBIGINT END AS parent_id,
     st, d, sv, n, k, sc, tn, rs,
     ${PROMOTED_COLUMNS.map((_, i) => `c${i},`).join(' ')}
     x
-  FROM read_csv(?, columns = ${STAGING_CSV_COLUMNS}, ${CSV_OPTIONS})
+  FROM read_csv(?, columns = ${STAGING_CSV_COLUMNS}, ${csvOptions(lineBytes)})
   ORDER BY tm, trace_id, st`;
 
 const INSERT_TRACE_TIMES_CSV_SQL = `INSERT INTO trace_times SELECT ${TRACE_ID_FROM_HEX} AS trace_id, a, b
-  FROM read_csv(?, columns = {'t': 'VARCHAR', 'a': 'BIGINT', 'b': 'BIGINT'}, ${CSV_OPTIONS})
+  FROM read_csv(?, columns = {'t': 'VARCHAR', 'a': 'BIGINT', 'b': 'BIGINT'}, ${csvOptions(0)})
   ORDER BY trace_id`;
 
 const INSERT_TRACE_TIMES_SQL = `INSERT INTO trace_times SELECT ${TRACE_ID_FROM_HEX}, a, b
@@ -533,6 +549,8 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
   async function insertViaReadJson(spans: readonly Span[], mark: number): Promise<void> {
     // Encode in slices and yield between them, so the event loop is never held for long.
     const times = new Map<string, [number, number]>();
+    // The longest staged line in UTF-16 units: at most 3 UTF-8 bytes each.
+    let longest = 0;
     const fh = await open(stagingSpans, 'w');
     try {
       const SLICE = 1000;
@@ -541,7 +559,9 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
         const end = Math.min(spans.length, i + SLICE);
         for (let j = i; j < end; j++) {
           const row = spanToRow(spans[j] as Span);
-          text += stagingLine(row);
+          const line = stagingLine(row);
+          if (line.length > longest) longest = line.length;
+          text += line;
           noteTime(times, row.t, row.st);
         }
         await fh.write(text);
@@ -555,7 +575,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     await writeFile(stagingTraces, traces);
     try {
       await transaction(async () => {
-        await writer.rows(INSERT_SPANS_SQL, [stagingSpans]);
+        await writer.rows(insertSpansSql(3 * longest), [stagingSpans]);
         await writer.rows(INSERT_TRACE_TIMES_SQL, [stagingTraces]);
         await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
       });
@@ -569,6 +589,8 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     // First the per-trace time ranges: each row carries its trace's first start as sort key.
     const times = new Map<string, [number, number]>();
     for (const span of spans) noteTime(times, span.traceId, span.startUs);
+    // The longest staged line in UTF-16 units: at most 3 UTF-8 bytes each.
+    let longest = 0;
     const fh = await open(stagingCsvSpans, 'w');
     try {
       // Encode in slices and yield between them, so the event loop is never held for long.
@@ -579,7 +601,9 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
         let chunk = '';
         for (let j = i; j < end; j++) {
           const span = spans[j] as Span;
-          chunk += stagingCsvLine(spanToRow(span), (times.get(span.traceId) as [number, number])[0]);
+          const text = stagingCsvLine(spanToRow(span), (times.get(span.traceId) as [number, number])[0]);
+          if (text.length > longest) longest = text.length;
+          chunk += text;
         }
         await writeAll(fh, Buffer.from(chunk));
         if (end < spans.length) await yieldToLoop();
@@ -592,7 +616,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     await writeFile(stagingCsvTraces, traces.join(''));
     try {
       await transaction(async () => {
-        await writer.rows(INSERT_SPANS_CSV_SQL, [stagingCsvSpans]);
+        await writer.rows(insertSpansCsvSql(3 * longest), [stagingCsvSpans]);
         await writer.rows(INSERT_TRACE_TIMES_CSV_SQL, [stagingCsvTraces]);
         await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
       });
