@@ -4,10 +4,9 @@
  * cmd/jaeger/internal/extension/jaegerquery/internal/query_parser.go, default_params.go): times and
  * durations are whole milliseconds. Every rejected value is an INVALID_ARGUMENT naming the parameter.
  */
-import { AppError } from '../../errors.js';
 import { SPAN_KINDS } from '../../model/index.js';
 import type { SpanKind } from '../../model/index.js';
-import { queryValue, queryValues, type QueryParams } from './params.js';
+import { boolParam, invalid, queryValue, queryValues, quote, type QueryParams } from './params.js';
 
 /** A parsed metrics query; every time and duration in ms. */
 export interface MetricsQuery {
@@ -113,21 +112,4 @@ function integerParam(params: QueryParams, name: string, min: number, max: numbe
   if (!Number.isSafeInteger(value)) throw invalid(name, `expected a whole number of milliseconds, got ${quote(text)}`);
   if (value < min || value > max) throw invalid(name, `expected ${min} to ${max} milliseconds, got ${value}`);
   return value;
-}
-
-function boolParam(params: QueryParams, name: string): boolean {
-  const text = queryValue(params, name);
-  if (text === undefined) return false;
-  // The spellings Go's strconv.ParseBool accepts, as Jaeger parses this flag.
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
-  throw invalid(name, `expected true or false, got ${quote(text)}`);
-}
-
-function invalid(name: string, detail: string): AppError {
-  return new AppError('INVALID_ARGUMENT', `unable to parse param '${name}': ${detail}`);
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }

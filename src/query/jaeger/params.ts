@@ -176,7 +176,8 @@ function lookbackParam(params: QueryParams): number | undefined {
   return value;
 }
 
-function boolParam(params: QueryParams, name: string): boolean {
+/** A Go-style boolean parameter (strconv.ParseBool's spellings), false when absent; INVALID_ARGUMENT otherwise. */
+export function boolParam(params: QueryParams, name: string): boolean {
   const text = queryValue(params, name);
   if (text === undefined) return false;
   // The spellings Go's strconv.ParseBool accepts.
@@ -228,11 +229,12 @@ function isSpanKind(value: string): value is SpanKind {
   return value !== 'unspecified' && (SPAN_KINDS as readonly string[]).includes(value);
 }
 
-function invalid(name: string, detail: string): AppError {
+/** The error of a malformed parameter, worded as Jaeger words it. */
+export function invalid(name: string, detail: string): AppError {
   return new AppError('INVALID_ARGUMENT', `unable to parse param '${name}': ${detail}`);
 }
 
 /** JSON-quotes a client value for an error message, cut to 64 characters. */
-function quote(text: string): string {
+export function quote(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }
