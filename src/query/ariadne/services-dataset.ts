@@ -6,7 +6,45 @@
  * (cart → db), parentless client and unspecified-kind spans (cron, batch) and internal spans that
  * are not requests.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import type { Span, SpanKind, StatusCode } from '../../model/index.js';
+import { createHttpApp } from '../../server/http.js';
+import type { Payload, Store } from '../../storage/api.js';
+import { createEmbeddedStore } from '../../storage/embedded/index.js';
+import { createMemoryStore } from '../../storage/memory/index.js';
+
+/** The engines the dataset's API tests run on; the embedded one flushes every write to DuckDB before the test reads. */
+export const DATASET_ENGINES: Array<{ name: string; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }> = [
+  { name: 'memory', open: async () => ({ store: createMemoryStore(), cleanup: async () => {} }) },
+  {
+    name: 'embedded (DuckDB)',
+    open: async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-dataset-'));
+      const decode = (payload: Payload): Span[] => JSON.parse(payload.bytes.toString('utf8')) as Span[];
+      const store = await createEmbeddedStore({ dataDir, decode, retentionUs: 100 * 365 * 86_400_000_000, maxDiskBytes: 0, flushSpans: 1 });
+      return { store, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+    },
+  },
+];
+
+/** Resolves once the store has written every buffered span to its long-term layout. */
+export async function drained(store: Store): Promise<void> {
+  while (store.stats().bufferedSpans > 0) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** A silent test HTTP app resolving the tenant as the server does: one per request, from x-tenant ("" without it). */
+export function datasetApp(): FastifyInstance {
+  const app = createHttpApp({ logger: pino({ level: 'silent' }), bodyLimit: 1024 });
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers['x-tenant'];
+    request.tenant = typeof header === 'string' ? header : '';
+  });
+  return app;
+}
 
 /** A caller → callee call of the dataset and whether its callee side (or caller side, without one) failed. */
 export interface DatasetCall {

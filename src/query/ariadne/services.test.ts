@@ -4,19 +4,12 @@
  * within 1 % of the nearest-rank value; Envoy shared spans counted once per side; the three pages
  * agreeing with each other and with the dependency graph.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
-import { createHttpApp } from '../../server/http.js';
-import type { Payload, SpanReader, Store } from '../../storage/api.js';
-import { createEmbeddedStore } from '../../storage/embedded/index.js';
-import { createMemoryStore } from '../../storage/memory/index.js';
+import type { SpanReader, Store } from '../../storage/api.js';
 import { servicesApiPlugin, type EndpointAnswer, type ServiceAnswer, type ServicesAnswer } from './index.js';
-import { WEB_OPERATIONS, shopDataset, type ShopDataset } from './services-dataset.js';
+import { DATASET_ENGINES, drained, WEB_OPERATIONS, datasetApp, shopDataset, type ShopDataset } from './services-dataset.js';
 
 const END_MS = 1_700_003_630_000;
 const START_MS = END_MS - 3_600_000;
@@ -24,38 +17,15 @@ const START_MS = END_MS - 3_600_000;
 const SPARK_MS = 120_000;
 const CHART_MS = 60_000;
 
-/** The engines the API runs on; the embedded one flushes every write to DuckDB before the test reads. */
-const ENGINES: Array<{ name: string; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }> = [
-  { name: 'memory', open: async () => ({ store: createMemoryStore(), cleanup: async () => {} }) },
-  {
-    name: 'embedded (DuckDB)',
-    open: async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-services-'));
-      const decode = (payload: Payload): Span[] => JSON.parse(payload.bytes.toString('utf8')) as Span[];
-      const store = await createEmbeddedStore({ dataDir, decode, retentionUs: 100 * 365 * 86_400_000_000, maxDiskBytes: 0, flushSpans: 1 });
-      return { store, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
-    },
-  },
-];
-
 let store: Store;
 let app: FastifyInstance;
 let data: ShopDataset;
 let cleanup: () => Promise<void> = async () => {};
 
 async function serve(reader: SpanReader, s: Store): Promise<FastifyInstance> {
-  const a = createHttpApp({ logger: pino({ level: 'silent' }), bodyLimit: 1024 });
-  // Tenancy as the server resolves it: one tenant per request ("" unless the header names another).
-  a.addHook('onRequest', async (request) => {
-    const header = request.headers['x-tenant'];
-    request.tenant = typeof header === 'string' ? header : '';
-  });
+  const a = datasetApp();
   await a.register(servicesApiPlugin, { reader, dependencies: s.dependencies, now: () => END_MS });
   return a;
-}
-
-async function drained(s: Store): Promise<void> {
-  while (s.stats().bufferedSpans > 0) await new Promise((r) => setTimeout(r, 10));
 }
 
 async function get<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
@@ -130,7 +100,7 @@ function expectedLinks(filter: (c: { parent: string; child: string }) => boolean
 }
 
 // --- tests ------------------------------------------------------------------------------------
-describe.each(ENGINES)('$name', (engine) => {
+describe.each(DATASET_ENGINES)('$name', (engine) => {
   beforeAll(async () => {
     data = shopDataset({ startMs: START_MS, endMs: END_MS, traces: 600, seed: 42 });
     ({ store, cleanup } = await engine.open());

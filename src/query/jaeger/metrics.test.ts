@@ -3,36 +3,16 @@
  * is computed here from the spans written, by plain loops over each window: calls per second and
  * error fractions exactly, latency quantiles within 1 % of the nearest-rank value in ms.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span, SpanKind } from '../../model/index.js';
-import { createHttpApp } from '../../server/http.js';
-import type { Payload, SpanReader, Store } from '../../storage/api.js';
-import { createEmbeddedStore } from '../../storage/embedded/index.js';
-import { createMemoryStore } from '../../storage/memory/index.js';
-import { shopDataset, type ShopDataset } from '../ariadne/services-dataset.js';
+import type { SpanReader, Store } from '../../storage/api.js';
+import { DATASET_ENGINES, drained, datasetApp, shopDataset, type ShopDataset } from '../ariadne/services-dataset.js';
 import { jaegerQueryPlugin, type MetricFamily } from './index.js';
 
 /** Not aligned to a minute, as the Jaeger UI's Date.now() never is. */
 const END_MS = 1_700_003_630_123;
 const HOUR_MS = 3_600_000;
-
-const ENGINES: Array<{ name: string; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }> = [
-  { name: 'memory', open: async () => ({ store: createMemoryStore(), cleanup: async () => {} }) },
-  {
-    name: 'embedded (DuckDB)',
-    open: async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-jaeger-metrics-'));
-      const decode = (payload: Payload): Span[] => JSON.parse(payload.bytes.toString('utf8')) as Span[];
-      const store = await createEmbeddedStore({ dataDir, decode, retentionUs: 100 * 365 * 86_400_000_000, maxDiskBytes: 0, flushSpans: 1 });
-      return { store, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
-    },
-  },
-];
 
 let store: Store;
 let app: FastifyInstance;
@@ -40,17 +20,9 @@ let data: ShopDataset;
 let cleanup: () => Promise<void> = async () => {};
 
 async function serve(reader: SpanReader, s: Store): Promise<FastifyInstance> {
-  const a = createHttpApp({ logger: pino({ level: 'silent' }), bodyLimit: 1024 });
-  a.addHook('onRequest', async (request) => {
-    const header = request.headers['x-tenant'];
-    request.tenant = typeof header === 'string' ? header : '';
-  });
+  const a = datasetApp();
   await a.register(jaegerQueryPlugin, { reader, dependencies: s.dependencies, adjustClockSkew: false, now: () => END_MS * 1000 });
   return a;
-}
-
-async function drained(s: Store): Promise<void> {
-  while (s.stats().bufferedSpans > 0) await new Promise((r) => setTimeout(r, 10));
 }
 
 async function family(path: string): Promise<MetricFamily> {
@@ -134,7 +106,7 @@ const uiQuery = (service: string, extra = '') =>
   `service=${encodeURIComponent(service)}&endTs=${END_MS}&lookback=${UI.lookbackMs}&step=${UI.stepMs}&ratePer=${UI.ratePerMs}&spanKind=server${extra}`;
 
 // --- tests ------------------------------------------------------------------------------------
-describe.each(ENGINES)('$name', (engine) => {
+describe.each(DATASET_ENGINES)('$name', (engine) => {
   beforeAll(async () => {
     // Spans from 10 min before the first window to the end, so early windows are full.
     data = shopDataset({ startMs: END_MS - HOUR_MS - 720_000, endMs: END_MS + 60_000, traces: 600, seed: 7 });
