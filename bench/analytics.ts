@@ -12,13 +12,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAppError } from '../src/errors.js';
-import type { Span } from '../src/model/index.js';
-import { decodeZipkinV2Json, ZIPKIN_V2_JSON } from '../src/receivers/zipkin/index.js';
-import type { Payload, SpanAggregation, SpanReader, SpanSearch, Store } from '../src/storage/api.js';
+import type { SpanAggregation, SpanReader, SpanSearch, Store } from '../src/storage/api.js';
 import { createEmbeddedStore } from '../src/storage/embedded/index.js';
 import { fixed, heading, int, latencyText, line, loadText, parseCount, parseFlags, parseWindowUs, percentile } from './report.js';
-import { generateBatches, WORKLOAD_SERVICES } from './workload.js';
+import { decodeWorkload, writeWorkload } from './store-load.js';
+import { WORKLOAD_SERVICES } from './workload.js';
 
 const flags = parseFlags(
   process.argv.slice(2),
@@ -34,41 +32,22 @@ const flags = parseFlags(
   'usage: node --import tsx bench/analytics.ts [flags]',
 );
 
-const decode = (p: Payload): Span[] => decodeZipkinV2Json(p.bytes, p.tenant);
 const MINUTE_US = 60_000_000;
 const DAY_US = 24 * 60 * MINUTE_US;
 
 async function load(store: Store, count: number, windowUs: number, endUs: number, concurrency: number): Promise<void> {
-  const batches = generateBatches({ spans: count, endUs, windowUs });
-  let written = 0;
   let nextReport = 1_000_000;
-  const t0 = performance.now();
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const next = batches.next();
-      if (next.done) return;
-      const body = next.value.body;
-      const spans = decodeZipkinV2Json(body, '');
-      for (;;) {
-        try {
-          await store.writer.writeSpans(spans, { payload: { format: ZIPKIN_V2_JSON, tenant: '', bytes: body } });
-          break;
-        } catch (err) {
-          if (!isAppError(err, 'RESOURCE_EXHAUSTED')) throw err;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-      written += spans.length;
-      if (written >= nextReport) {
-        process.stderr.write(`  loaded ${int(written)} spans in ${fixed((performance.now() - t0) / 1000, 0)} s\n`);
-        nextReport += 1_000_000;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = await writeWorkload(store, {
+    spans: count, endUs, windowUs, concurrency,
+    progress: (written, s) => {
+      if (written < nextReport) return;
+      process.stderr.write(`  loaded ${int(written)} spans in ${fixed(s, 0)} s\n`);
+      nextReport += 1_000_000;
+    },
+  });
   const c0 = performance.now();
   await store.close();
-  line('load', `${int(count)} spans in ${fixed((performance.now() - t0) / 1000, 1)} s (final flush ${fixed((performance.now() - c0) / 1000, 1)} s)`);
+  line('load', `${int(count)} spans in ${fixed(seconds + (performance.now() - c0) / 1000, 1)} s (final flush ${fixed((performance.now() - c0) / 1000, 1)} s)`);
 }
 
 async function time(samples: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
@@ -92,7 +71,7 @@ async function main(): Promise<void> {
   const keep = flags.get('keep') === 'yes' || (given !== '' && flags.get('load') === 'no');
   // The window ends at a whole day so repeated runs over a kept dir ask the same ranges.
   const endUs = flags.get('load') === 'no' ? 0 : Math.floor(Date.now() * 1000 / DAY_US) * DAY_US;
-  const options = { dataDir: dir, decode, retentionUs: 3650 * DAY_US, maxDiskBytes: 0 };
+  const options = { dataDir: dir, decode: decodeWorkload, retentionUs: 3650 * DAY_US, maxDiskBytes: 0 };
   try {
     heading(`span analytics, embedded store, ${int(count)} spans over ${flags.get('window')} (load ${loadText()})`);
     if (flags.get('load') !== 'no') await load(await createEmbeddedStore(options), count, windowUs, endUs, parseCount(flags.get('concurrency')!, 'concurrency'));

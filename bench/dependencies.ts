@@ -11,13 +11,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAppError } from '../src/errors.js';
-import type { DependencyLink, Span } from '../src/model/index.js';
-import { decodeZipkinV2Json, ZIPKIN_V2_JSON } from '../src/receivers/zipkin/index.js';
-import type { Payload, Store } from '../src/storage/api.js';
+import type { DependencyLink } from '../src/model/index.js';
+import type { Store } from '../src/storage/api.js';
 import { createEmbeddedStore, type EmbeddedStoreOptions } from '../src/storage/embedded/index.js';
 import { fixed, heading, int, line, parseCount, parseFlags, parseWindowUs, percentile } from './report.js';
-import { generateBatches, Prng } from './workload.js';
+import { decodeWorkload, writeWorkload } from './store-load.js';
+import { Prng } from './workload.js';
 
 const flags = parseFlags(
   process.argv.slice(2),
@@ -36,31 +35,6 @@ const flags = parseFlags(
 const GOAL_MS = 200;
 const HOUR_US = 3_600_000_000;
 
-const decode = (p: Payload): Span[] => decodeZipkinV2Json(p.bytes, p.tenant);
-
-async function writeAll(store: Store, count: number, endUs: number, windowUs: number, concurrency: number): Promise<number> {
-  const batches = generateBatches({ spans: count, endUs, windowUs });
-  const t0 = performance.now();
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const next = batches.next();
-      if (next.done) return;
-      const body = next.value.body;
-      const spans = decodeZipkinV2Json(body, '');
-      for (;;) {
-        try {
-          await store.writer.writeSpans(spans, { payload: { format: ZIPKIN_V2_JSON, tenant: '', bytes: body } });
-          break;
-        } catch (err) {
-          if (!isAppError(err, 'RESOURCE_EXHAUSTED')) throw err;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return (performance.now() - t0) / 1000;
-}
 
 async function timeIt(n: number, fn: (i: number) => Promise<DependencyLink[]>): Promise<{ ms: number[]; calls: number }> {
   const ms: number[] = [];
@@ -88,11 +62,11 @@ async function main(): Promise<void> {
   const dir = ownDir ? await mkdtemp(join(tmpdir(), 'ariadne-deps-bench-')) : flags.get('dir')!;
   const dataEndUs = Date.now() * 1000 - 10 * 60_000_000;
   // The settler is driven by hand so the live reads come first.
-  const options: EmbeddedStoreOptions = { dataDir: dir, decode, retentionUs: 7 * 24 * HOUR_US, maxDiskBytes: 0, dependencies: { background: false } };
+  const options: EmbeddedStoreOptions = { dataDir: dir, decode: decodeWorkload, retentionUs: 7 * 24 * HOUR_US, maxDiskBytes: 0, dependencies: { background: false } };
   try {
     heading(`dependency graph, embedded store, ${int(count)} spans over ${fixed(windowUs / HOUR_US, 0)} h`);
     let store = await createEmbeddedStore(options);
-    const writeSeconds = await writeAll(store, count, dataEndUs, windowUs, Number(flags.get('concurrency')));
+    const writeSeconds = await writeWorkload(store, { spans: count, endUs: dataEndUs, windowUs, concurrency: Number(flags.get('concurrency')) });
     line('write', `${fixed(writeSeconds, 1)} s = ${int(count / writeSeconds)} spans/s`);
     const c0 = performance.now();
     await store.close();
