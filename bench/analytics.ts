@@ -37,7 +37,7 @@ const DAY_US = 24 * 60 * MINUTE_US;
 
 async function load(store: Store, count: number, windowUs: number, endUs: number, concurrency: number): Promise<void> {
   let nextReport = 1_000_000;
-  const seconds = await writeWorkload(store, {
+  const { seconds } = await writeWorkload(store, {
     spans: count, endUs, windowUs, concurrency,
     progress: (written, s) => {
       if (written < nextReport) return;

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   try {
     heading(`dependency graph, embedded store, ${int(count)} spans over ${fixed(windowUs / HOUR_US, 0)} h`);
     let store = await createEmbeddedStore(options);
-    const writeSeconds = await writeWorkload(store, { spans: count, endUs: dataEndUs, windowUs, concurrency: Number(flags.get('concurrency')) });
+    const { seconds: writeSeconds } = await writeWorkload(store, { spans: count, endUs: dataEndUs, windowUs, concurrency: Number(flags.get('concurrency')) });
     line('write', `${fixed(writeSeconds, 1)} s = ${int(count / writeSeconds)} spans/s`);
     const c0 = performance.now();
     await store.close();

@@ -12,11 +12,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeWorkload } from '../../../bench/store-load.js';
 import { createWorkload, generateBatches, Prng, WORKLOAD_SERVICES } from '../../../bench/workload.js';
 import { fixed, int, parseCount, parseFlags, percentile } from '../../../bench/report.js';
-import { isAppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
-import { decodeZipkinV2Json, ZIPKIN_V2_JSON } from '../../receivers/zipkin/index.js';
+import { decodeZipkinV2Json } from '../../receivers/zipkin/index.js';
 import type { Payload, Store } from '../api.js';
 import { createEmbeddedStore } from './index.js';
 import { openSpanTable, type IngestMethod } from './span-table.js';
@@ -69,42 +69,6 @@ async function compareIngest(count: number, dir: string): Promise<void> {
   }
 }
 
-interface WriteResult {
-  seconds: number;
-  rejected: number;
-  /** Time spent generating and decoding request bodies (not the store's work). */
-  decodeSeconds: number;
-}
-
-async function writeAll(store: Store, count: number, endUs: number, concurrency: number): Promise<WriteResult> {
-  const batches = generateBatches({ spans: count, endUs });
-  let rejected = 0;
-  let decodeSeconds = 0;
-  const t0 = performance.now();
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const d0 = performance.now();
-      const next = batches.next();
-      if (next.done) return;
-      const body = next.value.body;
-      const spans = decodeZipkinV2Json(body, '');
-      decodeSeconds += (performance.now() - d0) / 1000;
-      for (;;) {
-        try {
-          await store.writer.writeSpans(spans, { payload: { format: ZIPKIN_V2_JSON, tenant: '', bytes: body } });
-          break;
-        } catch (err) {
-          if (!isAppError(err, 'RESOURCE_EXHAUSTED')) throw err;
-          rejected++;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { seconds: (performance.now() - t0) / 1000, rejected, decodeSeconds };
-}
-
 async function timeIt(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -136,7 +100,7 @@ async function main(): Promise<void> {
     const options = { dataDir: dir, decode, retentionUs: 7 * DAY_US, maxDiskBytes: 0 };
 
     let store = await createEmbeddedStore(options);
-    const { seconds, rejected, decodeSeconds } = await writeAll(store, count, endUs, concurrency);
+    const { seconds, rejected, decodeSeconds } = await writeWorkload(store, { spans: count, endUs, concurrency });
     const s = store.stats();
     process.stdout.write(
       `ingest: ${int(count)} spans in ${fixed(seconds, 2)} s = ${int(count / seconds)} spans/s; without the ` +
