@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import zipkin from 'zipkin';
 import transport from 'zipkin-transport-http';
 
@@ -28,6 +28,20 @@ export function ensureUiBuilt(): void {
 export function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+}
+
+/**
+ * A page with a 10 s default timeout whose dialogs are dismissed and recorded in `dialogs`, so a
+ * test can assert that no span data ran as script (an injected `alert` would show there).
+ */
+export async function openPage(browser: Browser, dialogs: string[], viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(10_000);
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  return page;
 }
 
 /** Ids of what {@link sendShop} reported. */

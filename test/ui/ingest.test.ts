@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, uiMounted } from './harness.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, uiMounted } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const TRACE_ID = '463ac35c9f6413ad';
@@ -32,12 +32,7 @@ beforeAll(async () => {
   const mounted = await uiMounted(server.query);
   if (mounted !== true) throw new Error(`the query port does not serve the UI: ${mounted}`);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  page = await openPage(browser, dialogs);
 }, 60_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, getJson, removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, sendShop, uiMounted, type ShopTrace } from './harness.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, sendShop, uiMounted, type ShopTrace } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -48,12 +48,7 @@ beforeAll(async () => {
     return res.status === 200 && res.body.rows?.[0]?.[0] === 9 ? true : undefined;
   }, 15_000);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  page = await openPage(browser, dialogs);
 }, 60_000);
 
 afterAll(async () => {

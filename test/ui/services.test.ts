@@ -9,7 +9,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, uiMounted } from './harness.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, uiMounted } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -85,12 +85,7 @@ beforeAll(async () => {
   const res = await fetch(`${server.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data.spans) });
   expect(res.status).toBe(202);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  page = await openPage(browser, dialogs);
 }, 60_000);
 
 afterAll(async () => {

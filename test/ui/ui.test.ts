@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, getJson, removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, sendShop, uiMounted, type ShopTrace } from './harness.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, sendShop, uiMounted, type ShopTrace } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -31,12 +31,7 @@ beforeAll(async () => {
   b = await sendShop(server.zipkin, now - 60_000_000, 'plain note');
   await eventually(async () => ((await getJson(`${server.query}/api/ariadne/traces/${b.traceId}`)).status === 200 ? true : undefined));
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.setDefaultTimeout(10_000);
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  page = await openPage(browser, dialogs, { width: 1400, height: 860 });
   page.on('console', (m) => {
     if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
   });
