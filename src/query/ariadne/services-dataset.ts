@@ -36,6 +36,16 @@ export async function drained(store: Store): Promise<void> {
   while (store.stats().bufferedSpans > 0) await new Promise((r) => setTimeout(r, 10));
 }
 
+/**
+ * Writes the dataset (spans and noise) into a store, then its first `resent` spans again as a
+ * retrying sender would (the store must collapse them), and waits until all are in the long-term layout.
+ */
+export async function writeDataset(store: Store, data: ShopDataset, resent: number): Promise<void> {
+  await store.writer.writeSpans([...data.spans, ...data.noise]);
+  await store.writer.writeSpans(data.spans.slice(0, resent));
+  await drained(store);
+}
+
 /** A silent test HTTP app resolving the tenant as the server does: one per request, from x-tenant ("" without it). */
 export function datasetApp(): FastifyInstance {
   const app = createHttpApp({ logger: pino({ level: 'silent' }), bodyLimit: 1024 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
 import type { SpanReader, Store } from '../../storage/api.js';
 import { servicesApiPlugin, type EndpointAnswer, type ServiceAnswer, type ServicesAnswer } from './index.js';
-import { DATASET_ENGINES, drained, WEB_OPERATIONS, datasetApp, shopDataset, type ShopDataset } from './services-dataset.js';
+import { DATASET_ENGINES, WEB_OPERATIONS, datasetApp, shopDataset, writeDataset, type ShopDataset } from './services-dataset.js';
 
 const END_MS = 1_700_003_630_000;
 const START_MS = END_MS - 3_600_000;
@@ -104,10 +104,8 @@ describe.each(DATASET_ENGINES)('$name', (engine) => {
   beforeAll(async () => {
     data = shopDataset({ startMs: START_MS, endMs: END_MS, traces: 600, seed: 42 });
     ({ store, cleanup } = await engine.open());
-    await store.writer.writeSpans([...data.spans, ...data.noise]);
-    // Spans sent twice (a retrying sender) are collapsed by the store, never counted twice.
-    await store.writer.writeSpans(data.spans.slice(0, 50));
-    await drained(store);
+    // 50 spans sent twice (a retrying sender) are collapsed by the store, never counted twice.
+    await writeDataset(store, data, 50);
     app = await serve(store.reader, store);
   });
 
