@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import zipkin from 'zipkin';
+import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
 import transport from 'zipkin-transport-http';
 
 const { Tracer, BatchRecorder, ExplicitContext, Annotation, InetAddress, TraceId, option, jsonEncoder } = zipkin;
@@ -95,10 +96,20 @@ export async function sendShop(zipkinUrl: string, t0: number, note: string): Pro
   return { traceId: root.traceId as string, rootId: root.spanId as string, clientId: client.spanId as string };
 }
 
-/** True when the query port serves Ariadne's UI (the plugin is mounted), else the reason it does not. */
-export async function uiMounted(queryUrl: string): Promise<true | string> {
-  const res = await fetch(`${queryUrl}/search`);
+/**
+ * Builds the UI if needed, starts the real server on a new data dir named after `prefix`, and
+ * checks that its query port serves the UI (GET /search answers the app's page).
+ */
+export async function startUiServer(prefix: string): Promise<{ server: ServerProcess; dataDir: string }> {
+  ensureUiBuilt();
+  const dataDir = await tempDir(prefix);
+  const server = await startServerProcess({ dataDir });
+  const res = await fetch(`${server.query}/search`);
   const text = await res.text();
-  if (res.ok && text.includes('<div id="root">')) return true;
-  return `GET /search on the query port answered ${res.status}: ${text.slice(0, 120)}`;
+  if (!res.ok || !text.includes('<div id="root">')) {
+    await server.stop();
+    await removeDir(dataDir);
+    throw new Error(`the query port does not serve the UI: GET /search answered ${res.status}: ${text.slice(0, 120)}`);
+  }
+  return { server, dataDir };
 }

@@ -7,8 +7,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, uiMounted } from './harness.js';
+import { removeDir, type ServerProcess } from '../e2e/server.js';
+import { ARTIFACTS, launchChromium, openPage, startUiServer } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const TRACE_ID = '463ac35c9f6413ad';
@@ -26,11 +26,7 @@ async function postZipkin(body: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  ensureUiBuilt();
-  dataDir = await tempDir('ariadne-ui-ingest-');
-  server = await startServerProcess({ dataDir });
-  const mounted = await uiMounted(server.query);
-  if (mounted !== true) throw new Error(`the query port does not serve the UI: ${mounted}`);
+  ({ server, dataDir } = await startUiServer('ariadne-ui-ingest-'));
   browser = await launchChromium();
   page = await openPage(browser, dialogs);
 }, 60_000);

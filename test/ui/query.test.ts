@@ -7,8 +7,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, getJson, removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, sendShop, uiMounted, type ShopTrace } from './harness.js';
+import { eventually, getJson, removeDir, type ServerProcess } from '../e2e/server.js';
+import { ARTIFACTS, launchChromium, openPage, sendShop, startUiServer, type ShopTrace } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -31,11 +31,7 @@ async function tableRows(): Promise<string[][]> {
 }
 
 beforeAll(async () => {
-  ensureUiBuilt();
-  dataDir = await tempDir('ariadne-ui-query-');
-  server = await startServerProcess({ dataDir });
-  const mounted = await uiMounted(server.query);
-  if (mounted !== true) throw new Error(`the query port does not serve the UI: ${mounted}`);
+  ({ server, dataDir } = await startUiServer('ariadne-ui-query-'));
   const now = Date.now() * 1000;
   traces = [
     await sendShop(server.zipkin, now - 180_000_000, XSS),

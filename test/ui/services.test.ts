@@ -8,8 +8,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, uiMounted } from './harness.js';
+import { removeDir, type ServerProcess } from '../e2e/server.js';
+import { ARTIFACTS, launchChromium, openPage, startUiServer } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -75,11 +75,7 @@ function shop(nowUs: number): { spans: ZipkinSpan[]; expected: { web: number; ca
 let expected: ReturnType<typeof shop>['expected'];
 
 beforeAll(async () => {
-  ensureUiBuilt();
-  dataDir = await tempDir('ariadne-ui-services-');
-  server = await startServerProcess({ dataDir });
-  const mounted = await uiMounted(server.query);
-  if (mounted !== true) throw new Error(`the query port does not serve the UI: ${mounted}`);
+  ({ server, dataDir } = await startUiServer('ariadne-ui-services-'));
   const data = shop(Date.now() * 1000);
   expected = data.expected;
   const res = await fetch(`${server.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data.spans) });

@@ -6,8 +6,8 @@
  */
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, uiMounted } from './harness.js';
+import { removeDir, type ServerProcess } from '../e2e/server.js';
+import { ARTIFACTS, launchChromium, startUiServer } from './harness.js';
 
 const MISSING_A = 'aaaaaaaaaaaaaaaa1111111111111111';
 const MISSING_B = 'bbbbbbbbbbbbbbbb2222222222222222';
@@ -18,11 +18,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  ensureUiBuilt();
-  dataDir = await tempDir('ariadne-ui-states-');
-  server = await startServerProcess({ dataDir });
-  const mounted = await uiMounted(server.query);
-  if (mounted !== true) throw new Error(`the query port does not serve the UI: ${mounted}`);
+  ({ server, dataDir } = await startUiServer('ariadne-ui-states-'));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
   page.setDefaultTimeout(10_000);

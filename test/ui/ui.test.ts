@@ -6,8 +6,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, getJson, removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, openPage, sendShop, uiMounted, type ShopTrace } from './harness.js';
+import { eventually, getJson, removeDir, type ServerProcess } from '../e2e/server.js';
+import { ARTIFACTS, launchChromium, openPage, sendShop, startUiServer, type ShopTrace } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -21,11 +21,7 @@ const dialogs: string[] = [];
 const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  ensureUiBuilt();
-  dataDir = await tempDir('ariadne-ui-');
-  server = await startServerProcess({ dataDir });
-  const mounted = await uiMounted(server.query);
-  if (mounted !== true) throw new Error(`the query port does not serve the UI (mount uiPlugin from src/query/ui): ${mounted}`);
+  ({ server, dataDir } = await startUiServer('ariadne-ui-'));
   const now = Date.now() * 1000;
   a = await sendShop(server.zipkin, now - 120_000_000, XSS);
   b = await sendShop(server.zipkin, now - 60_000_000, 'plain note');
