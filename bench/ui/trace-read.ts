@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import type { Span } from '../../src/model/index.js';
 import { encodeColumns } from '../../src/query/ui/columns.js';
 import { prepareTrace } from '../../src/query/ui/compact-trace.js';
-import { HOST_RESOURCE_KEYS } from '../../src/query/ui/plugin.js';
+import { HOST_RESOURCE_KEYS } from '../../src/query/jaeger/index.js';
 import { decodeZipkinV2Json } from '../../src/receivers/zipkin/index.js';
 import type { Payload, SpanReader } from '../../src/storage/api.js';
 import { createEmbeddedStore } from '../../src/storage/embedded/index.js';

@@ -167,13 +167,17 @@ function shift(span: Span, deltaUs: number, apply: boolean): Span {
 }
 
 /**
+ * The resource keys a span's host is identified by, in order of preference (a read that hands
+ * spans to the clock-skew adjustment must bring them along).
+ */
+export const HOST_RESOURCE_KEYS: readonly string[] = ['host.id', 'host.ip', 'host.name', 'ip', 'hostname'];
+
+/**
  * Which clock a span was timed by: the host from its resource attributes or local endpoint, or,
  * without either, its service (one service's spans are assumed to share a clock).
  */
-const HOST_KEYS = ['host.id', 'host.ip', 'host.name', 'ip', 'hostname'];
-
 function hostKey(span: Span): string {
-  for (const key of HOST_KEYS) {
+  for (const key of HOST_RESOURCE_KEYS) {
     const value = span.resource[key];
     if (value !== undefined && value !== '') return `host:${String(value)}`;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
 import { prepareTrace } from './compact-trace.js';
 import { detailOf, withDetails } from './details.js';
-import { HOST_RESOURCE_KEYS } from './plugin.js';
+import { HOST_RESOURCE_KEYS } from '../jaeger/index.js';
 import { span } from './test-spans.js';
 
 /** What a skeleton read leaves of a span (the fields SpanReader.getTraceSkeleton promises). */

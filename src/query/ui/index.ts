@@ -1,5 +1,5 @@
 /** Ariadne's web UI on the query port: static app serving and the compact trace API. */
-export { CONTENT_SECURITY_POLICY, DEFAULT_DIST_DIR, HOST_RESOURCE_KEYS, UI_ROUTES, preloadLinks, uiPlugin } from './plugin.js';
+export { CONTENT_SECURITY_POLICY, DEFAULT_DIST_DIR, UI_ROUTES, preloadLinks, uiPlugin } from './plugin.js';
 export type { UiPluginOptions } from './plugin.js';
 export { FLAG_ERROR, FLAG_ORPHAN, FLAG_WARNING, findRows, prepareTrace } from './compact-trace.js';
 export type { CompactRows, CompactTrace, PrepareOptions, PreparedTrace } from './compact-trace.js';

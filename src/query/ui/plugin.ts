@@ -12,6 +12,7 @@ import { AppError, HTTP_STATUS, toAppError } from '../../errors.js';
 import { normalizeTraceId } from '../../model/index.js';
 import type { Span } from '../../model/index.js';
 import type { SpanReader, TenantScope } from '../../storage/api.js';
+import { HOST_RESOURCE_KEYS } from '../jaeger/index.js';
 import { scopeOf } from '../scope.js';
 import { COLUMNS_CONTENT_TYPE, encodeColumns } from './columns.js';
 import { findRows, prepareTrace, type PreparedTrace } from './compact-trace.js';
@@ -51,13 +52,6 @@ export interface UiPluginOptions {
 export const UI_ROUTES: readonly string[] = [
   '/', '/search', '/trace/*', '/dependencies', '/compare', '/compare/*', '/ingest', '/services', '/services/*', '/query',
 ];
-
-/**
- * The resource keys the clock-skew adjustment identifies a span's host by (correctClockSkew in
- * src/query/jaeger/adjust.ts reads these, then the local endpoint's address): a skeleton read
- * must bring them along.
- */
-export const HOST_RESOURCE_KEYS: readonly string[] = ['host.id', 'host.ip', 'host.name', 'ip', 'hostname'];
 
 /** Default location of the built UI: <repo>/ui/dist. */
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
