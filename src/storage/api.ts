@@ -177,6 +177,24 @@ export interface SpanAggregation extends TenantScope {
   maxGroups: number;
 }
 
+/** A group key of a request aggregation: the service, the operation, or the start time's bucket. */
+export type RequestGroupKey = { ref: { field: 'service' | 'operation' } } | { bucketUs: number };
+
+/**
+ * The requests of a window (spans of kind server or consumer, and spans without a parent: see
+ * requestPredicate in requests.ts), of `service` and `operation` when given, grouped as a
+ * SpanAggregation groups them. What service pages show; engines MAY keep it rolled up.
+ */
+export interface RequestAggregation extends TenantScope {
+  startUsMin: number;
+  startUsMax: number;
+  service?: string;
+  operation?: string;
+  groupBy: RequestGroupKey[];
+  /** At most this many groups; engines reject with RESOURCE_EXHAUSTED when there would be more. */
+  maxGroups: number;
+}
+
 /** The partial figures of one measure in one group; mergeable by adding counts and histograms. */
 export interface MeasurePartial {
   /** Spans of the group with a numeric value for the measure. */
@@ -255,6 +273,13 @@ export interface SpanReader {
    * have it also honour TraceQuery.where and have findSpans.
    */
   aggregateSpans?(query: SpanAggregation): Promise<AggregateGroup[]>;
+  /**
+   * OPTIONAL capability: the groups aggregateSpans gives for the requests a RequestAggregation
+   * selects with one measure, duration with its histogram (requestAggregationOf in requests.ts).
+   * Counts, errors and the duration's count, sum, min and max MUST be equal; the histogram MAY be
+   * coarser: each duration counted in a bucket whose value is within REQUEST_HISTOGRAM_ACCURACY of it.
+   */
+  aggregateRequests?(query: RequestAggregation): Promise<AggregateGroup[]>;
   /** OPTIONAL capability (with aggregateSpans): the spans a span search selects, whole. */
   findSpans?(query: SpanSearch): Promise<Span[]>;
   /**

@@ -3,29 +3,12 @@
  * merging partials, percentiles from the merged log-scale histogram, per-bucket series and the
  * latency histogram's bars. Pure: no I/O.
  */
-import type { AggregateGroup, MeasurePartial, SpanPredicate } from '../../storage/api.js';
+import type { AggregateGroup, MeasurePartial } from '../../storage/api.js';
 import { HISTOGRAM_GAMMA, histogramQuantile, histogramValue } from '../../storage/histogram.js';
 import { bucketCount, firstBucketMs, type TimeRange } from './services-range.js';
 
-/**
- * The spans that are requests (of `service`, and of `operation` when given): spans of kind server
- * or consumer, and spans without a parent (entry spans). A Zipkin shared span's server half counts
- * for the callee and its client half is not a request, so each side counts a call once.
- */
-export function requestPredicate(filter: { service?: string; operation?: string } = {}): SpanPredicate {
-  const entry: SpanPredicate = {
-    op: 'or',
-    args: [
-      { op: 'in', ref: { field: 'kind' }, values: ['server', 'consumer'] },
-      { op: 'not', arg: { op: 'exists', ref: { field: 'parent_id' } } },
-    ],
-  };
-  const args: SpanPredicate[] = [];
-  if (filter.service !== undefined) args.push({ op: '=', ref: { field: 'service' }, value: filter.service });
-  if (filter.operation !== undefined) args.push({ op: '=', ref: { field: 'operation' }, value: filter.operation });
-  args.push(entry);
-  return args.length === 1 ? entry : { op: 'and', args };
-}
+/** The spans that are requests; the rule lives with the storage's request rollups. */
+export { requestPredicate } from '../../storage/requests.js';
 
 /** Running totals of requests: counts, duration sum, min, max and the merged histogram. */
 export class RequestTotals {

@@ -266,7 +266,7 @@ describe.each(DATASET_ENGINES)('$name', (engine) => {
 
     it('answers 501 when the engine cannot aggregate spans', async () => {
       // The same real engine with its optional capabilities left out, as an engine without them is.
-      const { aggregateSpans: _a, findSpans: _f, ...plain } = store.reader;
+      const { aggregateSpans: _a, findSpans: _f, aggregateRequests: _r, ...plain } = store.reader;
       const bare = await serve(plain, store);
       try {
         for (const url of ['/api/ariadne/services', '/api/ariadne/services/web', '/api/ariadne/services/web/endpoints/GET%20%2F']) {

@@ -2,12 +2,14 @@
  * Service performance under `/api/ariadne/services`: requests, errors and latency per service, per
  * endpoint (operation) and for one endpoint, with series bucketed to fit the range, the service's
  * callers and callees, a latency histogram and the slowest requests. Figures come from the store's
- * grouped aggregation (optional capability `aggregateSpans`); docs/api.md is the reference.
+ * request aggregation (optional capability `aggregateRequests`, answered from rollups where the
+ * engine keeps them), else its grouped span aggregation (`aggregateSpans`); docs/api.md is the reference.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { StatusCode } from '../../model/index.js';
-import type { AggregateGroup, DependencyReader, SpanAggregation, SpanReader, SpanSearch } from '../../storage/api.js';
+import type { AggregateGroup, DependencyReader, RequestAggregation, SpanReader, SpanSearch } from '../../storage/api.js';
+import { readRequests } from '../../storage/requests.js';
 import { scopeOf } from '../scope.js';
 import {
   BucketedTotals, RequestTotals, figuresOf, histogramBars, requestPredicate, type Figures, type HistogramBar,
@@ -93,28 +95,21 @@ export const HISTOGRAM_BARS = 40;
 /** Slowest requests listed for an endpoint. */
 export const SLOWEST_LIMIT = 100;
 
-const DURATION = { ref: { field: 'duration' as const }, histogram: true };
-
 /** Fastify plugin with the service-performance routes; answers 501 when the store cannot aggregate spans. */
 export const servicesApiPlugin: FastifyPluginAsync<ServicesApiOptions> = async (app: FastifyInstance, options) => {
   const now = options.now ?? Date.now;
   const maxGroups = options.maxGroups ?? 200_000;
 
-  const aggregate = (request: FastifyRequest, range: TimeRange, rest: Pick<SpanAggregation, 'where' | 'groupBy'>): Promise<AggregateGroup[]> => {
+  const aggregate = (request: FastifyRequest, range: TimeRange, rest: Pick<RequestAggregation, 'service' | 'operation' | 'groupBy'>): Promise<AggregateGroup[]> => {
     const reader = options.reader;
-    if (!reader.aggregateSpans) {
-      throw new AppError('UNSUPPORTED', 'service figures need a storage engine that aggregates spans (aggregateSpans); the configured one does not yet');
-    }
-    return reader.aggregateSpans({
-      ...scopeOf(request), startUsMin: range.startMs * 1000, startUsMax: range.endMs * 1000, measures: [DURATION], maxGroups, ...rest,
-    });
+    return readRequests(reader, { ...scopeOf(request), startUsMin: range.startMs * 1000, startUsMax: range.endMs * 1000, maxGroups, ...rest });
   };
 
   app.get('/api/ariadne/services', async (request): Promise<ServicesAnswer> => {
     const range = parseTimeRange(request.query as Record<string, unknown>, now());
     const bucketMs = chooseBucketMs(range, SPARKLINE_BUCKETS);
     const groups = await aggregate(request, range, {
-      where: requestPredicate(), groupBy: [{ ref: { field: 'service' } }, { bucketUs: bucketMs * 1000 }],
+      groupBy: [{ ref: { field: 'service' } }, { bucketUs: bucketMs * 1000 }],
     });
     const rows = rowsByName(groups, range, bucketMs);
     return { start: range.startMs, end: range.endMs, bucketMs, firstBucketMs: firstBucketMs(range, bucketMs), services: rows };
@@ -125,10 +120,9 @@ export const servicesApiPlugin: FastifyPluginAsync<ServicesApiOptions> = async (
     const range = parseTimeRange(request.query as Record<string, unknown>, now());
     const sparkMs = chooseBucketMs(range, SPARKLINE_BUCKETS);
     const chartMs = chooseBucketMs(range, CHART_BUCKETS);
-    const where = requestPredicate({ service });
     const [byOperation, byBucket, links] = await Promise.all([
-      aggregate(request, range, { where, groupBy: [{ ref: { field: 'operation' } }, { bucketUs: sparkMs * 1000 }] }),
-      aggregate(request, range, { where, groupBy: [{ bucketUs: chartMs * 1000 }] }),
+      aggregate(request, range, { service, groupBy: [{ ref: { field: 'operation' } }, { bucketUs: sparkMs * 1000 }] }),
+      aggregate(request, range, { service, groupBy: [{ bucketUs: chartMs * 1000 }] }),
       options.dependencies.getDependencies({ ...scopeOf(request), endUs: range.endMs * 1000, lookbackUs: (range.endMs - range.startMs) * 1000 }),
     ]);
     const { totals, chart } = chartOf(byBucket, range, chartMs);
@@ -157,7 +151,7 @@ export const servicesApiPlugin: FastifyPluginAsync<ServicesApiOptions> = async (
       ...scopeOf(request), startUsMin: range.startMs * 1000, startUsMax: range.endMs * 1000, where, orderBy: 'duration', limit: SLOWEST_LIMIT,
     };
     const [byBucket, slow] = await Promise.all([
-      aggregate(request, range, { where, groupBy: [{ bucketUs: chartMs * 1000 }] }),
+      aggregate(request, range, { service, operation, groupBy: [{ bucketUs: chartMs * 1000 }] }),
       reader.findSpans
         ? reader.findSpans(search)
         : Promise.reject(new AppError('UNSUPPORTED', 'the slowest requests need a storage engine that searches spans (findSpans); the configured one does not yet')),

@@ -272,7 +272,8 @@ export function stagingLine(row: SpanRow): string {
  */
 export const CSV_QUOTE = '\x1f';
 
-function csvText(v: string): string {
+/** A string as one quoted field of the CSV staging files (quote doubled inside). */
+export function csvText(v: string): string {
   return v.indexOf(CSV_QUOTE) < 0 ? CSV_QUOTE + v + CSV_QUOTE : CSV_QUOTE + v.replaceAll(CSV_QUOTE, CSV_QUOTE + CSV_QUOTE) + CSV_QUOTE;
 }
 

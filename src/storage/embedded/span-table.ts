@@ -10,12 +10,17 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError } from '../../errors.js';
 import type { Span, SpanKind } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
-import type { AggregateGroup, AttributeFilter, Operation, SpanAggregation, SpanSearch, TraceQuery, TraceRef } from '../api.js';
+import type { AggregateGroup, AttributeFilter, Operation, RequestAggregation, SpanAggregation, SpanSearch, TraceQuery, TraceRef } from '../api.js';
 import { dedupeSpans, spanIdentity } from '../dedupe.js';
 import type { DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
+import { mergeAggregateGroups } from '../predicate.js';
+import { requestAggregationOf, requestRollupRows, rollupPlan, type RequestRollupRow } from '../requests.js';
 import { aggregationSql, groupsFromColumns, predicateSql, searchOrder, searchSql, type SqlParam } from './analytics.js';
 import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES } from './layout.js';
+import {
+  appendRollups, deleteRollupsBefore, ensureRequestRollups, freshRows, mergeFreshSlots, rollupCsv, rollupQuerySql,
+} from './request-rollups.js';
 import { readTraceSkeleton, type SkeletonQuery } from './trace-skeleton.js';
 
 /** How flushed spans get into DuckDB (both measured; see INGEST_NOTE in store.ts). */
@@ -79,6 +84,18 @@ export interface SpanTable {
   readSnapshot<T>(work: (select: (sql: string, params: readonly SqlParam[]) => Promise<unknown[][]>, mark: number) => Promise<T>): Promise<T>;
   /** The stored groups of an aggregation (see SpanAggregation), with the log mark its snapshot holds spans through. */
   aggregate(query: SpanAggregation): Promise<{ groups: AggregateGroup[]; mark: number }>;
+  /**
+   * The stored part of a request aggregation (SpanReader.aggregateRequests): whole rollup slots from
+   * the request rollups, the partial slots at the window's edges from the spans, all in one snapshot.
+   */
+  aggregateRequests(query: RequestAggregation): Promise<{ groups: AggregateGroup[]; mark: number }>;
+  /**
+   * Merges the rollup rows appended since the last merge once they are at least `minFresh` and at
+   * least half as many as the merged rows of their slots; resolves to whether it merged.
+   */
+  mergeRollups(options?: { minFresh?: number; force?: boolean }): Promise<boolean>;
+  /** Whether the rollups were filled from the stored spans at open (a database from before they existed). */
+  readonly rollupsBackfilled: boolean;
   /** The stored spans of a span search, in its order and limit, with the log mark its snapshot holds spans through. */
   findSpans(query: SpanSearch): Promise<{ spans: Span[]; mark: number }>;
   /** Deletes spans starting before `cutoffUs`; returns how many. */
@@ -506,7 +523,12 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
   try {
     // 'latest' enables the newer string compression that the promoted-column layout relies on.
     const settings: Record<string, string> = { storage_compatibility_version: 'latest' };
-    if (options.memoryLimitBytes !== undefined) settings.memory_limit = `${Math.max(1, Math.floor(options.memoryLimitBytes / 1048576))}MiB`;
+    if (options.memoryLimitBytes !== undefined) {
+      settings.memory_limit = `${Math.max(1, Math.floor(options.memoryLimitBytes / 1048576))}MiB`;
+      // Under a budget DuckDB hands freed memory back after each task instead of caching up to
+      // 128 MiB of it, which the process's RSS (what the budget is held to) would keep showing.
+      settings.allocator_flush_threshold = '8MiB';
+    }
     instance = await DuckDBInstance.create(options.file, settings);
   } catch (err) {
     throw new AppError('UNAVAILABLE', `cannot open data dir ${join(options.file, '..')}: ${(err as Error).message}`, { cause: err });
@@ -531,8 +553,9 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
   const stagingTraces = join(options.stagingDir, 'flush-traces.ndjson');
   const stagingCsvSpans = join(options.stagingDir, 'flush-spans.csv');
   const stagingCsvTraces = join(options.stagingDir, 'flush-traces.csv');
+  const stagingRollups = join(options.stagingDir, 'flush-rollups.csv');
   // Left over when a previous process died mid-flush; the log still holds their spans.
-  for (const f of [stagingSpans, stagingTraces, stagingCsvSpans, stagingCsvTraces]) await rm(f, { force: true });
+  for (const f of [stagingSpans, stagingTraces, stagingCsvSpans, stagingCsvTraces, stagingRollups]) await rm(f, { force: true });
   let closed = false;
 
   async function transaction(work: () => Promise<void>): Promise<void> {
@@ -546,7 +569,24 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     }
   }
 
-  async function insertViaReadJson(spans: readonly Span[], mark: number): Promise<void> {
+  const runWrite = (sql: string, params?: readonly SqlParam[]): Promise<unknown[][]> => writer.rows(sql, params ?? []);
+  let rollupsBackfilled = false;
+  await transaction(async () => {
+    rollupsBackfilled = (await ensureRequestRollups(runWrite)).backfilled;
+  });
+
+  /** Appends the rollup rows of a flush; runs inside the flush's transaction. */
+  async function insertRollups(rows: readonly RequestRollupRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await writeFile(stagingRollups, rollupCsv(rows));
+    try {
+      await appendRollups(runWrite, stagingRollups, rows);
+    } finally {
+      await rm(stagingRollups, { force: true });
+    }
+  }
+
+  async function insertViaReadJson(spans: readonly Span[], mark: number, rollups: readonly RequestRollupRow[]): Promise<void> {
     // Encode in slices and yield between them, so the event loop is never held for long.
     const times = new Map<string, [number, number]>();
     // The longest staged line in UTF-16 units: at most 3 UTF-8 bytes each.
@@ -577,6 +617,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       await transaction(async () => {
         await writer.rows(insertSpansSql(3 * longest), [stagingSpans]);
         await writer.rows(INSERT_TRACE_TIMES_SQL, [stagingTraces]);
+        await insertRollups(rollups);
         await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
       });
     } finally {
@@ -585,7 +626,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     }
   }
 
-  async function insertViaReadCsv(spans: readonly Span[], mark: number): Promise<void> {
+  async function insertViaReadCsv(spans: readonly Span[], mark: number, rollups: readonly RequestRollupRow[]): Promise<void> {
     // First the per-trace time ranges: each row carries its trace's first start as sort key.
     const times = new Map<string, [number, number]>();
     for (const span of spans) noteTime(times, span.traceId, span.startUs);
@@ -618,6 +659,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       await transaction(async () => {
         await writer.rows(insertSpansCsvSql(3 * longest), [stagingCsvSpans]);
         await writer.rows(INSERT_TRACE_TIMES_CSV_SQL, [stagingCsvTraces]);
+        await insertRollups(rollups);
         await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
       });
     } finally {
@@ -626,7 +668,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     }
   }
 
-  async function insertViaAppender(spans: readonly Span[], mark: number): Promise<void> {
+  async function insertViaAppender(spans: readonly Span[], mark: number, rollups: readonly RequestRollupRow[]): Promise<void> {
     const sorted = [...spans].sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : a.startUs - b.startUs));
     const times = new Map<string, [number, number]>();
     await transaction(async () => {
@@ -664,6 +706,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
         tt.endRow();
       }
       tt.closeSync();
+      await insertRollups(rollups);
       await writer.rows(`UPDATE meta SET value = ? WHERE key = 'flushed_mark'`, [mark]);
     });
   }
@@ -732,9 +775,11 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       return writer.exclusive(async () => {
         // Exact duplicates are stored once, so aggregations need not collapse them.
         spans = await withoutStored(dedupeSpans(spans));
-        if (ingestMethod === 'appender') await insertViaAppender(spans, mark);
-        else if (ingestMethod === 'read_json') await insertViaReadJson(spans, mark);
-        else await insertViaReadCsv(spans, mark);
+        // The rollups count exactly the spans this transaction stores.
+        const rollups = requestRollupRows(spans);
+        if (ingestMethod === 'appender') await insertViaAppender(spans, mark, rollups);
+        else if (ingestMethod === 'read_json') await insertViaReadJson(spans, mark, rollups);
+        else await insertViaReadCsv(spans, mark, rollups);
         flushedMark = mark;
       });
     },
@@ -968,6 +1013,44 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       });
     },
 
+    aggregateRequests(query) {
+      check();
+      const spanQuery = requestAggregationOf(query);
+      const plan = rollupPlan(query);
+      const scans = (plan === undefined ? [spanQuery] : plan.edges.map((edge) => ({ ...spanQuery, ...edge }))).map((q) => ({ q, sqls: aggregationSql(q) }));
+      const rollup = plan === undefined ? undefined : rollupQuerySql(query, plan);
+      return readSnapshot(async (select, mark) => {
+        const parts: AggregateGroup[][] = [];
+        if (rollup !== undefined) parts.push(groupsFromColumns(spanQuery, [await select(rollup.sql, rollup.params)]));
+        for (const { q, sqls } of scans) {
+          const answers: unknown[][][] = [];
+          for (const { sql, params } of sqls) answers.push(await select(sql, params));
+          parts.push(groupsFromColumns(q, answers));
+        }
+        return { groups: mergeAggregateGroups(...parts), mark };
+      });
+    },
+
+    get rollupsBackfilled() {
+      return rollupsBackfilled;
+    },
+
+    mergeRollups(mergeOptions) {
+      check();
+      const minFresh = mergeOptions?.minFresh ?? 50_000;
+      return writer.exclusive(async () => {
+        let merged = false;
+        await transaction(async () => {
+          const { fresh, inFreshSlots } = await freshRows(runWrite);
+          if (fresh === 0) return;
+          if (mergeOptions?.force !== true && (fresh < minFresh || 2 * fresh < inFreshSlots - fresh)) return;
+          await mergeFreshSlots(runWrite);
+          merged = true;
+        });
+        return merged;
+      });
+    },
+
     findSpans(query) {
       check();
       const { sql, params } = searchSql(query);
@@ -1006,6 +1089,7 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
           const rows = await writer.rows('DELETE FROM spans WHERE start_us < ?', [cutoffUs]);
           deleted = Number((rows[0]?.[0] as bigint | undefined) ?? 0n);
           await writer.rows('DELETE FROM trace_times WHERE max_start_us < ?', [cutoffUs]);
+          if (deleted > 0) await deleteRollupsBefore(runWrite, cutoffUs);
         });
         return deleted;
       });
