@@ -1,3 +1,4 @@
+import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
 import type { Payload, Store } from '../api.js';
 import { createEmbeddedStore } from './index.js';
-import { skeletonSql } from './trace-skeleton.js';
+import { readTraceSkeleton, skeletonSql } from './trace-skeleton.js';
 
 const TRACE = '0123456789abcdef0123456789abcdef';
 const KEYS = ['host.id', 'host.name', 'ip', 'odd/key~'];
@@ -46,10 +47,16 @@ const SPANS: Span[] = [
   span({ spanId: '00000000000000a1', parentSpanId: 'ffffffffffffffff', shared: true, service: 'back', name: 'handle', resource: { 'host.id': 42, ip: '', 'odd/key~': 'v' } }),
   span({ spanId: '80000000000000b2', parentSpanId: '00000000000000a1', kind: 'internal', service: 'back', durationUs: 7, shared: false }),
   span({ spanId: '00000000000000c3', tenant: 'acme', service: 'acme-svc' }),
+  // The keys of the skeleton's JSON fields only as attribute keys and values: no endpoint, resource or shared flag.
+  span({ spanId: '00000000000000e5', parentSpanId: 'ffffffffffffffff', attributes: { i4: '"r"', sh: 'i6', r: 'le' }, resource: {} }),
 ];
 
 const byId = (a: Span, b: Span) => a.spanId.localeCompare(b.spanId) || a.service.localeCompare(b.service);
 
+/** Two service names whose 32-bit codes in a skeleton result are equal (found by DuckDB itself, so its hash decides). */
+let colliding: [string, string];
+/** The skeleton as read with values as text, straight from the database file. */
+let asText: Span[];
 let dir: string;
 let store: Store;
 
@@ -57,10 +64,31 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ariadne-skeleton-'));
   const options = { dataDir: dir, decode, retentionUs: 100 * 365 * 24 * 3_600_000_000, maxDiskBytes: 0 };
   const first = await createEmbeddedStore(options);
-  await first.writer.writeSpans(SPANS);
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const found = (await c.runAndReadAll(`SELECT list(s ORDER BY s) FROM (SELECT 'svc-' || i AS s FROM range(400000) t(i))
+    GROUP BY (hash(s) & 4294967295) HAVING count(*) > 1 ORDER BY 1 LIMIT 1`)).getRows()[0]?.[0] as { items: string[] } | undefined;
+  c.closeSync();
+  db.closeSync();
+  colliding = [found!.items[0]!, found!.items[1]!];
+  await first.writer.writeSpans([...SPANS, ...COLLIDING(colliding)]);
   await first.close(); // flushes everything into DuckDB
+  const file = await DuckDBInstance.create(join(dir, 'spans.duckdb'));
+  const raw = await file.connect();
+  asText = await readTraceSkeleton(raw, { traceId: TRACE, tenant: undefined, resourceKeys: KEYS }, 'text');
+  raw.closeSync();
+  file.closeSync();
   store = await createEmbeddedStore(options);
 });
+
+const OTHER_TRACE = 'fedcba9876543210fedcba9876543210';
+
+/** Two spans of another trace whose services' codes collide, and a third with one of those services. */
+const COLLIDING = ([a, b]: [string, string]): Span[] => [
+  span({ traceId: OTHER_TRACE, spanId: '0000000000000001', service: a, localEndpoint: { ipv4: '10.1.1.1' } }),
+  span({ traceId: OTHER_TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', service: b, localEndpoint: { ipv4: '10.1.1.2' } }),
+  span({ traceId: OTHER_TRACE, spanId: '0000000000000003', parentSpanId: '0000000000000001', service: a, localEndpoint: { ipv4: '10.1.1.1' } }),
+];
 
 afterAll(async () => {
   await store?.close();
@@ -82,6 +110,26 @@ describe('getTraceSkeleton (embedded)', () => {
     const whole = await store.reader.getTrace({ traceId: TRACE });
     const lean = await store.reader.getTraceSkeleton!({ traceId: TRACE, resourceKeys: KEYS });
     expect(lean.sort(byId)).toEqual(whole.map(skeletonOf).sort(byId));
+  });
+
+  it('reads the same with values as text as with codes', async () => {
+    const lean = await store.reader.getTraceSkeleton!({ traceId: TRACE, resourceKeys: KEYS });
+    expect([...asText].sort(byId)).toEqual(lean.sort(byId));
+    expect(asText.length).toBe(SPANS.length);
+  });
+
+  it('reads the right names when two of them share a code', async () => {
+    const got = await store.reader.getTraceSkeleton!({ traceId: OTHER_TRACE, resourceKeys: KEYS });
+    expect(got.sort(byId)).toEqual(COLLIDING(colliding).map(skeletonOf).sort(byId));
+    expect(colliding[0]).not.toBe(colliding[1]);
+  });
+
+  it('shares one frozen endpoint and resource object between the spans of one place', async () => {
+    const got = await store.reader.getTraceSkeleton!({ traceId: OTHER_TRACE, resourceKeys: KEYS });
+    const [a, , c] = got.sort(byId);
+    expect(a!.localEndpoint).toBe(c!.localEndpoint);
+    expect(Object.isFrozen(a!.localEndpoint)).toBe(true);
+    expect(Object.isFrozen(a!.resource)).toBe(true);
   });
 
   it('finds nothing for an unknown trace', async () => {
@@ -115,6 +163,17 @@ describe('skeletonSql', () => {
     const sql = skeletonSql(["it's", 'a/b~c'], true);
     expect(sql).toContain(`'/r/it''s'`);
     expect(sql).toContain(`'/r/a~1b~0c'`);
-    expect(sql).toContain('AND tenant = ?');
+    expect(sql).toContain('AND tenant = $4');
+  });
+
+  const parts: Array<{ name: string; values: 'codes' | 'text'; has: string[]; lacks: string[] }> = [
+    { name: 'codes', values: 'codes', has: ['UNION ALL', 'GROUP BY code'], lacks: [] },
+    { name: 'text', values: 'text', has: ['to_json(place)::VARCHAR'], lacks: ['UNION ALL'] },
+  ];
+  it.each(parts)('carries shared values as $name', ({ values, has, lacks }) => {
+    const sql = skeletonSql(KEYS, false, values);
+    for (const part of has) expect(sql).toContain(part);
+    for (const part of lacks) expect(sql).not.toContain(part);
+    expect(sql).not.toContain('$4');
   });
 });
