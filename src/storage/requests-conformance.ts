@@ -17,6 +17,11 @@ export interface RequestConformanceTarget {
   open(): Promise<Store>;
   /** Waits until what was written is in the engine's long-term layout (flushed), when it has one. */
   settle?(store: Store): Promise<void>;
+  /**
+   * Leaves out the batch written twice: for engines whose rollups count a span stored twice twice
+   * (ClickHouse keeps both rows); their own tests pin that difference down.
+   */
+  withoutResent?: boolean;
   /** Closes and reopens the same data, for durable engines; the reopen cases run only when given. */
   reopen?(store: Store): Promise<Store>;
   cleanup?(): Promise<void>;
@@ -140,7 +145,7 @@ export function expectRequestAnswer(got: AggregateGroup[], spans: readonly Span[
 export function runRequestConformance(name: string, target: RequestConformanceTarget): void {
   describe(`request figures: ${name}`, () => {
     let store: Store;
-    const written = requestFixture();
+    const written = target.withoutResent === true ? requestFixture().slice(0, -1) : requestFixture();
     const spans = written.flat();
 
     beforeAll(async () => {

@@ -156,13 +156,17 @@ export interface StartWindow {
  * How a request aggregation splits between rollups and a scan: the whole slots inside the window,
  * [fromUs, toUs), come from the rollups; `edges` (at most two partial slots) from the spans.
  * Undefined when rollups cannot answer: a bucket narrower than a slot or not a multiple of it, or
- * no whole slot in the window.
+ * no whole slot in the window. Rollups that hold every span only from `coveredFromUs` on answer
+ * only the slots from there (the part before is an edge).
  */
-export function rollupPlan(q: RequestAggregation, slotUs = ROLLUP_SLOT_US): { fromUs: number; toUs: number; edges: StartWindow[] } | undefined {
+export function rollupPlan(
+  q: RequestAggregation, slotUs = ROLLUP_SLOT_US, coveredFromUs = Number.NEGATIVE_INFINITY,
+): { fromUs: number; toUs: number; edges: StartWindow[] } | undefined {
   for (const key of q.groupBy) if ('bucketUs' in key && key.bucketUs % slotUs !== 0) return undefined;
+  if (coveredFromUs === Number.POSITIVE_INFINITY) return undefined;
   const lo = Math.ceil(q.startUsMin);
   const hi = Math.floor(q.startUsMax);
-  const fromUs = Math.ceil(lo / slotUs) * slotUs;
+  const fromUs = Math.ceil(Math.max(lo, coveredFromUs) / slotUs) * slotUs;
   // Slot [s, s + slot) is whole when s + slot - 1 <= hi.
   const toUs = Math.floor((hi + 1) / slotUs) * slotUs;
   if (toUs <= fromUs) return undefined;

@@ -17,7 +17,12 @@ describe('renderSchema', () => {
       'CREATE TABLE IF NOT EXISTS `ariadne`.`dependency_settled` (',
       'CREATE TABLE IF NOT EXISTS `ariadne`.`dependency_arrivals` (',
       'CREATE MATERIALIZED VIEW IF NOT EXISTS `ariadne`.`dependency_arrivals_mv` TO `ariadne`.`dependency_arrivals` AS',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`request_rollups` (',
+      'CREATE TABLE IF NOT EXISTS `ariadne`.`request_rollup_coverage` (covered_from_us UInt64, noted_at DateTime DEFAULT now())',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `ariadne`.`request_rollups_mv` TO `ariadne`.`request_rollups` AS',
+      'INSERT INTO `ariadne`.request_rollup_coverage (covered_from_us)',
     ]);
+    expect(ddl[12]).toContain('ENGINE = AggregatingMergeTree\nPARTITION BY day\nORDER BY (tenant, service, operation, slot_us, bucket)');
     expect(ddl[3]).toContain('ENGINE = MergeTree\nPARTITION BY day\nORDER BY (tenant, service, start_us)\nSETTINGS index_granularity = 1024');
     expect(ddl.join('\n')).not.toMatch(/Replicated|Distributed|ON CLUSTER/);
   });
@@ -43,7 +48,15 @@ describe('renderSchema', () => {
       'CREATE TABLE IF NOT EXISTS `traces`.`dependency_minutes` ON CLUSTER `tracing` AS `traces`.`dependency_minutes_local`',
       'CREATE TABLE IF NOT EXISTS `traces`.`dependency_settled` ON CLUSTER `tracing` AS `traces`.`dependency_settled_local`',
       'CREATE TABLE IF NOT EXISTS `traces`.`dependency_arrivals` ON CLUSTER `tracing` AS `traces`.`dependency_arrivals_local`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`request_rollups_local` ON CLUSTER `tracing` (',
+      'CREATE TABLE IF NOT EXISTS `traces`.`request_rollup_coverage_local` ON CLUSTER `tracing` (covered_from_us UInt64, noted_at DateTime DEFAULT now())',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `traces`.`request_rollups_mv_local` ON CLUSTER `tracing` TO `traces`.`request_rollups_local` AS',
+      'CREATE TABLE IF NOT EXISTS `traces`.`request_rollups` ON CLUSTER `tracing` AS `traces`.`request_rollups_local`',
+      'CREATE TABLE IF NOT EXISTS `traces`.`request_rollup_coverage` ON CLUSTER `tracing` AS `traces`.`request_rollup_coverage_local`',
+      'INSERT INTO `traces`.request_rollup_coverage (covered_from_us)',
     ]);
+    expect(ddl[18]).toContain("ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/traces/request_rollups', '{replica}')");
+    expect(ddl[20]).toContain('FROM `traces`.`spans_local` WHERE');
     expect(ddl[15]).toContain('ENGINE = Distributed(`tracing`, `traces`, `dependency_minutes_local`, cityHash64(minute_us))');
     expect(ddl[3]).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/traces/spans', '{replica}')");
     expect(ddl[5]).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/traces/operations', '{replica}')");

@@ -9,6 +9,7 @@
  * keeps the distinct (service, operation, kind, remote service) tuples per day for the cheap
  * service and operation lists.
  */
+import { requestRollupStatements } from './request-rollups.js';
 import { quoteIdentifier, quoteString } from './sql.js';
 
 /** Where the schema lives: a database, and for a cluster the cluster name from the servers' remote_servers. */
@@ -106,11 +107,16 @@ function layout(target: SchemaTarget) {
   const cluster = target.cluster === undefined ? '' : ` ON CLUSTER ${quoteIdentifier(target.cluster)}`;
   /** The table rows are physically stored in (the shard-local one in a cluster). */
   const local = (table: string): string => `${db}.${quoteIdentifier(target.cluster === undefined ? table : `${table}_local`)}`;
-  const engine = (kind: 'MergeTree' | 'ReplacingMergeTree', table: string): string =>
+  const engine = (kind: 'MergeTree' | 'ReplacingMergeTree' | 'AggregatingMergeTree', table: string): string =>
     target.cluster === undefined
       ? kind
       : `Replicated${kind}(${quoteString(`/clickhouse/tables/{shard}/${target.database}/${table}`)}, '{replica}')`;
-  return { db, cluster, local, engine };
+  const distributed = (table: string, shardKey: string): string | undefined =>
+    target.cluster === undefined
+      ? undefined
+      : `CREATE TABLE IF NOT EXISTS ${db}.${quoteIdentifier(table)}${cluster} AS ${local(table)}
+ENGINE = Distributed(${quoteIdentifier(target.cluster)}, ${db}, ${quoteIdentifier(`${table}_local`)}, ${shardKey})`;
+  return { db, cluster, local, engine, distributed };
 }
 
 /** Every migration, in version order. */
@@ -189,6 +195,11 @@ ENGINE = Distributed(${quoteIdentifier(target.cluster)}, ${db}, ${quoteIdentifie
       }
       return out;
     },
+  },
+  {
+    version: 3,
+    description: 'request rollups: a view of every spans insert into per-slot aggregate states; the start time they cover from',
+    statements: (target) => requestRollupStatements(layout(target)),
   },
 ];
 

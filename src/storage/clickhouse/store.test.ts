@@ -67,7 +67,8 @@ describe.skipIf(!clickHouseAvailable())('ClickHouse store against a real server'
       expect(await sql('SELECT name FROM system.tables WHERE database = \'twice\' ORDER BY name FORMAT TSV')).toBe(
         [
           'dependency_arrivals', 'dependency_arrivals_mv', 'dependency_minutes', 'dependency_settled',
-          'operations', 'operations_mv', 'schema_migrations', 'spans', 'trace_index', 'trace_index_mv', '',
+          'operations', 'operations_mv', 'request_rollup_coverage', 'request_rollups', 'request_rollups_mv', 'schema_migrations', 'spans', 'trace_index',
+          'trace_index_mv', '',
         ].join('\n'),
       );
     });
