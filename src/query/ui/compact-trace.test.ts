@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Span } from '../../model/index.js';
+import type { Span, SpanKind } from '../../model/index.js';
+import { correctClockSkew, dedupeSharedSpanIds } from '../jaeger/index.js';
 import { FLAG_ERROR, FLAG_ORPHAN, FLAG_WARNING, findRows, prepareTrace } from './compact-trace.js';
 import { span } from './test-spans.js';
 
@@ -137,6 +139,44 @@ describe('prepareTrace', () => {
     expect(compact.rows.subtree[0]).toBe(50_000);
     expect(compact.depth).toBe(16);
     expect(ms).toBeLessThan(1000);
+  });
+});
+
+/**
+ * Small traces with what the read-time adjustments react to: shared and repeated ids, parents
+ * missing or in a cycle, children outside their parents on the same or another host (resource,
+ * endpoint or service), NaN times.
+ */
+const smallTrace = fc.array(
+  fc.record({
+    id: fc.integer({ min: 1, max: 12 }),
+    parent: fc.option(fc.integer({ min: 1, max: 13 }), { nil: undefined }),
+    kind: fc.constantFrom<SpanKind>('server', 'client', 'internal'),
+    startUs: fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 0, max: 2000 }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) }),
+    durationUs: fc.integer({ min: 0, max: 2000 }),
+    host: fc.constantFrom('resource h1', 'resource h2', 'ip 10.0.0.1', 'ip 10.0.0.2', 'service'),
+    service: fc.constantFrom('front', 'back'),
+  }),
+  { minLength: 1, maxLength: 14 },
+).map((list) => list.map((s): Span => {
+  const [where, value] = s.host.split(' ');
+  return span({
+    spanId: s.id.toString(16), ...(s.parent === undefined ? {} : { parentSpanId: s.parent.toString(16) }), kind: s.kind,
+    startUs: T + s.startUs, durationUs: s.durationUs, service: s.service, name: `op${s.id % 3}`,
+    ...(where === 'resource' ? { resource: { 'host.name': value! } } : where === 'ip' ? { localEndpoint: { ipv4: value! } } : {}),
+  });
+}));
+
+describe('prepareTrace against the adjustments it applies', () => {
+  const cases = [{ name: 'adjusting', apply: true }, { name: 'only flagging', apply: false }];
+  it.each(cases)('each row holds its span as correctClockSkew(dedupeSharedSpanIds(spans)) makes it: $name', ({ apply }) => {
+    fc.assert(fc.property(smallTrace, (spans) => {
+      const reference = correctClockSkew(dedupeSharedSpanIds(spans), { apply });
+      const prepared = prepareTrace(spans, { adjustClockSkew: apply });
+      const sourceIndex = new Map(spans.map((s, i) => [s, i]));
+      expect(prepared.spans.length).toBe(spans.length);
+      prepared.sources.forEach((source, row) => expect(prepared.spans[row]).toEqual(reference[sourceIndex.get(source)!]));
+    }), { numRuns: 400 });
   });
 });
 

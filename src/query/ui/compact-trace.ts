@@ -84,31 +84,25 @@ export interface PrepareOptions {
  * span reached last. `spans` must be one non-empty trace.
  */
 export function prepareTrace(spans: readonly Span[], options: PrepareOptions): PreparedTrace {
-  const adjusted = correctClockSkew(dedupeSharedSpanIds(spans), { apply: options.adjustClockSkew });
-  const n = adjusted.length;
+  const deduped = dedupeSharedSpanIds(spans);
+  const n = deduped.length;
   // Typed arrays and index lists throughout: this runs on every trace open, for up to hundreds of
   // thousands of spans, and per-span arrays or objects would dominate its cost.
   const indexOf = new Map<string, number>();
+  let uniqueIds = true;
   for (let i = 0; i < n; i++) {
-    const id = adjusted[i]!.spanId;
-    if (!indexOf.has(id)) indexOf.set(id, i);
+    const id = deduped[i]!.spanId;
+    if (indexOf.get(id) === undefined) indexOf.set(id, i);
+    else uniqueIds = false;
   }
-  const startOf = new Float64Array(n);
-  for (let i = 0; i < n; i++) startOf[i] = adjusted[i]!.startUs;
-  const bySiblingOrder = (a: number, b: number): number => {
-    const d = startOf[a]! - startOf[b]!;
-    if (d !== 0) return d;
-    const sa = adjusted[a]!;
-    const sb = adjusted[b]!;
-    return compareStrings(sa.name, sb.name) || compareStrings(sa.spanId, sb.spanId) || a - b;
-  };
-  // parentOf[i]: the parent's index, or -1 for a root (no parent, a missing one, or itself).
+  // parentOf[i]: the parent's index, or -1 for a root (no parent, a missing one, or itself). The
+  // clock-skew adjustment changes no id, so the tree is the same before and after it.
   const parentOf = new Int32Array(n);
   const orphan = new Uint8Array(n);
   const childCount = new Int32Array(n);
   let rootCount = 0;
   for (let i = 0; i < n; i++) {
-    const parentId = adjusted[i]!.parentSpanId;
+    const parentId = deduped[i]!.parentSpanId;
     const p = parentId === undefined ? undefined : indexOf.get(parentId);
     if (p === undefined || p === i) {
       if (parentId !== undefined && p === undefined) orphan[i] = 1;
@@ -119,6 +113,18 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
       childCount[p]!++;
     }
   }
+  const adjusted = uniqueIds && !mayBeSkewed(deduped, parentOf)
+    ? deduped
+    : correctClockSkew(deduped, { apply: options.adjustClockSkew });
+  const startOf = new Float64Array(n);
+  for (let i = 0; i < n; i++) startOf[i] = adjusted[i]!.startUs;
+  const bySiblingOrder = (a: number, b: number): number => {
+    const d = startOf[a]! - startOf[b]!;
+    if (d !== 0) return d;
+    const sa = adjusted[a]!;
+    const sb = adjusted[b]!;
+    return compareStrings(sa.name, sb.name) || compareStrings(sa.spanId, sb.spanId) || a - b;
+  };
   // Children of i sorted: childList[childStart[i] .. childStart[i + 1]).
   const childStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i]! + childCount[i]!;
@@ -267,6 +273,27 @@ export function prepareTrace(spans: readonly Span[], options: PrepareOptions): P
       return i === undefined ? undefined : rowOfSpan[i];
     },
   };
+}
+
+/**
+ * Whether the clock-skew adjustment could change any span: false only when every child starts no
+ * earlier than its parent and either ends no later or is the longer of the two, where it moves
+ * nothing whatever the hosts (see correctClockSkew). Most traces pass, and skip the adjustment's
+ * own id map and per-span host keys; any doubt leaves the work to the adjustment itself.
+ * `parentOf` must be the tree of spans with unique ids.
+ */
+function mayBeSkewed(spans: readonly Span[], parentOf: Int32Array): boolean {
+  for (let i = 0; i < spans.length; i++) {
+    const p = parentOf[i]!;
+    if (p < 0) continue;
+    const child = spans[i]!;
+    const parent = spans[p]!;
+    // Written as the condition to pass, so that anything odd (NaN included) fails it.
+    const fits = child.startUs >= parent.startUs
+      && (child.startUs + child.durationUs <= parent.startUs + parent.durationUs || child.durationUs > parent.durationUs);
+    if (!fits) return true;
+  }
+  return false;
 }
 
 /**
