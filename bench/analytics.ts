@@ -1,17 +1,23 @@
 /**
  * Span analytics on the embedded store (issue 6's figures): loads the shared synthetic workload
  * (bench/workload.ts) spread over a window (default 24 h) straight through the store's writer,
- * flushes it, then times grouped aggregations and span searches through SpanReader:
- * the services page (group by service, 5 min buckets, duration histogram), an endpoint page
- * (one operation's histogram and its 100 slowest spans), and grouped statements on attributes.
+ * flushes it, then times the service pages as the API serves them (servicesApiPlugin over the
+ * store's reader, in-process requests, JSON included: request rollups where the engine has them),
+ * then grouped aggregations and span searches through SpanReader: the services page's scan shape
+ * (group by service, 5 min buckets, duration histogram), an endpoint page (one operation's
+ * histogram and its 100 slowest spans), and grouped statements on attributes.
  * The ceiling is the cheapest aggregation over the same range: one count of every span.
  *
  *   node --import tsx bench/analytics.ts --spans 1M
  *   node --import tsx bench/analytics.ts --spans 10M --dir /tmp/a10m --keep yes   (then --load no to re-time)
  */
+import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import { servicesApiPlugin } from '../src/query/ariadne/index.js';
+import { createHttpApp } from '../src/server/http.js';
 import type { SpanAggregation, SpanReader, SpanSearch, Store } from '../src/storage/api.js';
 import { createEmbeddedStore } from '../src/storage/embedded/index.js';
 import { fixed, heading, int, latencyText, line, loadText, parseCount, parseFlags, parseWindowUs, percentile } from './report.js';
@@ -87,6 +93,26 @@ async function main(): Promise<void> {
         line(label, latencyText(ms));
         return ms;
       };
+      // The service page shows the dependency graph's callers and callees: settle it first, as the
+      // background settler has in a running server.
+      const s0 = performance.now();
+      const settled = await store.settleDependencies();
+      line('dependencies settled', `${int(settled)} minutes in ${fixed((performance.now() - s0) / 1000, 1)} s`);
+      // The pages as the API serves them, over the whole range the data covers (unaligned ends).
+      const app = createHttpApp({ logger: pino({ level: 'silent' }), bodyLimit: 1024 });
+      await app.register(servicesApiPlugin, { reader: store.reader, dependencies: store.dependencies, now: () => Math.floor(range.max / 1000) });
+      const rangeQuery = `start=${Math.floor(range.min / 1000)}&end=${Math.ceil(range.max / 1000)}`;
+      const page = (url: string) => async (): Promise<void> => {
+        const res = await app.inject(url);
+        if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      };
+      const pickName = (i: number) => WORKLOAD_SERVICES[Math.abs(i) % WORKLOAD_SERVICES.length]!;
+      await run('API: services page', page(`/api/ariadne/services?${rangeQuery}`));
+      await run('API: service detail', (i) => page(`/api/ariadne/services/${encodeURIComponent(pickName(i).name)}?${rangeQuery}`)());
+      await run('API: endpoint page', (i) =>
+        page(`/api/ariadne/services/${encodeURIComponent(pickName(i).name)}/endpoints/${encodeURIComponent(pickName(i).operations[0]!)}?${rangeQuery}`)(),
+      );
+      await app.close();
       const ceiling = await run('ceiling: count of every span', () => reader.aggregateSpans({ ...span, groupBy: [], measures: [], maxGroups: 1 }));
       const ratio = (ms: number[]): string => `${fixed(percentile(ms, 50) / percentile(ceiling, 50), 1)}× the ceiling`;
       const services = await run('services: by service, 5 min, histogram', () =>
@@ -158,9 +184,23 @@ async function main(): Promise<void> {
     } finally {
       await store.close();
     }
+    line('request rollup rows', int(await rollupRows(join(dir, 'spans.duckdb'))));
   } finally {
     if (!keep) await rm(dir, { recursive: true, force: true });
     else process.stdout.write(`data kept in ${dir}\n`);
+  }
+}
+
+/** Rows of the request rollup table (after close: the store merges them then). */
+async function rollupRows(file: string): Promise<number> {
+  const db = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  try {
+    const c = await db.connect();
+    const rows = (await c.runAndReadAll('SELECT count(*) FROM request_rollups')).getRowsJS();
+    c.closeSync();
+    return Number(rows[0]?.[0] ?? 0);
+  } finally {
+    db.closeSync();
   }
 }
 

@@ -63,6 +63,13 @@ describe('rollupPlan', () => {
   it.each(cases)('%s', (_name, query, expected) => {
     expect(rollupPlan(query)).toEqual(expected);
   });
+  it('starts at the first whole slot the rollups cover; nothing covered is no plan', () => {
+    const query = q(REQUEST_T0 - 5, REQUEST_T0 + 4 * SLOT - 1);
+    expect(rollupPlan(query, SLOT, REQUEST_T0 + SLOT + 1)).toEqual({
+      fromUs: REQUEST_T0 + 2 * SLOT, toUs: REQUEST_T0 + 4 * SLOT, edges: [{ startUsMin: REQUEST_T0 - 5, startUsMax: REQUEST_T0 + 2 * SLOT - 1 }],
+    });
+    expect(rollupPlan(query, SLOT, Number.POSITIVE_INFINITY)).toBeUndefined();
+  });
 });
 
 describe('requestRollupRows and groupsFromRollupRows', () => {
