@@ -59,4 +59,15 @@ describe('dedupeSpans', () => {
     expect(dedupeSpans(input)).toEqual(expected);
     expect(expected.length).toBe(variants.length);
   });
+
+  it('keeps 200 000 distinct spans that all share one span id, and collapses their resends', () => {
+    // Clients that number span ids per trace (1, 2, 3 ...) repeat one id across every trace; this
+    // batch is the size of a flush, so work that grows with the square of it would not finish.
+    const distinct = Array.from({ length: 200_000 }, (_, i) => ({ ...base, traceId: i.toString(16).padStart(32, '0') }));
+    const resent = distinct.filter((_, i) => i % 3 === 0).map((s) => ({ ...s, attributes: { resent: true } }));
+    const out = dedupeSpans([...distinct, ...resent]);
+    expect(out.length).toBe(200_000);
+    expect(out[0]).toBe(distinct[0]);
+    expect(out[199_999]).toBe(distinct[199_999]);
+  });
 });

@@ -23,7 +23,9 @@ export function spanIdentity(span: Span): string {
  */
 export function dedupeSpans(spans: Iterable<Span>): Span[] {
   // Most span ids occur once: key by id, and compare whole identities only among spans sharing one.
-  const byId = new Map<string, Span | Span[]>();
+  // An id seen again switches to a set of identities, so spans that all share one id (a client that
+  // numbers its span ids per trace, or a hostile one) cost a lookup each, not a scan of the others.
+  const byId = new Map<string, Span | Set<string>>();
   const out: Span[] = [];
   for (const span of spans) {
     const id = span.spanId;
@@ -31,13 +33,15 @@ export function dedupeSpans(spans: Iterable<Span>): Span[] {
     if (earlier === undefined) {
       byId.set(id, span);
       out.push(span);
-      continue;
+    } else if (earlier instanceof Set) {
+      const identity = spanIdentity(span);
+      if (earlier.has(identity)) continue;
+      earlier.add(identity);
+      out.push(span);
+    } else if (!sameReport(earlier, span)) {
+      byId.set(id, new Set([spanIdentity(earlier), spanIdentity(span)]));
+      out.push(span);
     }
-    const list = Array.isArray(earlier) ? earlier : [earlier];
-    if (list.some((e) => sameReport(e, span))) continue;
-    list.push(span);
-    if (list.length === 2) byId.set(id, list);
-    out.push(span);
   }
   return out;
 }
