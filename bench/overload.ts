@@ -1,9 +1,10 @@
 /**
- * Overload on loopback: measures the spans/s the server sustains with a few senders, then offers
+ * Overload on loopback: measures the spans/s the server sustains with a few senders (spans it took
+ * in, less those still buffered at the end of that window), then offers
  * `factor` times that from many concurrent senders for `overloadMs` with a small --memory.max, sampling
  * the server's RSS from /proc/<pid>/status. Afterwards every span that got a 2xx is read back.
  *
- *   node --import tsx bench/overload.ts [--seconds 30] [--factor 5] [--memory 300MiB] [--senders 256]
+ *   node --import tsx bench/overload.ts [--seconds 30] [--factor 5] [--memory 512MiB] [--senders 256]
  *
  * Prints sustained and offered spans/s, peak RSS against the budget, accepted and refused counts.
  */
@@ -50,8 +51,17 @@ export interface OverloadReport {
   alive: boolean;
   /** Times a request could not start at its pace because `senders` requests were in flight. */
   lateStarts: number;
+  /**
+   * Slowest answer of the admin port's /health, asked every 250 ms during the overload: how long
+   * the server's event loop was held up, apart from any queueing on the ingest ports.
+   */
+  slowestHealthMs: number;
   /** The server's own figures at the end (from /metrics). */
   memory: { heapUsedBytes: number; heapTotalBytes: number; externalBytes: number; bufferedSpans: number };
+  /** The store's own figures at the end (embedded store; NaN for others): log fsyncs and flushes. */
+  store: { fsyncs: number; fsyncSeconds: number; flushes: number; flushSeconds: number; flushedSpans: number };
+  /** Answer times by answer, ms: median and 99th percentile. */
+  answerPercentilesMs: Record<string, { p50: number; p99: number }>;
 }
 
 const SPANS_PER_TRACE = 10;
@@ -121,6 +131,7 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
     const acked: number[] = [];
     const answers: Record<string, number> = {};
     const slowest: Record<string, number> = {};
+    const times: Record<string, number[]> = {};
     const sendOne = async (): Promise<void> => {
       const n = ++requestNo;
       const body = Buffer.from(template.bytes);
@@ -130,11 +141,16 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
       const answer = await post(agent, url, body);
       answers[answer] = (answers[answer] ?? 0) + 1;
       slowest[answer] = Math.max(slowest[answer] ?? 0, performance.now() - started);
+      (times[answer] ??= []).push(performance.now() - started);
       if (answer.startsWith('2')) acked.push(n);
     };
 
     // 1. The sustained rate: a few senders back to back, each waiting for its answer (and for the
     // Retry-After second when refused), as well-behaved clients would.
+    // Spans still buffered at the end of the window were taken in, not stored: counting them would
+    // report the buffer's fill rate, not what the store keeps up with.
+    const bufferedNow = async () => Number(/^ariadne_store_buffered_spans (\S+)$/m.exec(await (await fetch(`${server!.admin}/metrics`)).text())?.[1] ?? 0);
+    const bufferedBefore = await bufferedNow();
     const measureEnd = Date.now() + options.measureMs;
     const before = acked.length;
     const t0 = performance.now();
@@ -146,8 +162,12 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
       }
     }));
     progress('measured the sustained rate');
-    const sustainedSpansPerSec = ((acked.length - before) * spansPerRequest) / ((performance.now() - t0) / 1000);
+    const measuredSeconds = (performance.now() - t0) / 1000;
+    const stored = (acked.length - before) * spansPerRequest - Math.max(0, (await bufferedNow()) - bufferedBefore);
+    const sustainedSpansPerSec = Math.max(1, stored) / measuredSeconds;
     for (const k of Object.keys(answers)) delete answers[k];
+    for (const k of Object.keys(times)) delete times[k];
+    for (const k of Object.keys(slowest)) delete slowest[k];
     const ackedBeforeOverload = acked.length;
 
     // 2. The overload: requests start at the offered pace whatever came of earlier ones, up to
@@ -156,6 +176,17 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
     const offeredTarget = sustainedSpansPerSec * options.factor;
     let peakRssBytes = 0;
     const sampler = setInterval(() => { peakRssBytes = Math.max(peakRssBytes, statusBytes(pid, 'VmRSS')); }, 50);
+    let slowestHealthMs = 0;
+    let healthPending = false;
+    const healthProbe = setInterval(() => {
+      if (healthPending) return;
+      healthPending = true;
+      const h0 = performance.now();
+      void fetch(`${server!.admin}/health`).then((r) => r.text()).catch(() => '').finally(() => {
+        slowestHealthMs = Math.max(slowestHealthMs, performance.now() - h0);
+        healthPending = false;
+      });
+    }, 250);
     let lateStarts = 0;
     let sent = 0;
     let inFlight = 0;
@@ -179,6 +210,7 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
     }
     const overloadSeconds = (performance.now() - t1) / 1000;
     await Promise.all(running);
+    clearInterval(healthProbe);
     const offeredSpansPerSec = (sent * spansPerRequest) / overloadSeconds;
     const acceptedSpansPerSec = ((acked.length - ackedBeforeOverload) * spansPerRequest) / overloadSeconds;
 
@@ -208,12 +240,21 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
       heapUsedBytes: metric('ariadne_nodejs_heap_size_used_bytes'), heapTotalBytes: metric('ariadne_nodejs_heap_size_total_bytes'),
       externalBytes: metric('ariadne_nodejs_external_memory_bytes'), bufferedSpans: metric('ariadne_store_buffered_spans'),
     };
+    const store = {
+      fsyncs: metric('ariadne_store_wal_fsync_count'), fsyncSeconds: metric('ariadne_store_wal_fsync_seconds_sum'),
+      flushes: metric('ariadne_store_flush_count'), flushSeconds: metric('ariadne_store_flush_seconds_sum'), flushedSpans: metric('ariadne_store_flushed_spans_total'),
+    };
+    const answerPercentilesMs: OverloadReport['answerPercentilesMs'] = {};
+    for (const [k, list] of Object.entries(times)) {
+      list.sort((a, b) => a - b);
+      answerPercentilesMs[k] = { p50: list[Math.floor(list.length * 0.5)] ?? 0, p99: list[Math.min(list.length - 1, Math.floor(list.length * 0.99))] ?? 0 };
+    }
     peakRssBytes = Math.max(peakRssBytes, statusBytes(pid, 'VmRSS'));
     return {
       sustainedSpansPerSec, offeredSpansPerSec, acceptedSpansPerSec,
       budgetBytes: parseBudget(options.memoryMax),
       peakRssBytes, kernelPeakRssBytes: statusBytes(pid, 'VmHWM'),
-      answers, slowestMs: slowest, acceptedSpans: acked.length * spansPerRequest, missingSpans, alive, lateStarts, memory,
+      answers, slowestMs: slowest, acceptedSpans: acked.length * spansPerRequest, missingSpans, alive, lateStarts, slowestHealthMs, memory, store, answerPercentilesMs,
     };
   } finally {
     agent.destroy();
@@ -236,7 +277,12 @@ export function formatOverload(r: OverloadReport): string {
     `offered          ${r.offeredSpansPerSec.toFixed(0)} spans/s (${(r.offeredSpansPerSec / r.sustainedSpansPerSec).toFixed(1)}× sustained; ${r.lateStarts} late starts)`,
     `accepted         ${r.acceptedSpansPerSec.toFixed(0)} spans/s during the overload`,
     `peak RSS         ${mib(r.peakRssBytes)} sampled, ${mib(r.kernelPeakRssBytes)} VmHWM, budget ${mib(r.budgetBytes)}`,
-    `answers          ${Object.entries(r.answers).sort().map(([k, v]) => `${k}: ${v} (slowest ${(r.slowestMs[k] ?? 0).toFixed(0)} ms)`).join(', ')}`,
+    `health           slowest /health answer ${r.slowestHealthMs.toFixed(0)} ms during the overload`,
+    `answers          ${Object.entries(r.answers).sort().map(([k, v]) => {
+      const p = r.answerPercentilesMs[k];
+      return `${k}: ${v} (p50 ${(p?.p50 ?? 0).toFixed(0)} ms, p99 ${(p?.p99 ?? 0).toFixed(0)} ms, slowest ${(r.slowestMs[k] ?? 0).toFixed(0)} ms)`;
+    }).join(', ')}`,
+    `store            ${r.store.fsyncs} log fsyncs (avg ${((r.store.fsyncSeconds / r.store.fsyncs) * 1000).toFixed(1)} ms), ${r.store.flushes} flushes of ${r.store.flushedSpans} spans (avg ${(r.store.flushSeconds / r.store.flushes).toFixed(2)} s)`,
     `acknowledged     ${r.acceptedSpans} spans, ${r.missingSpans} missing on read-back`,
     `process          ${r.alive ? 'alive' : 'DEAD'}`,
     `at the end       heap ${mib(r.memory.heapUsedBytes)} used of ${mib(r.memory.heapTotalBytes)}, external ${mib(r.memory.externalBytes)}, ${r.memory.bufferedSpans} spans buffered`,
@@ -253,7 +299,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     measureMs: Number(arg('measure-seconds', '10')) * 1000,
     overloadMs: Number(arg('seconds', '30')) * 1000,
     factor: Number(arg('factor', '5')),
-    memoryMax: arg('memory', '300MiB'),
+    memoryMax: arg('memory', '512MiB'),
     senders: Number(arg('senders', '256')),
   });
   process.stdout.write(`${formatOverload(report)}\n`);

@@ -5,7 +5,9 @@ import { isAppError } from '../errors.js';
 import { createHttpApp } from '../server/http.js';
 import { createMetrics } from '../server/metrics.js';
 import { createMemoryStore } from '../storage/memory/index.js';
-import { DECODE_FACTOR, HIGH_WATER, admitGrpc, admitHttp, createAdmission, type Admission } from './admission.js';
+import {
+  BYTES_PER_BUFFERED_SPAN, DECODE_FACTOR, HIGH_WATER, MIN_SPAN_BYTES, admitGrpc, admitHttp, budgetShortfall, bufferedSpansLimit, createAdmission, type Admission,
+} from './admission.js';
 import { createIngest } from './ingest.js';
 import { zipkinReceiverPlugin } from './zipkin/http.js';
 
@@ -126,5 +128,46 @@ describe('admitHttp on a real receiver', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('bufferedSpansLimit', () => {
+  it.each([
+    ['no budget keeps the flag', 0, 500_000, 500_000],
+    ['512 MiB gives the buffer 15 % at 1200 B a span', 512 * MiB, 500_000, Math.floor((512 * MiB * 0.15) / BYTES_PER_BUFFERED_SPAN)],
+    ['a smaller flag wins', 1024 * MiB, 50_000, 50_000],
+    ['a tiny budget still buffers 1000 spans', MiB, 500_000, 1000],
+  ])('%s', (_name, maxBytes, configured, expected) => {
+    expect(bufferedSpansLimit(maxBytes, configured)).toBe(expected);
+  });
+});
+
+describe('admission by buffered spans', () => {
+  it('refuses before reading once buffered spans plus those being read would pass the limit, and counts the reason', async () => {
+    const registry = new Registry();
+    let buffered = 900;
+    const a = admission({ maxBytes: 0, maxInflight: 100, bufferedSpans: () => buffered, maxBufferedSpans: 1000, registry });
+    // 900 buffered + 5000 B / MIN_SPAN_BYTES (50) = 950: admitted; the next 6000 B would make 1010.
+    a.enter('zipkin', 50 * MIN_SPAN_BYTES);
+    expect(refusal(() => a.enter('zipkin', 60 * MIN_SPAN_BYTES))).toBe('900 spans are waiting to be stored and more are being read (limit 1000 under --memory.max); retry later');
+    expect(refusal(() => a.enter('zipkin', 40 * MIN_SPAN_BYTES))).toBeUndefined();
+    buffered = 1000;
+    expect(refusal(() => a.enter('otlpHttp', 0))).toBeDefined();
+    const counted = (await registry.getSingleMetric('ariadne_admission_refused_total')!.get()).values
+      .map((v) => [v.labels.receiver, v.labels.reason, v.value]);
+    expect(counted).toEqual([['zipkin', 'buffer', 1], ['otlpHttp', 'buffer', 1]]);
+  });
+});
+
+describe('budgetShortfall', () => {
+  const rest = { rssBytes: 160 * MiB, engineBytes: 128 * MiB };
+  it.each([
+    ['no budget', { ...rest, maxBytes: 0, bufferedSpans: 500_000 }, undefined],
+    ['512 MiB holds the process, DuckDB and its buffer under the high water', { ...rest, maxBytes: 512 * MiB, bufferedSpans: 60_000 }, undefined],
+    ['300 MiB does not', { ...rest, maxBytes: 300 * MiB, bufferedSpans: 39_321 },
+      '--memory.max 300 MiB is too small to take spans in steadily: the process holds 160 MiB at rest, the store may keep 128 MiB and buffer 39321 spans (~45 MiB), '
+      + 'above the 75 % at which ingest is refused; most requests will answer 429. Give it at least 448 MiB'],
+  ])('%s', (_name, plan, expected) => {
+    expect(budgetShortfall(plan)).toBe(expected);
   });
 });

@@ -32,10 +32,54 @@ export const DECODE_FACTOR = 4;
 export const HIGH_WATER = 0.75;
 /** Share of the budget RSS may reach before a full garbage collection is asked for. */
 export const GC_WATER = 0.6;
-/** Shortest time between two collections asked for. */
-export const GC_INTERVAL_MS = 1000;
+/**
+ * Shortest time between two collections asked for. A forced collection stops everything while
+ * the heap holds a full buffer (0.1-1 s on two busy cores); once a second it cost a seventh of
+ * the server's time under overload.
+ */
+export const GC_INTERVAL_MS = 5000;
 /** Requests one receiver has in flight by default before more are refused. */
 export const DEFAULT_MAX_INFLIGHT = 64;
+/** Fewest body bytes one span takes on the wire (a small span in Jaeger's compact Thrift or OTLP protobuf). */
+export const MIN_SPAN_BYTES = 100;
+/** Share of the budget the store's buffer of unflushed spans may take. */
+export const BUFFER_SHARE = 0.15;
+
+/**
+ * The most spans a store may buffer under a budget: BUFFER_SHARE of it at BYTES_PER_BUFFERED_SPAN
+ * each, and never more than `configured`; `configured` alone without a budget. A buffer sized
+ * only by its flag (500k spans, ~600 MB) would let one slow flush take a small budget whole.
+ */
+export function bufferedSpansLimit(maxBytes: number, configured: number): number {
+  if (maxBytes <= 0) return configured;
+  return Math.max(1000, Math.min(configured, Math.floor((maxBytes * BUFFER_SHARE) / BYTES_PER_BUFFERED_SPAN)));
+}
+
+/** What a budget has to hold before ingest can take anything in (see {@link budgetShortfall}). */
+export interface BudgetPlan {
+  maxBytes: number;
+  /** RSS of the process once its store is open (code, libraries, caches). */
+  rssBytes: number;
+  /** Memory the store's engine may keep for itself (DuckDB's memory_limit), 0 if none. */
+  engineBytes: number;
+  /** Spans the store may buffer (see bufferedSpansLimit). */
+  bufferedSpans: number;
+}
+
+/**
+ * A warning when the budget is too small for the process to take spans in: what it holds at
+ * rest plus the engine's and the buffer's shares already reach the high water, so ingest would
+ * be refused most of the time. Undefined when the budget is large enough, or there is none.
+ */
+export function budgetShortfall(plan: BudgetPlan): string | undefined {
+  if (plan.maxBytes <= 0) return undefined;
+  const needed = plan.rssBytes + plan.engineBytes + plan.bufferedSpans * BYTES_PER_BUFFERED_SPAN;
+  if (needed <= plan.maxBytes * HIGH_WATER) return undefined;
+  const least = Math.ceil(needed / HIGH_WATER / 1048576 / 64) * 64;
+  return `--memory.max ${mib(plan.maxBytes)} MiB is too small to take spans in steadily: the process holds ${mib(plan.rssBytes)} MiB at rest, ` +
+    `the store may keep ${mib(plan.engineBytes)} MiB and buffer ${plan.bufferedSpans} spans (~${mib(plan.bufferedSpans * BYTES_PER_BUFFERED_SPAN)} MiB), ` +
+    `above the ${HIGH_WATER * 100} % at which ingest is refused; most requests will answer 429. Give it at least ${least} MiB`;
+}
 
 /** Options of {@link createAdmission}. */
 export interface AdmissionOptions {
@@ -45,6 +89,11 @@ export interface AdmissionOptions {
   maxInflight: number;
   /** Spans the store holds in memory now (its stats().bufferedSpans); none when omitted. */
   bufferedSpans?: () => number;
+  /**
+   * Buffered spans at which requests are refused before their body is read (the store would refuse
+   * them after decoding); no such bound when omitted.
+   */
+  maxBufferedSpans?: number;
   bytesPerBufferedSpan?: number;
   /** How often RSS is sampled; default 250 ms. */
   sampleIntervalMs?: number;
@@ -63,7 +112,7 @@ export interface MemoryUsage {
 }
 
 /** Why a request was refused: the `reason` label of `ariadne_admission_refused_total`. */
-export type AdmissionRefusal = 'memory' | 'concurrency';
+export type AdmissionRefusal = 'memory' | 'concurrency' | 'buffer';
 
 /** The admission controller of one process. */
 export interface Admission {
@@ -112,7 +161,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   const refused = options.registry
     ? new Counter({
-      name: 'ariadne_admission_refused_total', help: 'Ingest requests refused before being read, by receiver and reason (memory, concurrency)',
+      name: 'ariadne_admission_refused_total', help: 'Ingest requests refused before being read, by receiver and reason (memory, concurrency, buffer)',
       labelNames: ['receiver', 'reason'] as const, registers: [options.registry],
     })
     : undefined;
@@ -157,6 +206,13 @@ export function createAdmission(options: AdmissionOptions): Admission {
       if (n >= maxInflight) {
         refused?.inc({ receiver, reason: 'concurrency' });
         throw new AppError('RESOURCE_EXHAUSTED', `${receiver}: ${n} requests already in flight (--ingest.max-inflight ${maxInflight}); retry later`);
+      }
+      const maxBuffered = options.maxBufferedSpans;
+      // The spans of requests still being read count too, at the densest span encoding's size:
+      // a request the store would refuse after decoding is cheaper refused before it is read.
+      if (maxBuffered !== undefined && bufferedSpans() + (inflightBytes + bytes) / MIN_SPAN_BYTES > maxBuffered) {
+        refused?.inc({ receiver, reason: 'buffer' });
+        throw new AppError('RESOURCE_EXHAUSTED', `${bufferedSpans()} spans are waiting to be stored and more are being read (limit ${maxBuffered} under --memory.max); retry later`);
       }
       overBudget(receiver, bytes);
       inflightByReceiver.set(receiver, n + 1);

@@ -32,7 +32,7 @@ export { createOtlpTraceService, otlpHttpPlugin } from './otlp/index.js';
 export { startGrpcServer } from './grpc.js';
 export type { GrpcAccess, GrpcAuthorize, GrpcService } from './grpc.js';
 export { createIngest, REFUSAL_REASON } from './ingest.js';
-export { admitGrpc, admitHttp, createAdmission } from './admission.js';
+export { admitGrpc, admitHttp, budgetShortfall, bufferedSpansLimit, createAdmission } from './admission.js';
 export type { Admission, AdmissionOptions, MemoryUsage } from './admission.js';
 export { DEFAULT_LIMITS, TRUNCATED_ATTRIBUTE, createLimiter, withTruncationWarnings } from './limits.js';
 export type { Limiter, Limits } from './limits.js';

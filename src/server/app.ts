@@ -14,9 +14,9 @@ import {
   FORMATS_BY_RECEIVER, createIngest, createIngestStats, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
   startGrpcServer, watchUdpKernelCounters, zipkinReceiverPlugin, type GrpcService, type Ingest,
 } from '../receivers/index.js';
-import { admitGrpc, admitHttp, createAdmission, createLimiter, withTruncationWarnings, type Admission } from '../receivers/index.js';
+import { admitGrpc, admitHttp, budgetShortfall, bufferedSpansLimit, createAdmission, createLimiter, withTruncationWarnings, type Admission } from '../receivers/index.js';
 import { AGENT_SAMPLING_ROUTES, COLLECTOR_SAMPLING_ROUTES, createSamplingProvider, samplingPlugin, type SamplingProvider } from '../sampling/index.js';
-import { openStore, type Store } from '../storage/index.js';
+import { duckdbShare, openStore, type Store } from '../storage/index.js';
 import { adminPlugin } from './admin.js';
 import { createAuthenticator, authCovers, type Authenticator } from './auth.js';
 import { PORT_OFF, type Config } from './config.js';
@@ -104,8 +104,12 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     maxValueBytes: config.limitsValueBytes, maxAttributes: config.limitsAttributes, maxEvents: config.limitsEvents, maxLinks: config.limitsLinks,
     maxTraceSpans: config.limitsTraceSpans, maxTraceBytes: config.limitsTraceBytes, maxServices: config.limitsServices, maxOperationsPerService: config.limitsOperations,
   });
+  // Under a budget the store's buffer gets a share of it, so one slow flush cannot take it whole.
+  const maxBufferedSpans = bufferedSpansLimit(config.memoryMaxBytes, config.maxBufferedSpans);
+  const clickhouseMaxBufferedSpans = bufferedSpansLimit(config.memoryMaxBytes, config.clickhouseMaxBufferedSpans);
   const admission: Admission = createAdmission({
     maxBytes: config.memoryMaxBytes, maxInflight: config.ingestMaxInflight, bufferedSpans: () => store?.stats().bufferedSpans ?? 0, registry: metrics.registry,
+    maxBufferedSpans: config.memoryMaxBytes > 0 ? (config.storage === 'clickhouse' ? clickhouseMaxBufferedSpans : maxBufferedSpans) : undefined,
   });
   closers.push(() => admission.close());
   try {
@@ -117,12 +121,18 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
     }
     guard = await accessGuard(config, logger, closers);
     if (has('store')) {
-      const opened = await openStore({ ...config, decode: (payload) => limiter.replay(decodePayload(payload)), logger });
+      const opened = await openStore({ ...config, maxBufferedSpans, clickhouseMaxBufferedSpans, decode: (payload) => limiter.replay(decodePayload(payload)), logger });
       store = opened;
       closers.push(() => opened.close());
       metrics.watchStore(opened);
       logger.info({ storage: opened.name, dataDir: config.storage === 'embedded' ? config.dataDir : undefined }, 'store open');
       limiter.knowServices('', await opened.reader.getServices({ tenant: '' }));
+      const shortfall = budgetShortfall({
+        maxBytes: config.memoryMaxBytes, rssBytes: process.memoryUsage.rss(),
+        engineBytes: config.storage === 'embedded' ? (duckdbShare(config.memoryMaxBytes) ?? 0) : 0,
+        bufferedSpans: config.storage === 'clickhouse' ? clickhouseMaxBufferedSpans : config.storage === 'embedded' ? maxBufferedSpans : 0,
+      });
+      if (shortfall) logger.warn(shortfall);
       ingest = createIngest({ writer: opened.writer, metrics, stats: ingestStats, limiter, admission });
     } else {
       const forwarder = createForwarder({ collector: config.agentCollector, queueSize: config.agentQueueSize, metrics, logger });

@@ -40,10 +40,13 @@ const EPHEMERAL_PORTS = [
   'jaeger.binary-port', 'otlp.grpc-port', 'otlp.http-port', 'sampling.port',
 ].flatMap((flag) => [`--${flag}`, '0']);
 
-/** Spawns `ariadne all-in-one` and resolves once it logs "ariadne started" with its ports. */
+/**
+ * Spawns `ariadne all-in-one` and resolves once it logs "ariadne started" with its ports.
+ * ARIADNE_SERVER_NODE_ARGS adds Node flags to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ */
 export async function startServerProcess(options: { dataDir: string; args?: string[]; timeoutMs?: number; role?: string }): Promise<ServerProcess> {
   const child = spawn(process.execPath, [
-    BIN, options.role ?? 'all-in-one', '--host', '127.0.0.1', ...EPHEMERAL_PORTS,
+    ...(process.env.ARIADNE_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, options.role ?? 'all-in-one', '--host', '127.0.0.1', ...EPHEMERAL_PORTS,
     '--data-dir', options.dataDir, '--log.format', 'json', ...(options.args ?? []),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
