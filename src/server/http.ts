@@ -1,8 +1,16 @@
 /** Shared construction of the HTTP servers: limits, raw bodies, one error mapping. */
 import fastifyCompress from '@fastify/compress';
+import { finished } from 'node:stream/promises';
 import { LogController, fastify, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { HTTP_STATUS, toAppError, type AppError } from '../errors.js';
+import { AppError, HTTP_STATUS, toAppError } from '../errors.js';
+
+/**
+ * Bodies declared larger than the limit, up to this many times it, are read and discarded before
+ * the 413 is sent: a client still writing its body would otherwise see its connection reset before
+ * it reads the answer. Larger ones are answered at once.
+ */
+export const DRAIN_FACTOR = 4;
 
 /** Options common to every port. */
 export interface HttpAppOptions {
@@ -24,6 +32,15 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
+  app.addHook('onRequest', async (request) => {
+    const length = Number(request.headers['content-length']);
+    if (!(length > options.bodyLimit)) return;
+    if (length <= options.bodyLimit * DRAIN_FACTOR) {
+      request.raw.resume();
+      await finished(request.raw).catch(() => undefined);
+    }
+    throw new AppError('TOO_LARGE', `request body exceeds the limit of ${options.bodyLimit} bytes`);
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err, request, reply) => {

@@ -58,11 +58,12 @@ describe('hostile bodies', () => {
 
   it('a body over --max-body (17 MiB) is refused as too large and the server stays up', async () => {
     const before = await metric('ariadne_requests_rejected_total', 'protocol="zipkin-v2-json",reason="too_large"');
-    // The server refuses on Content-Length without reading the body, so a client still writing it
-    // may see its connection reset before it reads the 413 (curl reads it; undici's fetch may not).
-    const r = await post(`[${' '.repeat(17 * 1024 * 1024)}]`).catch((err: unknown) => ({ status: 0, text: String(err) }));
-    if (r.status !== 0) expect(r).toEqual({ status: 413, text: 'request body exceeds the limit of 16777216 bytes' });
-    expect(await metric('ariadne_requests_rejected_total', 'protocol="zipkin-v2-json",reason="too_large"')).toBe(before + 1);
+    // The body is read and discarded before the answer, so a client still writing it reads the 413.
+    for (let i = 0; i < 3; i++) {
+      const r = await post(`[${' '.repeat(17 * 1024 * 1024)}]`);
+      expect(r).toEqual({ status: 413, text: 'request body exceeds the limit of 16777216 bytes' });
+    }
+    expect(await metric('ariadne_requests_rejected_total', 'protocol="zipkin-v2-json",reason="too_large"')).toBe(before + 3);
     expect((await fetch(`${server.admin}/health`)).status).toBe(200);
   });
 
