@@ -53,10 +53,9 @@ const SPANS: Span[] = [
 
 const byId = (a: Span, b: Span) => a.spanId.localeCompare(b.spanId) || a.service.localeCompare(b.service);
 
-/** Two service names whose 32-bit codes in a skeleton result are equal (found by DuckDB itself, so its hash decides). */
-let colliding: [string, string];
-/** The skeleton as read with values as text, straight from the database file. */
+/** The skeleton as read straight from the database file: with settings as text, and with 1-bit codes (so they collide). */
 let asText: Span[];
+let collided: Span[];
 let dir: string;
 let store: Store;
 
@@ -64,18 +63,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ariadne-skeleton-'));
   const options = { dataDir: dir, decode, retentionUs: 100 * 365 * 24 * 3_600_000_000, maxDiskBytes: 0 };
   const first = await createEmbeddedStore(options);
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  const found = (await c.runAndReadAll(`SELECT list(s ORDER BY s) FROM (SELECT 'svc-' || i AS s FROM range(400000) t(i))
-    GROUP BY (hash(s) & 4294967295) HAVING count(*) > 1 ORDER BY 1 LIMIT 1`)).getRows()[0]?.[0] as { items: string[] } | undefined;
-  c.closeSync();
-  db.closeSync();
-  colliding = [found!.items[0]!, found!.items[1]!];
-  await first.writer.writeSpans([...SPANS, ...COLLIDING(colliding)]);
+  await first.writer.writeSpans([...SPANS, ...SAME_SETTING]);
   await first.close(); // flushes everything into DuckDB
   const file = await DuckDBInstance.create(join(dir, 'spans.duckdb'));
   const raw = await file.connect();
-  asText = await readTraceSkeleton(raw, { traceId: TRACE, tenant: undefined, resourceKeys: KEYS }, 'text');
+  const query = { traceId: TRACE, tenant: undefined, resourceKeys: KEYS };
+  asText = await readTraceSkeleton(raw, query, { values: 'text' });
+  collided = await readTraceSkeleton(raw, query, { codeBits: 1 });
   raw.closeSync();
   file.closeSync();
   store = await createEmbeddedStore(options);
@@ -83,11 +77,11 @@ beforeAll(async () => {
 
 const OTHER_TRACE = 'fedcba9876543210fedcba9876543210';
 
-/** Two spans of another trace whose services' codes collide, and a third with one of those services. */
-const COLLIDING = ([a, b]: [string, string]): Span[] => [
-  span({ traceId: OTHER_TRACE, spanId: '0000000000000001', service: a, localEndpoint: { ipv4: '10.1.1.1' } }),
-  span({ traceId: OTHER_TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', service: b, localEndpoint: { ipv4: '10.1.1.2' } }),
-  span({ traceId: OTHER_TRACE, spanId: '0000000000000003', parentSpanId: '0000000000000001', service: a, localEndpoint: { ipv4: '10.1.1.1' } }),
+/** Spans of another trace: two of one setting (service, operation, endpoint, resource), one of another. */
+const SAME_SETTING: Span[] = [
+  span({ traceId: OTHER_TRACE, spanId: '0000000000000001', service: 'a', localEndpoint: { ipv4: '10.1.1.1' }, resource: { 'host.id': 'h' } }),
+  span({ traceId: OTHER_TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', service: 'b', localEndpoint: { ipv4: '10.1.1.2' } }),
+  span({ traceId: OTHER_TRACE, spanId: '0000000000000003', parentSpanId: '0000000000000001', service: 'a', localEndpoint: { ipv4: '10.1.1.1' }, resource: { 'host.id': 'h' } }),
 ];
 
 afterAll(async () => {
@@ -112,22 +106,23 @@ describe('getTraceSkeleton (embedded)', () => {
     expect(lean.sort(byId)).toEqual(whole.map(skeletonOf).sort(byId));
   });
 
-  it('reads the same with values as text as with codes', async () => {
+  const forms = [
+    { name: 'settings as text', read: () => asText },
+    { name: 'settings as 1-bit codes, which collide and are read again as text', read: () => collided },
+  ];
+  it.each(forms)('reads the same with $name as with 32-bit codes', async ({ read }) => {
     const lean = await store.reader.getTraceSkeleton!({ traceId: TRACE, resourceKeys: KEYS });
-    expect([...asText].sort(byId)).toEqual(lean.sort(byId));
-    expect(asText.length).toBe(SPANS.length);
-  });
-
-  it('reads the right names when two of them share a code', async () => {
-    const got = await store.reader.getTraceSkeleton!({ traceId: OTHER_TRACE, resourceKeys: KEYS });
-    expect(got.sort(byId)).toEqual(COLLIDING(colliding).map(skeletonOf).sort(byId));
-    expect(colliding[0]).not.toBe(colliding[1]);
+    expect([...read()].sort(byId)).toEqual(lean.sort(byId));
+    expect(read().length).toBe(SPANS.length);
   });
 
   it('shares one frozen endpoint and resource object between the spans of one place', async () => {
     const got = await store.reader.getTraceSkeleton!({ traceId: OTHER_TRACE, resourceKeys: KEYS });
-    const [a, , c] = got.sort(byId);
+    expect(got.sort(byId)).toEqual(SAME_SETTING.map(skeletonOf));
+    const [a, b, c] = got;
     expect(a!.localEndpoint).toBe(c!.localEndpoint);
+    expect(a!.resource).toBe(c!.resource);
+    expect(a!.localEndpoint).not.toBe(b!.localEndpoint);
     expect(Object.isFrozen(a!.localEndpoint)).toBe(true);
     expect(Object.isFrozen(a!.resource)).toBe(true);
   });
@@ -167,8 +162,8 @@ describe('skeletonSql', () => {
   });
 
   const parts: Array<{ name: string; values: 'codes' | 'text'; has: string[]; lacks: string[] }> = [
-    { name: 'codes', values: 'codes', has: ['UNION ALL', 'GROUP BY code'], lacks: [] },
-    { name: 'text', values: 'text', has: ['to_json(place)::VARCHAR'], lacks: ['UNION ALL'] },
+    { name: 'codes', values: 'codes', has: ['UNION ALL', 'GROUP BY code', '& 4294967295'], lacks: [] },
+    { name: 'text', values: 'text', has: ['to_json(setting)::VARCHAR'], lacks: ['UNION ALL'] },
   ];
   it.each(parts)('carries shared values as $name', ({ values, has, lacks }) => {
     const sql = skeletonSql(KEYS, false, values);

@@ -19,9 +19,12 @@
  * Then, same trace, query and conversion together, CPU ms, minimum / median of 13 reads, two runs
  * at load 5.5:
  *   names joined onto the spans by code, every `extra` path parsed on every row     192-210 / 279-391
- *   names and places by 32-bit hash with a group per value, guarded parses (here)   102-146 / 158-181
+ *   names and places by 32-bit hash with a group per value, guarded parses           102-146 / 158-181
  * of which the query itself went from 93-175 to 15-25 ms: its cost was the parse of `extra` on
- * every row and the joins. Most of what is left is building the span objects.
+ * every row and the joins. Then (load 6.5, same order as above: 222 / 409, 99 / 184):
+ *   one code per span for its whole setting (as here): 9 columns instead of 14          71 / 144
+ * DuckDB hands every column of every 2048-row chunk over with a native call and a buffer view;
+ * the rest is building the span objects, and collecting them (in a server, the larger part).
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { SPAN_KINDS, type Span } from '../../model/index.js';
@@ -43,61 +46,51 @@ function pointerLiteral(...parts: string[]): string {
 }
 
 /**
- * How a skeleton result carries the values many spans share (service, operation and tenant names,
- * and the span's place: local endpoint addresses with the resource values): as 32-bit codes with
- * one row per distinct value, or, when two values of a column share a code, as text on every span.
+ * How a skeleton result carries what many spans share (service, operation and tenant names, local
+ * endpoint addresses and resource values: a span's "setting"): as a 32-bit code per span with one
+ * row per distinct setting, or, when two settings share a code, as text on every span.
  */
 export type SkeletonValues = 'codes' | 'text';
 
-/** Values of column `part`: rows that give a code's value (services, operations, tenants, places), then span rows. */
-const PART_SERVICE = 0;
-const PART_SPAN = 4;
-
-/** A value's 32-bit code (DuckDB's hash): only compared within one result, never stored. */
-const code = (expression: string) => `(hash(${expression}) & 4294967295)::UINTEGER`;
+/** The `bits` of a row that gives a setting's text (span rows hold kind, status and shared flag there, all below it). */
+const SETTING_ROW = 1024;
 
 /**
- * The span query: one result, its rows told apart by column `part`. Span rows (part 4) hold the
- * span id and parent id as two 32-bit halves each and the times as doubles (all become JS numbers
- * without a bigint each); kind + 8 × status + 32 × shared (0 absent, 1 false, 2 true); then the
- * service, operation, tenant and place, as codes or as text. A place is the struct {i4, i6, r} of
- * the local endpoint's addresses and the resource keys' values, as JSON text. With codes, rows of
- * parts 0-3 give each distinct service, operation, tenant and place its code, with the smallest and
- * largest value of that code (they differ only when two values collide).
+ * The span query. Span rows hold `bits` = kind + 8 × status + 32 × shared (0 absent, 1 false,
+ * 2 true), the span id and parent id as two 32-bit halves each and the times as doubles (all
+ * become JS numbers without a bigint each), and the span's setting: the struct {service, name,
+ * tenant, i4, i6, r} (r: the resource keys' values in order) as a code (the low `codeBits` bits of
+ * DuckDB's hash, only compared within one result) or as JSON text. With codes, rows with `bits` = SETTING_ROW give each
+ * code's setting as JSON text, or NULL when two settings share the code.
+ * Every span shares its setting with many others (one per operation and host), so one code per
+ * span means few columns per row (DuckDB hands each over per chunk of 2048 rows, at a cost) and
+ * few strings and objects to build.
  * A field's JSON is parsed only on rows whose text contains its key: a string test costs far less
  * than a parse. Parameters: $1 trace id, $2 and $3 start bounds, $4 the tenant when scoped.
  */
-export function skeletonSql(resourceKeys: readonly string[], scoped: boolean, values: SkeletonValues = 'codes'): string {
+export function skeletonSql(resourceKeys: readonly string[], scoped: boolean, values: SkeletonValues = 'codes', codeBits = 32): string {
   const resources = resourceKeys.length === 0
     ? 'NULL::VARCHAR[]'
     : `CASE WHEN contains(extra, '"r"') THEN json_extract_string(extra, [${resourceKeys.map((k) => pointerLiteral('r', k)).join(', ')}]) END`;
-  const rows = `SELECT span_id, parent_id, start_us, duration_us, kind, status, service, name, tenant,
+  const rows = `SELECT span_id, parent_id, start_us, duration_us, kind, status,
       CASE WHEN contains(extra, '"sh"') THEN json_extract_string(extra, ${pointerLiteral('sh')}) END AS shared,
-      {'i4': CASE WHEN contains(extra, '"i4"') THEN json_extract_string(extra, ${pointerLiteral('le', 'i4')}) END,
+      {'service': service, 'name': name, 'tenant': tenant,
+       'i4': CASE WHEN contains(extra, '"i4"') THEN json_extract_string(extra, ${pointerLiteral('le', 'i4')}) END,
        'i6': CASE WHEN contains(extra, '"i6"') THEN json_extract_string(extra, ${pointerLiteral('le', 'i6')}) END,
-       'r': ${resources}} AS place
+       'r': ${resources}} AS setting
     FROM spans WHERE trace_id = $1 AND start_us BETWEEN $2 AND $3${scoped ? ' AND tenant = $4' : ''}`;
-  const shared = `CASE WHEN shared IS NULL THEN 0 WHEN shared = 'true' THEN 2 ELSE 1 END`;
-  const spans = `SELECT ${PART_SPAN}::UTINYINT AS part, (span_id >> 32)::UINTEGER AS span_hi, (span_id & 4294967295)::UINTEGER AS span_lo,
-    (parent_id >> 32)::UINTEGER, (parent_id & 4294967295)::UINTEGER, start_us::DOUBLE, duration_us::DOUBLE,
-    (kind + 8 * status + 32 * ${shared})::USMALLINT,
-    ${values === 'codes'
-      ? `${code('service')}, ${code('name')}, ${code('tenant')}, ${code('place')}, NULL::VARCHAR AS lo, NULL::VARCHAR AS hi`
-      : 'service, name, tenant, to_json(place)::VARCHAR, NULL::VARCHAR AS lo, NULL::VARCHAR AS hi'}
+  const code = `(hash(setting) & ${2 ** codeBits - 1})::UINTEGER`;
+  const spans = `SELECT (kind + 8 * status + 32 * CASE WHEN shared IS NULL THEN 0 WHEN shared = 'true' THEN 2 ELSE 1 END)::USMALLINT AS bits,
+    (span_id >> 32)::UINTEGER, (span_id & 4294967295)::UINTEGER, (parent_id >> 32)::UINTEGER, (parent_id & 4294967295)::UINTEGER,
+    start_us::DOUBLE, duration_us::DOUBLE,
+    ${values === 'codes' ? `${code} AS code, NULL::VARCHAR AS setting` : 'NULL::UINTEGER AS code, to_json(setting)::VARCHAR AS setting'}
   FROM s`;
-  const text = (aggregate: string, column: string) => column === 'place' ? `to_json(${aggregate}(place))::VARCHAR` : `${aggregate}(${column})`;
-  const groups = ['service', 'name', 'tenant', 'place']
-    .map((column, part) => `SELECT ${PART_SERVICE + part} AS part, ${code(column)} AS code, ${text('min', column)} AS lo, ${text('max', column)} AS hi FROM s GROUP BY code`)
-    .join('\n    UNION ALL ');
-  const body = values === 'text'
-    ? spans
-    : `${spans}\n  UNION ALL SELECT part, code${', NULL'.repeat(COLUMNS - 4)}, lo, hi FROM (\n    ${groups})`;
+  const settings = `SELECT ${SETTING_ROW}, NULL, NULL, NULL, NULL, NULL, NULL, ${code} AS code,
+    CASE WHEN to_json(min(setting)) = to_json(max(setting)) THEN to_json(min(setting))::VARCHAR END
+  FROM s GROUP BY code`;
   // Not materialised: DuckDB then runs the scan once per use, which measured cheaper than keeping its rows.
-  return `WITH s AS NOT MATERIALIZED (${rows})\n${body}`;
+  return `WITH s AS NOT MATERIALIZED (${rows})\n${spans}${values === 'codes' ? `\nUNION ALL ${settings}` : ''}`;
 }
-
-/** Columns of {@link skeletonSql}'s result. */
-const COLUMNS = 14;
 
 const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
@@ -123,15 +116,20 @@ const NO_ATTRIBUTES: Span['attributes'] = Object.freeze({});
 const NO_EVENTS = Object.freeze([]) as unknown as Span['events'];
 const NO_LINKS = Object.freeze([]) as unknown as Span['links'];
 
-/** A span's place as the skeleton hands it over: both objects frozen and shared by every span of the place. */
-interface Place {
+/** What the spans of one setting share; the endpoint and resource objects are frozen. */
+interface Setting {
+  service: string;
+  name: string;
+  tenant: string;
   localEndpoint: Span['localEndpoint'];
   resource: Span['resource'];
 }
 
-/** The place of a `{i4, i6, r}` JSON text (see {@link skeletonSql}). */
-function placeOf(json: string, resourceKeys: readonly string[]): Place {
-  const { i4, i6, r } = JSON.parse(json) as { i4: string | null; i6: string | null; r: (string | null)[] | null };
+/** The setting of a JSON text (see {@link skeletonSql}). */
+function settingOf(json: string, resourceKeys: readonly string[]): Setting {
+  const { service, name, tenant, i4, i6, r } = JSON.parse(json) as {
+    service: string; name: string; tenant: string; i4: string | null; i6: string | null; r: (string | null)[] | null;
+  };
   let localEndpoint: Span['localEndpoint'];
   if (i4 !== null || i6 !== null) {
     localEndpoint = {};
@@ -149,41 +147,40 @@ function placeOf(json: string, resourceKeys: readonly string[]): Place {
     }
     Object.freeze(resource);
   }
-  return { localEndpoint, resource };
+  return { service, name, tenant, localEndpoint, resource };
 }
 
 /** A read in progress. */
 interface Reading {
   spans: Span[];
-  /** With codes, per span: its service, operation, tenant and place codes. */
+  /** With codes, per span: its setting's code. */
   codes: number[];
-  /** With codes, per part (service, operation, tenant, place): the value of each code, as text. */
-  byCode: [Map<number, string>, Map<number, string>, Map<number, string>, Map<number, string>];
-  /** Two values of one part share a code: the values must be read as text. */
+  /** With codes, the setting of each code, as JSON text. */
+  byCode: Map<number, string>;
+  /** Two settings share a code: they must be read as text. */
   collided: boolean;
-  /** Places by their JSON text, parsed once each. */
-  places: Map<string, Place>;
+  /** With text, settings by their JSON text, parsed once each. */
+  settings: Map<string, Setting>;
 }
 
-/** Takes the rows of one result chunk: values by code into their tables, spans into the list. */
+/** Takes the rows of one result chunk: settings by code into their table, spans into the list. */
 function readChunk(chunk: DuckDBDataChunk, traceId: string, resourceKeys: readonly string[], into: Reading): void {
   const rows = chunk.rowCount;
   const col = (i: number) => chunk.getColumnVector(i);
-  const part = col(0), spanHi = col(1), spanLo = col(2), parentHi = col(3), parentLo = col(4), start = col(5), duration = col(6);
-  const bits = col(7), service = col(8), name = col(9), tenant = col(10), place = col(11), lo = col(12), hi = col(13);
-  const { spans, codes, byCode, places } = into;
+  const bits = col(0), spanHi = col(1), spanLo = col(2), parentHi = col(3), parentLo = col(4), start = col(5), duration = col(6);
+  const code = col(7), settingText = col(8);
+  const { spans, codes, byCode, settings } = into;
   for (let i = 0; i < rows; i++) {
-    const partOfRow = part.getItem(i) as number;
-    if (partOfRow !== PART_SPAN) {
-      const text = lo.getItem(i) as string;
-      if (text !== hi.getItem(i)) into.collided = true;
-      byCode[partOfRow - PART_SERVICE as 0 | 1 | 2 | 3].set(spanHi.getItem(i) as number, text);
+    const packed = bits.getItem(i) as number;
+    if (packed === SETTING_ROW) {
+      const text = settingText.getItem(i) as string | null;
+      if (text === null) into.collided = true;
+      else byCode.set(code.getItem(i) as number, text);
       continue;
     }
-    const packed = bits.getItem(i) as number;
     const ph = parentHi.getItem(i) as number | null;
-    // Each shape is built whole (localEndpoint filled in below, left undefined without one), so every
-    // field lives inside the object rather than in a property store added later.
+    // Each shape is built whole (the setting's fields filled in later), so every field lives
+    // inside the object rather than in a property store added afterwards.
     const span: Span = ph === null
       ? {
         traceId, spanId: hex16(spanHi.getItem(i) as number, spanLo.getItem(i) as number), kind: SPAN_KINDS[packed & 7] ?? 'unspecified',
@@ -199,25 +196,26 @@ function readChunk(chunk: DuckDBDataChunk, traceId: string, resourceKeys: readon
       };
     const shared = packed >> 5;
     if (shared !== 0) span.shared = shared === 2;
-    const serviceItem = service.getItem(i);
-    if (typeof serviceItem === 'number') {
-      codes.push(serviceItem, name.getItem(i) as number, tenant.getItem(i) as number, place.getItem(i) as number);
-    } else {
-      span.service = serviceItem as string;
-      span.name = name.getItem(i) as string;
-      span.tenant = tenant.getItem(i) as string;
-      setPlace(span, place.getItem(i) as string, places, resourceKeys);
-    }
+    const spanCode = code.getItem(i) as number | null;
+    if (spanCode !== null) codes.push(spanCode);
+    else setSetting(span, settingText.getItem(i) as string, settings, resourceKeys);
     spans.push(span);
   }
 }
 
-/** Gives a span the place of a JSON text, parsing each distinct text once. */
-function setPlace(span: Span, json: string, places: Map<string, Place>, resourceKeys: readonly string[]): void {
-  let known = places.get(json);
-  if (known === undefined) places.set(json, (known = placeOf(json, resourceKeys)));
-  span.resource = known.resource;
-  span.localEndpoint = known.localEndpoint;
+/** Gives a span the setting of a JSON text, parsing each distinct text once. */
+function setSetting(span: Span, json: string, settings: Map<string, Setting>, resourceKeys: readonly string[]): void {
+  let known = settings.get(json);
+  if (known === undefined) settings.set(json, (known = settingOf(json, resourceKeys)));
+  applySetting(span, known);
+}
+
+function applySetting(span: Span, setting: Setting): void {
+  span.service = setting.service;
+  span.name = setting.name;
+  span.tenant = setting.tenant;
+  span.resource = setting.resource;
+  span.localEndpoint = setting.localEndpoint;
 }
 
 /** Binds the trace id, start bounds and, when scoped, the tenant ($1-$4 of {@link skeletonSql}). */
@@ -229,11 +227,11 @@ function bind(stmt: DuckDBPreparedStatement, traceId: bigint, min: number, max: 
 }
 
 /** One run of {@link skeletonSql}. */
-async function readSpans(connection: DuckDBConnection, query: SkeletonQuery, range: { id: bigint; min: number; max: number }, values: SkeletonValues): Promise<Reading> {
-  const stmt = await connection.prepare(skeletonSql(query.resourceKeys, query.tenant !== undefined, values));
+async function readSpans(connection: DuckDBConnection, query: SkeletonQuery, range: { id: bigint; min: number; max: number }, values: SkeletonValues, codeBits: number): Promise<Reading> {
+  const stmt = await connection.prepare(skeletonSql(query.resourceKeys, query.tenant !== undefined, values, codeBits));
   try {
     bind(stmt, range.id, range.min, range.max, query.tenant);
-    const reading: Reading = { spans: [], codes: [], byCode: [new Map(), new Map(), new Map(), new Map()], collided: false, places: new Map() };
+    const reading: Reading = { spans: [], codes: [], byCode: new Map(), collided: false, settings: new Map() };
     // Materialised: its chunks are taken without a trip to DuckDB's threads each (a 50 000-span
     // trace has 25). Streaming them measured no cheaper in CPU, and each trip waits for a core.
     const result = await stmt.run();
@@ -244,13 +242,23 @@ async function readSpans(connection: DuckDBConnection, query: SkeletonQuery, ran
   }
 }
 
+/** How {@link readTraceSkeleton} reads; both are for tests. */
+export interface SkeletonReadOptions {
+  /** 'text' reads as a collision of codes would (default 'codes'). */
+  values?: SkeletonValues;
+  /** Bits per code (default 32); fewer make collisions likely. */
+  codeBits?: number;
+}
+
 /**
  * The stored spans of one trace with the skeleton's fields filled (see SpanReader.getTraceSkeleton);
- * resource values come back as strings whatever their stored type, and spans of one place share
- * one frozen localEndpoint and one frozen resource object. Runs on `connection` alone. `values`
- * is for tests: 'text' reads as a collision of codes would.
+ * resource values come back as strings whatever their stored type, and the spans of one setting
+ * (service, operation, tenant, endpoint addresses, resource values) share one frozen
+ * localEndpoint and one frozen resource object. Runs on `connection` alone.
  */
-export async function readTraceSkeleton(connection: DuckDBConnection, query: SkeletonQuery, values: SkeletonValues = 'codes'): Promise<Span[]> {
+export async function readTraceSkeleton(connection: DuckDBConnection, query: SkeletonQuery, options: SkeletonReadOptions = {}): Promise<Span[]> {
+  const values = options.values ?? 'codes';
+  const codeBits = options.codeBits ?? 32;
   const id = BigInt(`0x${query.traceId}`);
   // Prepared fresh each time, as every read of the table is (see Conn.rows in span-table.ts).
   const rangeStmt = await connection.prepare('SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?');
@@ -269,18 +277,12 @@ export async function readTraceSkeleton(connection: DuckDBConnection, query: Ske
   }
   if (min === null || max === null) return [];
   const range = { id, min: Number(min), max: Number(max) };
-  const reading = await readSpans(connection, query, range, values);
+  const reading = await readSpans(connection, query, range, values, codeBits);
   if (values === 'text') return reading.spans;
-  if (reading.collided) return (await readSpans(connection, query, range, 'text')).spans;
-  // Spans of one name or place share one string or object: each decoded once, not once per span.
-  const { spans, codes, places } = reading;
-  const [services, operations, tenants, placeTexts] = reading.byCode;
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i]!;
-    span.service = services.get(codes[4 * i]!)!;
-    span.name = operations.get(codes[4 * i + 1]!)!;
-    span.tenant = tenants.get(codes[4 * i + 2]!)!;
-    setPlace(span, placeTexts.get(codes[4 * i + 3]!)!, places, query.resourceKeys);
-  }
+  if (reading.collided) return (await readSpans(connection, query, range, 'text', codeBits)).spans;
+  const { spans, codes } = reading;
+  const settingOfCode = new Map<number, Setting>();
+  for (const [code, json] of reading.byCode) settingOfCode.set(code, settingOf(json, query.resourceKeys));
+  for (let i = 0; i < spans.length; i++) applySetting(spans[i]!, settingOfCode.get(codes[i]!)!);
   return spans;
 }
