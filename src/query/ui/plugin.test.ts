@@ -285,6 +285,24 @@ describe('traces opened from their skeleton (embedded store, spans in DuckDB)', 
       await done();
     }
   });
+
+  it('reads no details while no answer has gone out (a page\'s early read alone)', async () => {
+    const { server, wholeReads, done } = await setup(0);
+    try {
+      const page = await server.inject(`/trace/${TEST_TRACE_ID}`);
+      expect(page.statusCode).toBe(200);
+      // A span's detail joins the page's read and is answered from that span alone.
+      const detail = await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/spans/000000000000000a`);
+      expect(detail.json().span.attributes).toEqual({ 'http.url': '/home' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(wholeReads()).toBe(0);
+      await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}/columns`);
+      for (let i = 0; i < 200 && wholeReads() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(wholeReads()).toBe(1);
+    } finally {
+      await done();
+    }
+  });
 });
 
 describe('static UI', () => {

@@ -42,8 +42,9 @@ export interface UiPluginOptions {
   reuseReadMs?: number;
   /**
    * A trace opened from its skeleton reads its spans' details (for span detail and find requests)
-   * this long after the open, or at the first such request if sooner (default 600 ms: after the
-   * browser has painted the timeline, so the two do not compete for the CPU).
+   * this long after its first compact answer was sent, or at the first such request if sooner
+   * (default 600 ms: after the browser has painted the timeline, so the two do not compete for
+   * the CPU; the whole read of a 50 000-span trace costs several times its skeleton's).
    */
   detailsDelayMs?: number;
 }
@@ -162,8 +163,20 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     return (bodies[form] ??= encodeBody(form === 'json' ? Buffer.from(JSON.stringify(trace.compact)) : encodeColumns(trace.compact)));
   }
 
+  /** Traces read from their skeleton whose details are read once their first answer has gone out. */
+  const detailsAfterSend = new WeakSet<PreparedTrace>();
+  /** Starts the timer for a trace's details read, once per trace. */
+  function readDetailsSoon(scope: TenantScope, trace: PreparedTrace): void {
+    if (!detailsAfterSend.delete(trace)) return;
+    setTimeout(() => void details(scope, trace).catch(() => undefined), detailsDelayMs).unref();
+  }
+
   async function sendTrace(request: FastifyRequest<{ Params: { traceId: string }; Querystring: { fresh?: unknown } }>, reply: FastifyReply, form: TraceForm) {
-    const { trace, timing } = await open(scopeOf(request), request.params.traceId, request.query.fresh === '1');
+    const scope = scopeOf(request);
+    const { trace, timing } = await open(scope, request.params.traceId, request.query.fresh === '1');
+    // Timed from when the answer has left (or the connection closed), not from the read: encoding
+    // and sending a big answer take long on a busy machine, and the browser still has to paint.
+    reply.raw.once('close', () => readDetailsSoon(scope, trace));
     const t0 = performance.now();
     const body = await encoded(trace, form);
     const encodeMs = performance.now() - t0;
@@ -198,7 +211,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
         detailed.set(trace, trace.spans);
         detailsOf.set(trace, Promise.resolve(trace.spans));
       }
-      else setTimeout(() => void details(scope, trace).catch(() => undefined), detailsDelayMs).unref();
+      else detailsAfterSend.add(trace);
       return { trace, timing: `${lean ? 'skeleton' : 'read'};dur=${(t1 - t0).toFixed(1)}, prepare;dur=${(performance.now() - t1).toFixed(1)}` };
     })();
     inflight.set(key, started);
