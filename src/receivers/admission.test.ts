@@ -101,6 +101,21 @@ describe('createAdmission', () => {
     expect((await first).toString()).toBe('abc');
     expect(a.inflight('otlpGrpc')).toBe(0);
   });
+
+  it('hands a gRPC refusal to the receiver before answering, so the ingest figures see it', async () => {
+    const metrics = createMetrics();
+    const ingest = createIngest({ writer: createMemoryStore({ maxSpans: 10 }).writer, metrics });
+    const a = admission({ maxBytes: 0, maxInflight: 0 });
+    const seen: string[] = [];
+    const service = admitGrpc({ name: 'test.Service', methods: { Call: async (request) => request } }, a, 'otlpGrpc', (err, peer) => {
+      seen.push(peer);
+      return ingest.refuse('otlp-proto', err, { source: peer });
+    });
+    const call = { metadata: undefined as never, signal: new AbortController().signal, peer: 'ipv4:10.1.2.3:5000' };
+    await expect(service.methods.Call!(Buffer.from('abc'), call)).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED' });
+    expect(seen).toEqual(['ipv4:10.1.2.3:5000']);
+    expect(await metrics.registry.getSingleMetricAsString('ariadne_requests_rejected_total')).toContain('ariadne_requests_rejected_total{protocol="otlp-proto",reason="overloaded"} 1');
+  });
 });
 
 describe('admitHttp on a real receiver', () => {

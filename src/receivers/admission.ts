@@ -272,12 +272,23 @@ export function admitHttp(app: FastifyInstance, admission: Admission, receiver: 
   });
 }
 
-/** Wraps every method of a gRPC service so its calls are admitted like HTTP requests (by message size). */
-export function admitGrpc(service: GrpcService, admission: Admission, receiver: string): GrpcService {
+/**
+ * Wraps every method of a gRPC service so its calls are admitted like HTTP requests (by message
+ * size). A refusal goes through `refused` when given (the receiver's ingest.refuse, so it shows in
+ * the ingest diagnostics as HTTP refusals do) before it is answered RESOURCE_EXHAUSTED.
+ */
+export function admitGrpc(
+  service: GrpcService, admission: Admission, receiver: string, refused?: (err: unknown, peer: string) => unknown,
+): GrpcService {
   const methods: GrpcService['methods'] = {};
   for (const [name, handler] of Object.entries(service.methods)) {
     methods[name] = async (request, call) => {
-      const leave = admission.enter(receiver, request.length);
+      let leave: () => void;
+      try {
+        leave = admission.enter(receiver, request.length);
+      } catch (err) {
+        throw refused ? refused(err, call.peer) : err;
+      }
       try {
         return await handler(request, call);
       } finally {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ingestApiPlugin, servicesApiPlugin, type IngestListener } from '../query/ariadne/index.js';
 import { statementApiPlugin } from '../query/statement/index.js';
 import { jaegerQueryPlugin } from '../query/jaeger/index.js';
@@ -119,7 +120,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await admin.register(adminPlugin, { metrics, isReady: () => ready, startedAt });
       await serve(admin, 'admin', config.adminPort, '/health, /ready, /metrics');
     }
-    guard = await accessGuard(config, logger, closers);
+    guard = await accessGuard(config, logger, closers, metrics.registry);
     if (has('store')) {
       const opened = await openStore({ ...config, maxBufferedSpans, clickhouseMaxBufferedSpans, decode: (payload) => limiter.replay(decodePayload(payload)), logger });
       store = opened;
@@ -207,10 +208,12 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await serve(app, 'jaegerHttp', config.jaegerHttpPort, 'POST /api/traces, GET /api/sampling');
     }
     if (has('jaeger-receiver')) {
-      await serveGrpc([admitGrpc(createJaegerCollectorService({ ingest }), admission, 'jaegerGrpc')], 'jaegerGrpc', config.jaegerGrpcPort, 'jaeger.api_v2.CollectorService/PostSpans');
+      const refused = (err: unknown, peer: string) => ingest.refuse(FORMATS_BY_RECEIVER.jaegerGrpc[0], err, { source: peer });
+      await serveGrpc([admitGrpc(createJaegerCollectorService({ ingest }), admission, 'jaegerGrpc', refused)], 'jaegerGrpc', config.jaegerGrpcPort, 'jaeger.api_v2.CollectorService/PostSpans');
     }
     if (has('otlp-receiver')) {
-      await serveGrpc([admitGrpc(createOtlpTraceService({ ingest }), admission, 'otlpGrpc')], 'otlpGrpc', config.otlpGrpcPort, 'TraceService/Export');
+      const refused = (err: unknown, peer: string) => ingest.refuse(FORMATS_BY_RECEIVER.otlpGrpc[0], err, { source: peer });
+      await serveGrpc([admitGrpc(createOtlpTraceService({ ingest }), admission, 'otlpGrpc', refused)], 'otlpGrpc', config.otlpGrpcPort, 'TraceService/Export');
       const otlp = httpApp('otlp-http', config.maxBodyBytes);
       admitHttp(otlp, admission, 'otlpHttp');
       allowAnyOrigin(otlp);
@@ -304,7 +307,7 @@ function authConfigured(config: Config): boolean {
 }
 
 /** The process's access guard: credentials from the auth files (watched until close) and the tenancy flags. */
-async function accessGuard(config: Config, logger: Logger, closers: Array<() => Promise<void> | void>): Promise<AccessGuard> {
+async function accessGuard(config: Config, logger: Logger, closers: Array<() => Promise<void> | void>, registry: Registry): Promise<AccessGuard> {
   let auth: Authenticator | undefined;
   if (authConfigured(config)) {
     const opened = await createAuthenticator({
@@ -316,7 +319,7 @@ async function accessGuard(config: Config, logger: Logger, closers: Array<() => 
   const tenancy = { enabled: config.tenancyEnabled, header: config.tenancyHeader, tenants: config.tenancyTenants };
   if (tenancy.enabled) logger.info({ header: tenancy.header, tenants: tenancy.tenants.length > 0 ? tenancy.tenants : 'any' }, 'multi-tenancy on');
   else if (tenancy.tenants.length > 0) logger.warn('--multi-tenancy.tenants has no effect without --multi-tenancy.enabled: reads see every tenant');
-  return createAccessGuard({ tenancy, ...(auth ? { auth, authScope: config.authScope } : {}) });
+  return createAccessGuard({ tenancy, registry, ...(auth ? { auth, authScope: config.authScope } : {}) });
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeOf } from '../query/scope.js';
 import { createAuthenticator, type Authenticator } from './auth.js';
@@ -66,16 +67,16 @@ describe('createAccessGuard', () => {
     ['on: UI files need no tenant', { tenancy: OPEN, withAuth: false }, { surface: 'page', tenantValues: [] }, { ok: true, principal: '' }],
     ['on: open paths need nothing', { tenancy: OPEN, withAuth: true }, { surface: 'open', tenantValues: [] }, { ok: true, principal: '' }],
     ['auth: no credentials', { tenancy: OFF, withAuth: true }, { surface: 'query', tenantValues: [] },
-      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'credentials required: send an Authorization header (Bearer token or Basic)', challenge: 'Bearer realm="ariadne"' }],
+      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'credentials required: send an Authorization header (Bearer token or Basic)', challenge: 'Bearer realm="ariadne"', credentials: true }],
     ['auth: UI files need credentials', { tenancy: OFF, withAuth: true }, { surface: 'page', tenantValues: [] },
-      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'credentials required: send an Authorization header (Bearer token or Basic)', challenge: 'Bearer realm="ariadne"' }],
+      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'credentials required: send an Authorization header (Bearer token or Basic)', challenge: 'Bearer realm="ariadne"', credentials: true }],
     ['auth: wrong token', { tenancy: OFF, withAuth: true }, { surface: 'ingest', tenantValues: [], authorization: bearer('tok-zzzzzzzzzzzzzzzz') },
-      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'invalid credentials', challenge: 'Bearer realm="ariadne"' }],
+      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'invalid credentials', challenge: 'Bearer realm="ariadne"', credentials: true }],
     ['auth: right token', { tenancy: OFF, withAuth: true }, { surface: 'query', tenantValues: [], authorization: bearer(TOKEN) }, { ok: true, principal: 'token@line1' }],
     ['auth on query only: ingest is free', { tenancy: OFF, withAuth: true, scope: 'query' }, { surface: 'ingest', tenantValues: [] }, { ok: true, principal: '' }],
     ['auth on ingest only: reads are free', { tenancy: OFF, withAuth: true, scope: 'ingest' }, { surface: 'query', tenantValues: [] }, { ok: true, principal: '' }],
     ['auth then tenancy: credentials first', { tenancy: OPEN, withAuth: true }, { surface: 'query', tenantValues: [] },
-      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'credentials required: send an Authorization header (Bearer token or Basic)', challenge: 'Bearer realm="ariadne"' }],
+      { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: 'credentials required: send an Authorization header (Bearer token or Basic)', challenge: 'Bearer realm="ariadne"', credentials: true }],
     ['pinned token names its tenant', { tenancy: OPEN, withAuth: true }, { surface: 'query', tenantValues: [], authorization: bearer(PINNED_B) }, { ok: true, tenant: 'team-b', principal: 'token@line2' }],
     ['pinned token for another tenant', { tenancy: OPEN, withAuth: true }, { surface: 'ingest', tenantValues: ['team-a'], authorization: bearer(PINNED_B) },
       { ok: false, status: 403, grpcCode: GRPC_PERMISSION_DENIED, message: 'these credentials may not act for tenant "team-a"' }],
@@ -85,6 +86,23 @@ describe('createAccessGuard', () => {
   it.each(cases)('%s', async (_name, setup, request, expected) => {
     const guard = createAccessGuard({ tenancy: setup.tenancy, ...(setup.withAuth ? { auth, authScope: setup.scope ?? 'all' } : {}) });
     expect(await guard.check(request)).toEqual(expected);
+  });
+
+  it('counts refusals by surface and reason', async () => {
+    const registry = new Registry();
+    const guard = createAccessGuard({ tenancy: LISTED, auth, registry });
+    const requests: AccessRequest[] = [
+      { surface: 'ingest', tenantValues: ['team-a'] },
+      { surface: 'query', tenantValues: ['team-a'], authorization: bearer('tok-zzzzzzzzzzzzzzzz') },
+      { surface: 'query', tenantValues: [], authorization: bearer(TOKEN) },
+      { surface: 'ingest', tenantValues: ['team-z'], authorization: bearer(TOKEN) },
+      { surface: 'ingest', tenantValues: ['team-a'], authorization: bearer(PINNED_B) },
+      { surface: 'ingest', tenantValues: ['team-a'], authorization: bearer(TOKEN) },
+    ];
+    for (const r of requests) await guard.check(r);
+    const counted = (await registry.getSingleMetric('ariadne_access_refused_total')!.get()).values
+      .map((v) => `${v.labels.surface} ${v.labels.reason} ${v.value}`).sort();
+    expect(counted).toEqual(['ingest credentials 1', 'ingest tenant_denied 2', 'query credentials 1', 'query tenant_missing 1']);
   });
 
   it('is inactive with tenancy off and no credentials', () => {

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metadata } from '@grpc/grpc-js';
+import { Counter, type Registry } from 'prom-client';
 import type { GrpcAccess, GrpcAuthorize } from '../receivers/index.js';
 import type { Authenticator, AuthScope } from './auth.js';
 import { authCovers } from './auth.js';
@@ -44,6 +45,8 @@ export interface Refusal {
   grpcCode: number;
   message: string;
   challenge?: string;
+  /** Set when the credentials were refused (tenant refusals leave it unset). */
+  credentials?: true;
 }
 
 /** An allowed request and its tenant (undefined: every tenant for reads, the default tenant for writes). */
@@ -79,7 +82,16 @@ export interface AccessGuardOptions {
   auth?: Authenticator;
   /** What the credentials protect (default all). */
   authScope?: AuthScope;
+  /** Registry for `ariadne_access_refused_total{surface,reason}`; refusals are not counted without one. */
+  registry?: Registry;
 }
+
+/**
+ * Why a request was refused, the `reason` label of `ariadne_access_refused_total`: missing or
+ * wrong credentials, no (valid) tenant named, or a tenant not allowed (unknown, or not the one
+ * the credentials or the path token name).
+ */
+export type AccessRefusalReason = 'credentials' | 'tenant_missing' | 'tenant_denied';
 
 /**
  * The tenant of a request with multi-tenancy on, or why there is none. The header wins over
@@ -115,16 +127,19 @@ export function resolveTenant(
 export function createAccessGuard(options: AccessGuardOptions): AccessGuard {
   const { tenancy, auth } = options;
   const scope = options.authScope ?? 'all';
-  return {
-    tenancy,
-    inactive: !tenancy.enabled && auth === undefined,
-    async check(request) {
+  const refused = options.registry
+    ? new Counter({
+      name: 'ariadne_access_refused_total', help: 'Requests refused by auth or tenancy, by surface (ingest, query, page) and reason (credentials, tenant_missing, tenant_denied)',
+      labelNames: ['surface', 'reason'] as const, registers: [options.registry],
+    })
+    : undefined;
+  const decide = async (request: AccessRequest): Promise<Allowed | Refusal> => {
       if (request.surface === 'open') return { ok: true, principal: '' };
       let pinned: string | undefined;
       let principal = '';
       if (auth && authCovers(scope, request.surface === 'ingest' ? 'ingest' : 'query')) {
         const result = await auth.authenticate(request.authorization);
-        if (!result.ok) return { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: result.message, challenge: auth.challenge };
+        if (!result.ok) return { ok: false, status: 401, grpcCode: GRPC_UNAUTHENTICATED, message: result.message, challenge: auth.challenge, credentials: true };
         pinned = result.tenant;
         principal = result.principal;
       }
@@ -137,6 +152,18 @@ export function createAccessGuard(options: AccessGuardOptions): AccessGuard {
         ? { values: request.tenantValues, ...(request.pathTenant === undefined ? {} : { pathTenant: request.pathTenant }) }
         : { values: request.tenantValues, pinned, ...(request.pathTenant === undefined ? {} : { pathTenant: request.pathTenant }) });
       return resolved.ok ? { ok: true, tenant: resolved.tenant, principal } : resolved;
+  };
+  return {
+    tenancy,
+    inactive: !tenancy.enabled && auth === undefined,
+    async check(request) {
+      const decision = await decide(request);
+      if (!decision.ok && refused) {
+        const reason: AccessRefusalReason = decision.credentials === true ? 'credentials'
+          : decision.grpcCode === GRPC_PERMISSION_DENIED ? 'tenant_denied' : 'tenant_missing';
+        refused.inc({ surface: request.surface, reason });
+      }
+      return decision;
     },
   };
 }
