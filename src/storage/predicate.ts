@@ -405,29 +405,33 @@ export function mergeMeasurePartials(a: MeasurePartial, b: MeasurePartial): Meas
 
 /**
  * Merges answers of the same aggregation over disjoint span sets: groups with equal keys add
- * their counts and partials; the result is sorted by keys (compareGroupKeys). Inputs are not modified.
+ * their counts and partials; the result is sorted by keys (compareGroupKeys). Inputs are not
+ * modified; a group found in one list only is returned as it is (shared, not copied: copying every
+ * histogram of a large answer cost more than the query that produced it).
  */
 export function mergeAggregateGroups(...lists: ReadonlyArray<readonly AggregateGroup[]>): AggregateGroup[] {
-  const byKeys = new Map<string, AggregateGroup>();
+  const byKeys = new Map<string, { group: AggregateGroup; owned: boolean }>();
   for (const list of lists) {
     for (const g of list) {
       const id = JSON.stringify(g.keys);
       const held = byKeys.get(id);
       if (held === undefined) {
-        byKeys.set(id, {
-          keys: [...g.keys],
-          count: g.count,
-          errorCount: g.errorCount,
-          measures: g.measures.map((m) => mergeMeasurePartials(m, { count: 0, sum: 0 })),
-        });
+        byKeys.set(id, { group: g, owned: false });
         continue;
       }
-      held.count += g.count;
-      held.errorCount += g.errorCount;
-      held.measures = held.measures.map((m, i) => (g.measures[i] === undefined ? m : mergeMeasurePartials(m, g.measures[i]!)));
+      const h = held.group;
+      const measures = h.measures.map((m, i) => (g.measures[i] === undefined ? m : mergeMeasurePartials(m, g.measures[i]!)));
+      if (held.owned) {
+        h.count += g.count;
+        h.errorCount += g.errorCount;
+        h.measures = measures;
+      } else {
+        held.group = { keys: [...h.keys], count: h.count + g.count, errorCount: h.errorCount + g.errorCount, measures };
+        held.owned = true;
+      }
     }
   }
-  return [...byKeys.values()].sort((a, b) => compareGroupKeys(a.keys, b.keys));
+  return [...byKeys.values()].map((v) => v.group).sort((a, b) => compareGroupKeys(a.keys, b.keys));
 }
 
 /**

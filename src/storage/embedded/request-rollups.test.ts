@@ -44,6 +44,7 @@ async function forgetRollups(file: string): Promise<void> {
   const c = await db.connect();
   await c.run('DROP TABLE request_rollups');
   await c.run('DROP TABLE request_rollup_fresh');
+  await c.run('DROP TABLE request_service_rollups');
   await c.run(`DELETE FROM meta WHERE key = 'request_rollups'`);
   c.closeSync();
   db.closeSync();

@@ -4,7 +4,9 @@
  * durable as the spans and never count a span the table does not hold); `request_rollup_fresh`
  * notes the slots that received appended rows since they were last merged. Merging rewrites those
  * slots with one row per key, sorted by (tenant, service, operation, slot), so service and
- * operation filters skip most of the table.
+ * operation filters skip most of the table. `request_service_rollups` holds the same rows summed
+ * over operations: what the services list and a service's charts read (a tenth of the rows for the
+ * workload's ten operations per service).
  * Every value reaches SQL as a bound parameter; only fixed fragments are concatenated.
  */
 import type { RequestAggregation } from '../api.js';
@@ -27,8 +29,33 @@ export const REQUEST_ROLLUP_SCHEMA = [
     duration_min BIGINT NOT NULL,
     duration_max BIGINT NOT NULL
   )`,
+  `CREATE TABLE IF NOT EXISTS request_service_rollups (
+    slot_us BIGINT NOT NULL,
+    tenant VARCHAR NOT NULL,
+    service VARCHAR NOT NULL,
+    bucket INTEGER NOT NULL,
+    requests BIGINT NOT NULL,
+    errors BIGINT NOT NULL,
+    duration_sum BIGINT NOT NULL,
+    duration_min BIGINT NOT NULL,
+    duration_max BIGINT NOT NULL
+  )`,
   `CREATE TABLE IF NOT EXISTS request_rollup_fresh (slot_us BIGINT NOT NULL, row_count BIGINT NOT NULL)`,
 ];
+
+/** Layout version of the rollup tables: a database holding another is refilled from its spans at open. */
+const ROLLUP_VERSION = 2;
+
+const SUMS = `CAST(sum(requests) AS BIGINT), CAST(sum(errors) AS BIGINT), CAST(sum(duration_sum) AS BIGINT), min(duration_min), max(duration_max)`;
+
+/** Inserts the service rows of the slots in [fromUs, toUs) summed from their operation rows. */
+async function serviceRowsFromOperations(run: Run, window: { fromUs: number; toUs: number }): Promise<void> {
+  await run(
+    `INSERT INTO request_service_rollups SELECT slot_us, tenant, service, bucket, ${SUMS}
+     FROM request_rollups WHERE slot_us >= ? AND slot_us < ? GROUP BY slot_us, tenant, service, bucket ORDER BY tenant, service, slot_us, bucket`,
+    [window.fromUs, window.toUs],
+  );
+}
 
 /** The meta key recording that the rollups cover every stored span (set once the backfill ran). */
 export const ROLLUP_META_KEY = 'request_rollups';
@@ -45,8 +72,8 @@ const BUCKET_INDEX_SQL = `CASE WHEN bucket <= 0 THEN 0 ELSE bucket * ${ROLLUP_BU
 export type Run = (sql: string, params?: readonly SqlParam[]) => Promise<unknown[][]>;
 
 /**
- * Inserts the rollup rows of the stored requests starting in [fromUs, toUs] (all of them without a
- * window), computed from the span table; the caller deletes what those slots held first.
+ * Inserts the rollup rows (both tables) of the stored requests starting in [fromUs, toUs] (all of
+ * them without a window), computed from the span table; the caller deletes what those slots held first.
  */
 export async function rollupFromSpans(run: Run, window?: { fromUs: number; toUs: number }): Promise<void> {
   const where = predicateSql(requestPredicate());
@@ -65,6 +92,8 @@ export async function rollupFromSpans(run: Run, window?: { fromUs: number; toUs:
      ORDER BY tenant, service, name, slot_us, b`,
     [...params, ...where.params],
   );
+  const slots = window === undefined ? { fromUs: Number.MIN_SAFE_INTEGER, toUs: Number.MAX_SAFE_INTEGER } : { fromUs: window.fromUs, toUs: window.toUs + 1 };
+  await serviceRowsFromOperations(run, slots);
 }
 
 /**
@@ -74,11 +103,12 @@ export async function rollupFromSpans(run: Run, window?: { fromUs: number; toUs:
 export async function ensureRequestRollups(run: Run): Promise<{ backfilled: boolean }> {
   for (const sql of REQUEST_ROLLUP_SCHEMA) await run(sql);
   const done = await run('SELECT value FROM meta WHERE key = ?', [ROLLUP_META_KEY]);
-  if (done.length > 0) return { backfilled: false };
+  if (Number(done[0]?.[0] ?? 0) === ROLLUP_VERSION) return { backfilled: false };
   await run('DELETE FROM request_rollups');
+  await run('DELETE FROM request_service_rollups');
   await run('DELETE FROM request_rollup_fresh');
   await rollupFromSpans(run);
-  await run('INSERT INTO meta VALUES (?, 1)', [ROLLUP_META_KEY]);
+  await run('INSERT OR REPLACE INTO meta VALUES (?, ?)', [ROLLUP_META_KEY, ROLLUP_VERSION]);
   return { backfilled: true };
 }
 
@@ -102,17 +132,24 @@ export function longestRollupLine(rows: readonly RequestRollupRow[]): number {
 
 const MIB = 1_048_576;
 
-/** Appends the rows of a CSV staging file (rollupCsv) and notes their slots as fresh. */
+/** Appends the rows of a CSV staging file (rollupCsv), and their sums per service, and notes their slots as fresh. */
 export async function appendRollups(run: Run, file: string, rows: readonly RequestRollupRow[]): Promise<void> {
   if (rows.length === 0) return;
   const maxLine = Math.max(2 * MIB, 3 * longestRollupLine(rows) + 1);
+  await run('CREATE TEMP TABLE request_rollups_staged AS SELECT * FROM request_rollups LIMIT 0');
   await run(
-    `INSERT INTO request_rollups SELECT * FROM read_csv(?, columns = {'slot_us': 'BIGINT', 'tenant': 'VARCHAR', 'service': 'VARCHAR',
+    `INSERT INTO request_rollups_staged SELECT * FROM read_csv(?, columns = {'slot_us': 'BIGINT', 'tenant': 'VARCHAR', 'service': 'VARCHAR',
       'operation': 'VARCHAR', 'bucket': 'INTEGER', 'requests': 'BIGINT', 'errors': 'BIGINT', 'duration_sum': 'BIGINT',
       'duration_min': 'BIGINT', 'duration_max': 'BIGINT'}, header = false, delim = ',', quote = '${CSV_QUOTE}', escape = '${CSV_QUOTE}',
       new_line = '\\n', allow_quoted_nulls = false, auto_detect = false, max_line_size = ${maxLine}, buffer_size = ${Math.max(16 * MIB, 2 * maxLine)})`,
     [file],
   );
+  try {
+    await run('INSERT INTO request_rollups SELECT * FROM request_rollups_staged');
+    await run(`INSERT INTO request_service_rollups SELECT slot_us, tenant, service, bucket, ${SUMS} FROM request_rollups_staged GROUP BY slot_us, tenant, service, bucket`);
+  } finally {
+    await run('DROP TABLE request_rollups_staged');
+  }
   const perSlot = new Map<number, number>();
   for (const r of rows) perSlot.set(r.slotUs, (perSlot.get(r.slotUs) ?? 0) + 1);
   const slots = [...perSlot];
@@ -130,20 +167,20 @@ export async function freshRows(run: Run): Promise<{ fresh: number; inFreshSlots
   return { fresh, inFreshSlots: all };
 }
 
-/** Rewrites the fresh slots with one row per key, sorted; runs inside the caller's transaction. */
+/** Rewrites the fresh slots of both tables with one row per key, sorted; runs inside the caller's transaction. */
 export async function mergeFreshSlots(run: Run): Promise<void> {
   const slots = '(SELECT DISTINCT slot_us FROM request_rollup_fresh)';
-  await run(`CREATE TEMP TABLE request_rollups_merged AS
-    SELECT slot_us, tenant, service, operation, bucket, CAST(sum(requests) AS BIGINT) AS requests, CAST(sum(errors) AS BIGINT) AS errors,
-      CAST(sum(duration_sum) AS BIGINT) AS duration_sum, min(duration_min) AS duration_min, max(duration_max) AS duration_max
-    FROM request_rollups WHERE slot_us IN ${slots} GROUP BY slot_us, tenant, service, operation, bucket`);
-  try {
-    await run(`DELETE FROM request_rollups WHERE slot_us IN ${slots}`);
-    await run('INSERT INTO request_rollups SELECT * FROM request_rollups_merged ORDER BY tenant, service, operation, slot_us, bucket');
-    await run('DELETE FROM request_rollup_fresh');
-  } finally {
-    await run('DROP TABLE request_rollups_merged');
+  for (const [table, key] of [['request_rollups', 'tenant, service, operation'], ['request_service_rollups', 'tenant, service']] as const) {
+    await run(`CREATE TEMP TABLE request_rollups_merged AS SELECT slot_us, ${key}, bucket, ${SUMS}
+      FROM ${table} WHERE slot_us IN ${slots} GROUP BY slot_us, ${key}, bucket`);
+    try {
+      await run(`DELETE FROM ${table} WHERE slot_us IN ${slots}`);
+      await run(`INSERT INTO ${table} SELECT * FROM request_rollups_merged ORDER BY ${key}, slot_us, bucket`);
+    } finally {
+      await run('DROP TABLE request_rollups_merged');
+    }
   }
+  await run('DELETE FROM request_rollup_fresh');
 }
 
 /**
@@ -152,11 +189,9 @@ export async function mergeFreshSlots(run: Run): Promise<void> {
  */
 export async function deleteRollupsBefore(run: Run, cutoffUs: number): Promise<void> {
   const slot = Math.floor(cutoffUs / ROLLUP_SLOT_US) * ROLLUP_SLOT_US;
-  await run('DELETE FROM request_rollups WHERE slot_us < ?', [slot]);
-  await run('DELETE FROM request_rollup_fresh WHERE slot_us < ?', [slot]);
+  const cut = slot === cutoffUs ? '<' : '<=';
+  for (const table of ['request_rollups', 'request_service_rollups', 'request_rollup_fresh']) await run(`DELETE FROM ${table} WHERE slot_us ${cut} ?`, [slot]);
   if (slot === cutoffUs) return;
-  await run('DELETE FROM request_rollups WHERE slot_us = ?', [slot]);
-  await run('DELETE FROM request_rollup_fresh WHERE slot_us = ?', [slot]);
   await rollupFromSpans(run, { fromUs: slot, toUs: slot + ROLLUP_SLOT_US - 1 });
 }
 
@@ -182,6 +217,8 @@ export function rollupQuerySql(q: RequestAggregation, slots: { fromUs: number; t
     params.push(value);
   }
   params.push(q.maxGroups + 1);
+  // Without an operation to group or filter by, the sums per service answer with fewer rows.
+  const byService = q.operation === undefined && q.groupBy.every((k) => 'bucketUs' in k || k.ref.field === 'service');
   const names = q.groupBy.map((_k, i) => `k${i}`);
   const select = names.map((k) => `${k}, `).join('');
   const inner = [...names, 'h'].join(', ');
@@ -190,7 +227,7 @@ export function rollupQuerySql(q: RequestAggregation, slots: { fromUs: number; t
     sql: `SELECT ${select}sum(n), sum(e), sum(n), sum(s), min(mn), max(mx), string_agg(h || ':' || n, ',')
       FROM (SELECT ${keys.map((k) => `${k}, `).join('')}${BUCKET_INDEX_SQL} AS h, sum(requests) AS n, sum(errors) AS e,
               sum(duration_sum) AS s, min(duration_min) AS mn, max(duration_max) AS mx
-            FROM request_rollups WHERE ${where.join(' AND ')} GROUP BY ${inner})${outer} LIMIT ?`,
+            FROM ${byService ? 'request_service_rollups' : 'request_rollups'} WHERE ${where.join(' AND ')} GROUP BY ${inner})${outer} LIMIT ?`,
     params,
   };
 }

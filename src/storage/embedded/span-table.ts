@@ -14,7 +14,7 @@ import type { AggregateGroup, AttributeFilter, Operation, RequestAggregation, Sp
 import { dedupeSpans, spanIdentity } from '../dedupe.js';
 import type { DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
-import { mergeAggregateGroups } from '../predicate.js';
+import { compareGroupKeys, mergeAggregateGroups } from '../predicate.js';
 import { requestAggregationOf, requestRollupRows, rollupPlan, type RequestRollupRow } from '../requests.js';
 import { aggregationSql, groupsFromColumns, predicateSql, searchOrder, searchSql, type SqlParam } from './analytics.js';
 import { CSV_QUOTE, PROMOTED, PROMOTED_COLUMN, rowToSpan, spanToRow, stagingCsvLine, stagingLine, STATUS_CODES } from './layout.js';
@@ -1027,7 +1027,9 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
           for (const { sql, params } of sqls) answers.push(await select(sql, params));
           parts.push(groupsFromColumns(q, answers));
         }
-        return { groups: mergeAggregateGroups(...parts), mark };
+        // One part needs no merging (copies of every histogram): sorting is enough.
+        const groups = parts.length === 1 ? parts[0]!.sort((a, b) => compareGroupKeys(a.keys, b.keys)) : mergeAggregateGroups(...parts);
+        return { groups, mark };
       });
     },
 

@@ -475,7 +475,9 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       // As aggregateSpans: buffers first, then DuckDB's rollups and edge scans in one snapshot.
       const recent = bufferedWindows(query);
       const { groups, mark } = await table.aggregateRequests(query);
-      const merged = mergeAggregateGroups(groups, aggregateSpans(unflushed(recent, mark), requestAggregationOf(query)));
+      const buffered = unflushed(recent, mark);
+      // Nothing buffered in the window: the stored groups are the answer, sorted already.
+      const merged = buffered.length === 0 ? groups : mergeAggregateGroups(groups, aggregateSpans(buffered, requestAggregationOf(query)));
       if (merged.length > query.maxGroups) throw tooManyGroups(query.maxGroups);
       return merged;
     },
