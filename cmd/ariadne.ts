@@ -24,11 +24,19 @@ async function doctor(argv: string[]): Promise<number> {
     return 2;
   }
   const c = parsed.config;
-  const { formatReport, runDoctor } = await import('../src/doctor/index.js');
+  const { createDoctorCredentials, formatReport, runDoctor } = await import('../src/doctor/index.js');
+  let credentials;
+  try {
+    credentials = createDoctorCredentials({ tenant: c.doctorTenant, tenantHeader: c.tenancyHeader, tokenFile: c.doctorTokenFile, basicFile: c.doctorBasicFile });
+  } catch (err) {
+    process.stderr.write(`ariadne doctor: ${(err as Error).message}\n`);
+    return 2;
+  }
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  process.stdout.write(`ariadne doctor: checking ${host}\n\n`);
+  process.stdout.write(`ariadne doctor: checking ${host}${credentials.none ? '' : ` with ${credentials.description}`}\n\n`);
   const results = await runDoctor({
     target: { ...c, host, zipkinPort: url.port === '' ? c.zipkinPort : Number(url.port) },
+    credentials,
   });
   process.stdout.write(formatReport(results));
   return results.every((r) => r.ok) ? 0 : 1;

@@ -2,7 +2,10 @@
  * The forwarder against a real HTTP collector stand-in (node:http) that records bodies and answers
  * chosen statuses: order of delivery, retries, drops by reason, the bounded queue and shutdown.
  */
-import { createServer, type Server } from 'node:http';
+import { rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,21 +26,23 @@ afterEach(async () => {
 });
 
 /** A collector that answers each POST with the next status of `statuses` (then 202), after `delayMs`. */
-async function collector(statuses: number[], delayMs = 0): Promise<{ url: string; bodies: Buffer[]; requests: () => number }> {
+async function collector(statuses: number[], delayMs = 0): Promise<{ url: string; bodies: Buffer[]; requests: () => number; headers: IncomingHttpHeaders[] }> {
   const bodies: Buffer[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   let requests = 0;
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       requests++;
+      headers.push(req.headers);
       const status = statuses.shift() ?? 202;
       if (status === 202) bodies.push(Buffer.concat(chunks));
       setTimeout(() => { res.statusCode = status; res.end(status === 202 ? '' : 'no'); }, delayMs);
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, bodies, requests: () => requests };
+  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, bodies, requests: () => requests, headers };
 }
 
 function datagram(service: string): Buffer {
@@ -120,8 +125,41 @@ describe('createForwarder over HTTP', () => {
     await expect(send(forwarder, 'late')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
+  it.each([
+    ['a tenant and a bearer token from a file', { tenant: 'team-a', tokenFile: 'token' }, '', { 'x-tenant': 'team-a', authorization: 'Bearer 3f9c1d0e6b2a47c5a8e1b7d4c2f09e6a' }],
+    ['a tenant under another header', { tenant: 'team-a', tenantHeader: 'x-scope-orgid' }, '', { 'x-scope-orgid': 'team-a' }],
+    ['basic auth from the URL, stripped from it', {}, 'agent:p%40ss@', { authorization: `Basic ${Buffer.from('agent:p@ss').toString('base64')}` }],
+  ])('sends %s with every batch', async (_name, extra, userinfo, expected) => {
+    const c = await collector([]);
+    const tokenFile = join(tmpdir(), `ariadne-forwarder-token-${process.pid}`);
+    await writeFile(tokenFile, '3f9c1d0e6b2a47c5a8e1b7d4c2f09e6a\n');
+    const options = { ...extra, ...('tokenFile' in extra ? { tokenFile } : {}) };
+    forwarder = createForwarder({ collector: c.url.replace('//', `//${userinfo}`), queueSize: 10, metrics: createMetrics(), logger, ...options });
+    expect(forwarder.target).toBe(`${c.url}/api/traces`);
+    await send(forwarder, 'a');
+    await settle(forwarder);
+    await rm(tokenFile, { force: true });
+    expect(c.headers).toHaveLength(1);
+    expect(c.headers[0]).toMatchObject(expected);
+    if (!('tenant' in extra)) expect(c.headers[0]!['x-tenant']).toBeUndefined();
+  });
+
+  it('drops batches refused with 401 and 403 as rejected, without retrying', async () => {
+    const c = await collector([401, 403]);
+    const metrics = createMetrics();
+    forwarder = createForwarder({ collector: c.url, queueSize: 10, metrics, logger, backoffMs: 1, concurrency: 1 });
+    await send(forwarder, 'a');
+    await send(forwarder, 'b');
+    await settle(forwarder);
+    expect(c.requests()).toBe(2);
+    expect(await counter(metrics, 'ariadne_agent_dropped_batches_total')).toEqual({ rejected: 2 });
+    expect(await counter(metrics, 'ariadne_agent_dropped_spans_total')).toEqual({ rejected: 2 });
+  });
+
   it('refuses a collector URL it cannot use', () => {
     expect(() => createForwarder({ collector: 'ftp://x', queueSize: 1, metrics: createMetrics(), logger })).toThrow('--agent.collector: expected an http://, https:// or grpc:// URL, got "ftp://x"');
     expect(() => createForwarder({ collector: 'nope', queueSize: 1, metrics: createMetrics(), logger })).toThrow('--agent.collector: expected http://host:port or grpc://host:port, got "nope"');
+    expect(() => createForwarder({ collector: 'ftp://agent:secret@x', queueSize: 1, metrics: createMetrics(), logger }))
+      .toThrow('--agent.collector: expected an http://, https:// or grpc:// URL, got "ftp://agent:***@x"');
   });
 });

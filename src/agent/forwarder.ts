@@ -11,12 +11,19 @@ import { AppError } from '../errors.js';
 import { createIngest, type Ingest, type IngestBatch } from '../receivers/ingest.js';
 import { JAEGER_AGENT_BINARY, JAEGER_AGENT_COMPACT, agentBatchToCollectorBody } from '../receivers/jaeger/decode-thrift.js';
 import type { Metrics } from '../server/metrics.js';
+import { AGENT_CREDENTIAL_FLAGS, createCredentials, redactUrl, splitUrlCredentials, type Credentials } from './credentials.js';
 import { encodePostSpans } from './jaeger-proto.js';
 
 /** Options of {@link createForwarder}. */
 export interface ForwarderOptions {
-  /** `http://host:14268` (Thrift over HTTP) or `grpc://host:14250`. */
+  /** `http://host:14268` (Thrift over HTTP) or `grpc://host:14250`; a `user:password@` in it is sent as basic auth. */
   collector: string;
+  /** Tenant named on every batch (`--agent.collector.tenant`); '' or undefined for none. */
+  tenant?: string;
+  /** Header (HTTP) and metadata key (gRPC) carrying the tenant; default x-tenant. */
+  tenantHeader?: string;
+  /** File holding a bearer token (`--agent.collector.token-file`); '' or undefined for none. */
+  tokenFile?: string;
   /** Batches waiting to be sent; more are refused. */
   queueSize: number;
   metrics: Metrics;
@@ -33,8 +40,10 @@ export interface ForwarderOptions {
 
 /** An Ingest whose accept() queues the batch for the collector instead of storing it. */
 export interface Forwarder extends Ingest {
-  /** Where batches go, for logs. */
+  /** Where batches go, for logs (never with credentials). */
   readonly target: string;
+  /** What each batch shows the collector, for logs: tenant and kind of credentials, no secret. */
+  readonly sends: string;
   /** Stops taking batches, sends what is queued (up to the timeout), drops and counts the rest. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -57,21 +66,24 @@ function parseCollector(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new AppError('INVALID_ARGUMENT', `--agent.collector: expected http://host:port or grpc://host:port, got ${JSON.stringify(text)}`);
+    throw new AppError('INVALID_ARGUMENT', `--agent.collector: expected http://host:port or grpc://host:port, got ${JSON.stringify(redactUrl(text))}`);
   }
   if (!['http:', 'https:', 'grpc:'].includes(url.protocol)) {
-    throw new AppError('INVALID_ARGUMENT', `--agent.collector: expected an http://, https:// or grpc:// URL, got ${JSON.stringify(text)}`);
+    throw new AppError('INVALID_ARGUMENT', `--agent.collector: expected an http://, https:// or grpc:// URL, got ${JSON.stringify(redactUrl(text))}`);
   }
   return url;
 }
 
-function httpSender(url: URL, timeoutMs: number): Send {
+/** The agent flags that fix a refusal for a missing tenant or credentials, appended to the refusal. */
+const REFUSED_HINT = 'the collector wants a tenant or credentials: set --agent.collector.tenant, --agent.collector.token-file, or user:password@ in --agent.collector';
+
+function httpSender(url: URL, timeoutMs: number, credentials: Credentials): Send {
   const endpoint = new URL(`${url.pathname.replace(/\/$/, '')}/api/traces`, url.origin).toString();
   return async (body) => {
     let res: Response;
     try {
       res = await fetch(endpoint, {
-        method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-thrift' }, signal: AbortSignal.timeout(timeoutMs),
+        method: 'POST', body: new Uint8Array(body), headers: { ...credentials.headers(), 'content-type': 'application/x-thrift' }, signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new RetryableError(`${endpoint}: ${(err as Error).message}`);
@@ -79,22 +91,24 @@ function httpSender(url: URL, timeoutMs: number): Send {
     const text = res.ok ? '' : (await res.text()).slice(0, 300).trim();
     if (res.ok) return;
     if (res.status === 429 || res.status >= 500) throw new RetryableError(`${endpoint}: ${res.status} ${text}`);
-    throw new Error(`${endpoint}: ${res.status} ${text}`);
+    throw new Error(`${endpoint}: ${res.status} ${text}${res.status === 401 || res.status === 403 ? ` (${REFUSED_HINT})` : ''}`);
   };
 }
 
 const RETRYABLE_GRPC = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED, grpc.status.INTERNAL]);
 
-function grpcSender(url: URL, timeoutMs: number): { send: Send; close(): void } {
+const REFUSED_GRPC = new Set([grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]);
+
+function grpcSender(url: URL, timeoutMs: number, credentials: Credentials): { send: Send; close(): void } {
   const passthrough = (b: Buffer) => b;
   const client = new grpc.Client(url.host, grpc.credentials.createInsecure());
   return {
     send: (body) => new Promise((resolve, reject) => {
-      client.makeUnaryRequest('/jaeger.api_v2.CollectorService/PostSpans', passthrough, passthrough, body,
+      client.makeUnaryRequest('/jaeger.api_v2.CollectorService/PostSpans', passthrough, passthrough, body, credentials.metadata(),
         { deadline: Date.now() + timeoutMs }, (err) => {
           if (!err) resolve();
           else if (RETRYABLE_GRPC.has(err.code)) reject(new RetryableError(`${url.host}: ${err.details || err.message}`));
-          else reject(new Error(`${url.host}: ${err.details || err.message}`));
+          else reject(new Error(`${url.host}: ${grpc.status[err.code]} ${err.details || err.message}${REFUSED_GRPC.has(err.code) ? ` (${REFUSED_HINT})` : ''}`));
         });
     }),
     close: () => client.close(),
@@ -103,14 +117,18 @@ function grpcSender(url: URL, timeoutMs: number): { send: Send; close(): void } 
 
 /** Creates the forwarder; nothing is sent until a batch arrives. */
 export function createForwarder(options: ForwarderOptions): Forwarder {
-  const url = parseCollector(options.collector);
+  const { url, basic } = splitUrlCredentials(parseCollector(options.collector));
+  const credentials = createCredentials({
+    ...(options.tenant ? { tenant: options.tenant } : {}), ...(options.tenantHeader ? { tenantHeader: options.tenantHeader } : {}),
+    ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}), ...(basic ? { basic } : {}), flags: AGENT_CREDENTIAL_FLAGS,
+  });
   const timeoutMs = options.timeoutMs ?? 5000;
   const attempts = options.attempts ?? 3;
   const backoffMs = options.backoffMs ?? 200;
   const concurrency = options.concurrency ?? 2;
   const useGrpc = url.protocol === 'grpc:';
-  const grpcClient = useGrpc ? grpcSender(url, timeoutMs) : undefined;
-  const send: Send = grpcClient?.send ?? httpSender(url, timeoutMs);
+  const grpcClient = useGrpc ? grpcSender(url, timeoutMs, credentials) : undefined;
+  const send: Send = grpcClient?.send ?? httpSender(url, timeoutMs, credentials);
   const target = useGrpc ? `grpc://${url.host} (PostSpans)` : `${url.origin}${url.pathname.replace(/\/$/, '')}/api/traces`;
   const log = options.logger.child({ module: 'forwarder' });
   const { registry } = options.metrics;
@@ -186,6 +204,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   const counting = createIngest({ writer: { writeSpans: async () => {} }, metrics: options.metrics });
   return {
     target,
+    sends: credentials.description,
     refuse: counting.refuse,
     time: counting.time,
     async accept(batch: IngestBatch) {

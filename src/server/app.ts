@@ -10,7 +10,7 @@ import { jaegerQueryPlugin } from '../query/jaeger/index.js';
 import { jaegerV3Plugin } from '../query/jaeger-v3/index.js';
 import { uiPlugin } from '../query/ui/index.js';
 import { zipkinQueryPlugin } from '../query/zipkin/index.js';
-import { createForwarder, createSamplingProxy } from '../agent/index.js';
+import { agentSamplingUrl, createForwarder, createSamplingProxy } from '../agent/index.js';
 import {
   FORMATS_BY_RECEIVER, createIngest, createIngestStats, createJaegerCollectorService, createOtlpTraceService, decodePayload, jaegerHttpPlugin, otlpHttpPlugin, startAgentUdp,
   startGrpcServer, watchUdpKernelCounters, zipkinReceiverPlugin, type GrpcService, type Ingest,
@@ -136,9 +136,12 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       if (shortfall) logger.warn(shortfall);
       ingest = createIngest({ writer: opened.writer, metrics, stats: ingestStats, limiter, admission });
     } else {
-      const forwarder = createForwarder({ collector: config.agentCollector, queueSize: config.agentQueueSize, metrics, logger });
+      const forwarder = createForwarder({
+        collector: config.agentCollector, queueSize: config.agentQueueSize, metrics, logger,
+        tenant: config.agentCollectorTenant, tenantHeader: config.tenancyHeader, tokenFile: config.agentCollectorTokenFile,
+      });
       closers.push(() => forwarder.close());
-      logger.info({ collector: forwarder.target }, 'forwarding to the collector');
+      logger.info({ collector: forwarder.target, sends: forwarder.sends }, 'forwarding to the collector');
       ingest = forwarder;
     }
   } catch (err) {
@@ -180,12 +183,13 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       watchUdpKernelCounters(metrics.registry, udpPorts);
     }
     if (has('sampling-proxy')) {
-      const collector = new URL(config.agentCollector);
-      const collectorHttp = config.agentSamplingUrl !== '' ? config.agentSamplingUrl
-        : collector.protocol === 'grpc:' ? `http://${collector.hostname}:14268` : collector.origin + collector.pathname;
+      const proxy = createSamplingProxy({
+        collectorHttp: agentSamplingUrl(config.agentCollector, config.agentSamplingUrl),
+        tenant: config.agentCollectorTenant, tenantHeader: config.tenancyHeader, tokenFile: config.agentCollectorTokenFile,
+      });
       const app = httpApp('sampling', 1024);
-      await app.register(samplingPlugin, { provider: createSamplingProxy({ collectorHttp }), routes: AGENT_SAMPLING_ROUTES });
-      await serve(app, 'sampling', config.samplingPort, `GET /sampling?service=, asking ${collectorHttp}/api/sampling`);
+      await app.register(samplingPlugin, { provider: proxy, routes: AGENT_SAMPLING_ROUTES });
+      await serve(app, 'sampling', config.samplingPort, `GET /sampling?service=, asking ${proxy.target}/api/sampling`);
     }
     if (has('sampling')) {
       const provider = await createSamplingProvider({

@@ -27,6 +27,16 @@ export interface Config {
   agentCollector: string;
   agentQueueSize: number;
   agentSamplingUrl: string;
+  /** Tenant the agent names on every forwarded batch ('' = none). */
+  agentCollectorTenant: string;
+  /** File whose first non-empty line is the agent's bearer token for the collector ('' = none). */
+  agentCollectorTokenFile: string;
+  /** Tenant `ariadne doctor` names on every request ('' = none). */
+  doctorTenant: string;
+  /** File whose first non-empty line is the doctor's bearer token ('' = none). */
+  doctorTokenFile: string;
+  /** File whose first non-empty line is the doctor's `user:password` for basic auth ('' = none). */
+  doctorBasicFile: string;
   storage: 'embedded' | 'memory' | 'clickhouse';
   clickhouseUrl: string;
   clickhouseDatabase: string;
@@ -207,6 +217,11 @@ function tenantList(text: string, name: string): string[] {
   return [...new Set(tenants)];
 }
 
+function optionalTenant(text: string, name: string): string {
+  if (text !== '' && !TENANT_PATTERN.test(text)) throw bad(name, 'expected a tenant of 1-128 printable characters without spaces or commas', text);
+  return text;
+}
+
 function list(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
@@ -235,6 +250,8 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'agent.collector', key: 'agentCollector', env: 'ARIADNE_AGENT_COLLECTOR', defaultText: 'http://127.0.0.1:14268', help: 'agent role: collector to forward to, http://host:14268 (Thrift) or grpc://host:14250', parse: (t) => t }),
   opt({ flag: 'agent.queue-size', key: 'agentQueueSize', env: 'ARIADNE_AGENT_QUEUE_SIZE', defaultText: '1000', help: 'agent role: batches waiting to be forwarded; more are dropped and counted', parse: positiveInt }),
   opt({ flag: 'agent.sampling-url', key: 'agentSamplingUrl', env: 'ARIADNE_AGENT_SAMPLING_URL', defaultText: '', help: 'agent role: collector HTTP base asked for sampling strategies; empty = the http collector, or port 14268 of the grpc one', parse: (t) => t }),
+  opt({ flag: 'agent.collector.tenant', key: 'agentCollectorTenant', env: 'ARIADNE_AGENT_COLLECTOR_TENANT', defaultText: '', help: 'agent role: tenant sent with every batch and sampling request, in the --multi-tenancy.header header (gRPC: metadata); empty = none', parse: optionalTenant }),
+  opt({ flag: 'agent.collector.token-file', key: 'agentCollectorTokenFile', env: 'ARIADNE_AGENT_COLLECTOR_TOKEN_FILE', defaultText: '', help: 'agent role: file whose first line is a bearer token for the collector (re-read when it changes); basic auth: http://user:pass@host in --agent.collector', parse: (t) => t }),
   opt({ flag: 'storage', key: 'storage', env: 'ARIADNE_STORAGE', defaultText: 'embedded', help: 'span store: embedded (on disk, DuckDB), memory, or clickhouse (shared by collector and query nodes)', parse: oneOf(['embedded', 'memory', 'clickhouse'] as const) }),
   opt({ flag: 'clickhouse.url', key: 'clickhouseUrl', env: 'ARIADNE_CLICKHOUSE_URL', defaultText: 'http://127.0.0.1:8123', help: 'ClickHouse HTTP interface (--storage=clickhouse)', parse: httpUrl }),
   opt({ flag: 'clickhouse.database', key: 'clickhouseDatabase', env: 'ARIADNE_CLICKHOUSE_DATABASE', defaultText: 'ariadne', help: 'ClickHouse database; created, and its schema migrated, on start', parse: identifier }),
@@ -273,6 +290,9 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'auth.tokens-file', key: 'authTokensFile', env: 'ARIADNE_AUTH_TOKENS_FILE', defaultText: '', help: 'bearer tokens, one per line (`token` or `token tenant`; # comments); reloaded when it changes', parse: (t) => t }),
   opt({ flag: 'auth.basic-file', key: 'authBasicFile', env: 'ARIADNE_AUTH_BASIC_FILE', defaultText: '', help: 'basic-auth users, one per line (`user:password` or `user:scrypt$salt$key`); reloaded when it changes', parse: (t) => t }),
   opt({ flag: 'auth.scope', key: 'authScope', env: 'ARIADNE_AUTH_SCOPE', defaultText: 'all', help: 'what the auth files protect: query (UI and read APIs), ingest (receivers) or all', parse: oneOf(['query', 'ingest', 'all'] as const) }),
+  opt({ flag: 'doctor.tenant', key: 'doctorTenant', env: 'ARIADNE_DOCTOR_TENANT', defaultText: '', help: 'ariadne doctor: tenant sent with every request, in the --multi-tenancy.header header (gRPC: metadata); empty = none', parse: optionalTenant }),
+  opt({ flag: 'doctor.token-file', key: 'doctorTokenFile', env: 'ARIADNE_DOCTOR_TOKEN_FILE', defaultText: '', help: 'ariadne doctor: file whose first line is a bearer token sent with every request', parse: (t) => t }),
+  opt({ flag: 'doctor.basic-file', key: 'doctorBasicFile', env: 'ARIADNE_DOCTOR_BASIC_FILE', defaultText: '', help: 'ariadne doctor: file whose first line is user:password for basic auth on every request', parse: (t) => t }),
   opt({ flag: 'log.level', key: 'logLevel', env: 'ARIADNE_LOG_LEVEL', defaultText: 'info', help: 'trace, debug, info, warn, error, fatal or silent', parse: oneOf(LOG_LEVELS) }),
   opt({ flag: 'log.format', key: 'logFormat', env: 'ARIADNE_LOG_FORMAT', defaultText: 'auto', help: 'json, pretty, or auto (pretty on a terminal, JSON otherwise)', parse: oneOf(['json', 'pretty', 'auto'] as const) }),
 ];
@@ -337,7 +357,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
 export function helpText(roles: ReadonlyArray<{ name: string; summary: string }>): string {
   const lines = ['Usage: ariadne [role] [flags]', '', 'Roles:'];
   for (const r of roles) lines.push(`  ${r.name.padEnd(12)} ${r.summary}`);
-  lines.push('', 'Commands:', `  ${'doctor'.padEnd(12)} ariadne doctor [--target http://host[:zipkin port]] [port flags]: send a test trace`,
+  lines.push('', 'Commands:', `  ${'doctor'.padEnd(12)} ariadne doctor [--target http://host[:zipkin port]] [port flags] [--doctor.* flags]: send a test trace`,
     `  ${''.padEnd(12)} through every receiver of a running server and read it back; exit 1 if any check fails`,
     `  ${'demo'.padEnd(12)} ariadne demo [--demo.* flags]: Bookinfo services behind Envoy-like tracing sidecars with live`,
     `  ${''.padEnd(12)} traffic, reporting to a Zipkin endpoint; ariadne demo --help lists its flags`);
