@@ -205,6 +205,8 @@ describe('prepared trace reuse', () => {
     const page = await server.inject(`/trace/${TEST_TRACE_ID}`);
     expect(page.statusCode).toBe(200);
     for (let i = 0; i < 200 && reads() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    // The read has returned; its preparation follows a turn of the event loop later.
+    await new Promise((r) => setTimeout(r, 20));
     expect(await openTrace()).toEqual({ spanCount: 1, timing: 'cache', reads: 1 });
     const unknown = await server.inject('/trace/0000000000000000000000000000ffff');
     expect(unknown.statusCode).toBe(200);
