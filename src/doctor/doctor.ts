@@ -135,7 +135,7 @@ async function readBack(t: DoctorTarget, probe: ProbeSpan, timeouts: { readBackM
       const res = await fetch(url, { headers: credentials.headers(), signal: AbortSignal.timeout(timeouts.requestMs) });
       if (res.status === 401 || res.status === 403) {
         const text = (await res.text()).trim().slice(0, 300);
-        throw new RefusedError(`accepted, but reading it back through :${t.queryPort} answered ${res.status}: ${text}`, refusedFix(credentials));
+        throw new RefusedError(`sent, but reading it back through :${t.queryPort} answered ${res.status}: ${text}`, refusedFix(credentials));
       }
       if (res.status === 200) {
         const body = (await res.json()) as { data?: Array<{ spans?: Array<{ spanID: string }> }> };
