@@ -11,7 +11,7 @@ const STATUS_CODES: readonly StatusCode[] = ['unset', 'ok', 'error'];
 const FLAG_SHARED = 1;
 const FLAG_DEBUG = 2;
 
-/** The columns of the spans table a row carries, in insert order (day is computed by the server). */
+/** The columns of the spans table a row carries, in insert order (day is computed by the server; see row-binary.ts). */
 export const SPAN_COLUMNS = [
   'tenant', 'trace_hi', 'trace_lo', 'span_id', 'parent_id', 'start_us', 'duration_us', 'service', 'name', 'kind', 'status',
   'flags', 'remote_service', 'attr_keys', 'attr_values', 'attr_types', 'res_keys', 'res_values', 'res_types', 'event_names', 'extra',
@@ -32,22 +32,6 @@ export function traceIdParts(traceId: string): [string, string] {
   return [hexToDecimal(traceId.slice(0, 16)), hexToDecimal(traceId.slice(16, 32))];
 }
 
-function typeLetter(value: unknown): string {
-  return typeof value === 'number' ? 'n' : typeof value === 'boolean' ? 'b' : 's';
-}
-
-function attributeArrays(attributes: Attributes): [string, string, string] {
-  const keys: string[] = [];
-  const values: string[] = [];
-  let types = '';
-  for (const [key, value] of Object.entries(attributes)) {
-    keys.push(key);
-    values.push(String(value));
-    types += typeLetter(value);
-  }
-  return [JSON.stringify(keys), JSON.stringify(values), JSON.stringify(types)];
-}
-
 interface Extra {
   m?: string;
   e?: SpanEvent[];
@@ -56,28 +40,20 @@ interface Extra {
   re?: Endpoint;
 }
 
-/** One JSONEachRow line (with its newline) for a span; UInt64 columns are written as bare decimal numbers. */
-export function spanToRow(span: Span): string {
-  const [hi, lo] = traceIdParts(span.traceId);
+/** The `extra` column of a span: status message, events, links and endpoints as JSON, '' when it has none. */
+export function extraOf(span: Span): string {
   const extra: Extra = {};
   if (span.statusMessage !== undefined) extra.m = span.statusMessage;
   if (span.events.length > 0) extra.e = span.events;
   if (span.links.length > 0) extra.l = span.links;
   if (span.localEndpoint !== undefined) extra.le = span.localEndpoint;
   if (span.remoteEndpoint !== undefined) extra.re = span.remoteEndpoint;
-  const [attrKeys, attrValues, attrTypes] = attributeArrays(span.attributes);
-  const [resKeys, resValues, resTypes] = attributeArrays(span.resource);
-  const flags = (span.shared === true ? FLAG_SHARED : 0) | (span.debug === true ? FLAG_DEBUG : 0);
-  return `{"tenant":${JSON.stringify(span.tenant)},"trace_hi":${hi},"trace_lo":${lo},"span_id":${hexToDecimal(span.spanId)},` +
-    `"parent_id":${span.parentSpanId === undefined ? 0 : hexToDecimal(span.parentSpanId)},` +
-    `"start_us":${Math.trunc(span.startUs)},"duration_us":${Math.max(0, Math.trunc(span.durationUs))},` +
-    `"service":${JSON.stringify(span.service)},"name":${JSON.stringify(span.name)},"kind":${Math.max(0, SPAN_KINDS.indexOf(span.kind))},` +
-    `"status":${Math.max(0, STATUS_CODES.indexOf(span.statusCode))},"flags":${flags},` +
-    `"remote_service":${JSON.stringify(span.remoteEndpoint?.serviceName ?? '')},` +
-    `"attr_keys":${attrKeys},"attr_values":${attrValues},"attr_types":${attrTypes},` +
-    `"res_keys":${resKeys},"res_values":${resValues},"res_types":${resTypes},` +
-    `"event_names":${JSON.stringify(span.events.map((e) => e.name))},` +
-    `"extra":${JSON.stringify(Object.keys(extra).length === 0 ? '' : JSON.stringify(extra))}}\n`;
+  return Object.keys(extra).length === 0 ? '' : JSON.stringify(extra);
+}
+
+/** The `flags` column of a span: shared and debug bits. */
+export function spanFlags(span: Span): number {
+  return (span.shared === true ? FLAG_SHARED : 0) | (span.debug === true ? FLAG_DEBUG : 0);
 }
 
 /** The SELECT list of summaryRowToSpan: what a trace summary and duplicate collapsing read, nothing more. */

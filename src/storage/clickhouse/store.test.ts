@@ -132,6 +132,33 @@ describe.skipIf(!clickHouseAvailable())('ClickHouse store against a real server'
     });
   });
 
+  describe('RowBinary inserts', () => {
+    it('store every byte of strings of each length-prefix size, multi-byte text, full 64-bit ids and large times', async () => {
+      const store = await createClickHouseStore(options('rowbinary'));
+      // Lengths around the 1-, 2- and 3-byte LEB128 prefixes, in ASCII, CJK (3 bytes a char) and emoji (4 bytes).
+      const values: Record<string, string> = {};
+      for (const n of [0, 1, 42, 127, 128, 129, 16_383, 16_384, 70_000]) {
+        values[`ascii.${n}`] = 'a'.repeat(n);
+        values[`cjk.${n}`] = '链'.repeat(Math.ceil(n / 3));
+        values[`emoji.${n}`] = '🛰️'.repeat(Math.ceil(n / 7));
+      }
+      const spans: Span[] = [
+        {
+          ...span(0, 1_700_000_000_123_456), traceId: 'ffffffffffffffff8000000000000001', spanId: 'fedcba9876543210', parentSpanId: '0123456789abcdef',
+          name: 'GET /商品/🛒', service: 'frontend-服务', durationUs: 2 ** 40, kind: 'client', shared: true, debug: true, statusCode: 'error',
+          statusMessage: 'boom "quoted" \\ back', attributes: { ...values, 'http.status_code': 500, error: true, ratio: 0.25 }, resource: { 'host.name': 'nœud-1' },
+          events: [{ timeUs: 1_700_000_000_123_500, name: 'exception', attributes: { 'exception.message': 'ünïcode' } }],
+          remoteEndpoint: { serviceName: 'db', ipv4: '10.0.0.2', port: 5432 }, tenant: 'team-ä',
+        },
+        { ...span(1, 8_000_000_000_000_000), traceId: '00000000000000000000000000000001', spanId: '0000000000000001', service: '', name: '' },
+      ];
+      await store.writer.writeSpans(spans);
+      const read = await Promise.all(spans.map((s) => store.reader.getTrace({ traceId: s.traceId, tenant: s.tenant })));
+      await store.close();
+      expect(read).toEqual(spans.map((s) => [s]));
+    });
+  });
+
   describe('faults', () => {
     it('gives up after the connect timeout with a clear error when nothing listens', async () => {
       const port = await freePort();

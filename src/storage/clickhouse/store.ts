@@ -275,9 +275,9 @@ class ClickHouseStore implements Store {
     }
   }
 
-  private async insert(body: string): Promise<void> {
+  private async insert(body: Buffer): Promise<void> {
     const result = await this.client.exec({
-      query: `INSERT INTO ${this.db}.spans (${SPAN_COLUMNS.join(', ')}) FORMAT JSONEachRow`,
+      query: `INSERT INTO ${this.db}.spans (${SPAN_COLUMNS.join(', ')}) FORMAT RowBinary`,
       values: Readable.from([body]),
     });
     // The answer carries no rows; reading it to the end frees the socket for the next request.

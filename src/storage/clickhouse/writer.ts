@@ -9,10 +9,10 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
-import { spanToRow } from './rows.js';
+import { spansToRowBinary } from './row-binary.js';
 
-/** Sends one insert body (JSONEachRow lines); rejects on any failure. */
-export type InsertFn = (body: string, spanCount: number) => Promise<void>;
+/** Sends one insert body (RowBinary rows of SPAN_COLUMNS); rejects on any failure. */
+export type InsertFn = (body: Buffer, spanCount: number) => Promise<void>;
 
 /** Settings of the writer. */
 export interface BatchWriterOptions {
@@ -33,7 +33,7 @@ export interface BatchWriterOptions {
 }
 
 interface Entry {
-  rows: string;
+  rows: Buffer;
   count: number;
   deadline: number;
   resolve(): void;
@@ -85,13 +85,11 @@ export class BatchWriter {
           : new AppError('RESOURCE_EXHAUSTED', `ClickHouse write queue is full (${buffered} of ${this.options.maxBufferedSpans} spans waiting), try again later`),
       );
     }
-    let rows = '';
-    for (let i = 0; i < spans.length; i++) {
-      try {
-        rows += spanToRow(spans[i]!);
-      } catch (err) {
-        return Promise.reject(new AppError('INVALID_ARGUMENT', `span[${i}]: cannot be stored: ${(err as Error).message}`));
-      }
+    let rows: Buffer;
+    try {
+      rows = spansToRowBinary(spans);
+    } catch (err) {
+      return Promise.reject(new AppError('INVALID_ARGUMENT', `spans cannot be stored: ${(err as Error).message}`));
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ rows, count: spans.length, deadline: Date.now() + this.options.writeTimeoutMs, resolve, reject, settled: false });
@@ -180,7 +178,7 @@ export class BatchWriter {
     let attempt = 0;
     try {
       for (;;) {
-        const body = live.map((e) => e.rows).join('');
+        const body = live.length === 1 ? live[0]!.rows : Buffer.concat(live.map((e) => e.rows));
         const count = live.reduce((n, e) => n + e.count, 0);
         const started = performance.now();
         try {
