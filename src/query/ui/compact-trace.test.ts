@@ -127,18 +127,15 @@ describe('prepareTrace', () => {
     expect(compact.rows.durationUs).toEqual([900, 50]);
   });
 
-  it('orders 50 000 spans in pre-order in well under a second', () => {
+  it('orders a 50 000-span, 16-level trace in pre-order (its speed is bench/ui\'s to report)', () => {
     const spans: Span[] = [span({ spanId: '1', startUs: T, durationUs: 10_000_000 })];
     for (let i = 2; i <= 50_000; i++) {
       spans.push(span({ spanId: i.toString(16), parentSpanId: Math.floor(i / 2).toString(16), startUs: T + i, durationUs: 100 }));
     }
-    const t0 = performance.now();
     const { compact } = prepareTrace(spans, { adjustClockSkew: true });
-    const ms = performance.now() - t0;
     expect(compact.spanCount).toBe(50_000);
     expect(compact.rows.subtree[0]).toBe(50_000);
     expect(compact.depth).toBe(16);
-    expect(ms).toBeLessThan(1000);
   });
 });
 
