@@ -68,6 +68,11 @@ describe('helpText', () => {
     expect(text).toContain('env ARIADNE_ZIPKIN_PORT, default 9411');
     expect(text).toContain('env ARIADNE_DATA_DIR, default ./data');
   });
+
+  it('leaves at least two spaces between every flag and its description', () => {
+    const crowded = helpText(ROLES).split('\n').filter((l) => /^ {2}--\S+ <value>(?! {2})/.test(l));
+    expect(crowded).toEqual([]);
+  });
 });
 
 describe('multi-tenancy and auth flags', () => {

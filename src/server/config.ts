@@ -362,10 +362,12 @@ export function helpText(roles: ReadonlyArray<{ name: string; summary: string }>
     `  ${'demo'.padEnd(12)} ariadne demo [--demo.* flags]: Bookinfo services behind Envoy-like tracing sidecars with live`,
     `  ${''.padEnd(12)} traffic, reporting to a Zipkin endpoint; ariadne demo --help lists its flags`);
   lines.push('', 'Flags (each also settable by the environment variable shown):');
+  // The column fits the longest flag, so no flag runs into its description.
+  const width = Math.max(...OPTIONS.map((o) => `  --${o.flag} <value>`.length)) + 2;
   for (const o of OPTIONS) {
-    lines.push(`  --${o.flag} <value>`.padEnd(36) + `${o.help}`);
-    lines.push(' '.repeat(36) + `env ${o.env}, default ${o.defaultText}`);
+    lines.push(`  --${o.flag} <value>`.padEnd(width) + `${o.help}`);
+    lines.push(' '.repeat(width) + `env ${o.env}, default ${o.defaultText}`);
   }
-  lines.push('  --help'.padEnd(36) + 'print this help');
+  lines.push('  --help'.padEnd(width) + 'print this help');
   return lines.join('\n') + '\n';
 }
