@@ -12,6 +12,11 @@
  * HIGH_WATER of the budget: the rest is headroom for garbage the collector has not reclaimed yet.
  * While RSS is above GC_WATER of the budget a full collection is asked for (at most one per
  * GC_INTERVAL_MS) so refusals end as soon as the garbage is gone.
+ *
+ * Under a budget the store's buffer gets BUFFER_SHARE of it (bufferedSpansLimit), and requests are
+ * refused before their body is read once the buffered spans plus those being read would pass that
+ * limit: under overload the flushes set the pace, and no CPU goes to decoding bodies the store would
+ * refuse anyway.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
