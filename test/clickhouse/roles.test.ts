@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, getJson, removeDir, startServerProcess, tempDir, type ServerProcess } from '../e2e/server.js';
-import { clickHouseAvailable, startClickHouse, type ClickHouseProcess } from './server.js';
+import { describeOnEachEngine } from './engines.js';
+import type { ClickHouseProcess } from './server.js';
 
 const TRACE = '5af7183fb1d4cf5f7a5b3c6d9e0f1a2b';
 const NOW_US = Date.now() * 1000;
@@ -22,7 +23,7 @@ async function post(base: string, spans: unknown[]): Promise<Response> {
   return fetch(`${base}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spans) });
 }
 
-describe.skipIf(!clickHouseAvailable())('collector and query roles on one ClickHouse', () => {
+describeOnEachEngine('collector and query roles on one ClickHouse', (engine) => {
   let clickhouse: ClickHouseProcess;
   const processes: ServerProcess[] = [];
   const dirs: string[] = [];
@@ -30,7 +31,7 @@ describe.skipIf(!clickHouseAvailable())('collector and query roles on one ClickH
   let query: ServerProcess;
 
   beforeAll(async () => {
-    clickhouse = await startClickHouse();
+    clickhouse = await engine.start();
     const args = ['--storage', 'clickhouse', '--clickhouse.url', clickhouse.url, '--clickhouse.database', 'roles_test', '--clickhouse.batch-interval', '20ms',
       '--clickhouse.write-timeout', '4s', '--clickhouse.timeout', '2s'];
     const start = async (role: string) => {

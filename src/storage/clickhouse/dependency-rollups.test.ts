@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickHouseAvailable, startClickHouse, type ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import type { ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import { describeOnEachEngine } from '../../../test/clickhouse/engines.js';
 import { computeDependencies, MINUTE_US, toDepSpan } from '../dependencies.js';
 import { perMinuteDependencies, randomTraces } from '../dependencies-fixtures.js';
 import { DEFAULT_MARGIN_US } from '../dependencies-rollup.js';
@@ -11,7 +12,7 @@ const HOUR = 60 * MINUTE_US;
 const T0 = Math.floor((Date.now() * 1000) / MINUTE_US) * MINUTE_US - 4 * HOUR;
 const CENTURY_US = 100 * 365 * 24 * HOUR;
 
-describe.skipIf(!clickHouseAvailable())('ClickHouse dependency rollups against a real server', () => {
+describeOnEachEngine('ClickHouse dependency rollups', (engine) => {
   let server: ClickHouseProcess;
   /** Added to the real clock: moving it forward lets the quiet period pass without waiting. */
   let shiftUs = 0;
@@ -29,7 +30,7 @@ describe.skipIf(!clickHouseAvailable())('ClickHouse dependency rollups against a
   ];
 
   beforeAll(async () => {
-    server = await startClickHouse();
+    server = await engine.start();
   });
   afterAll(async () => {
     await server?.destroy();

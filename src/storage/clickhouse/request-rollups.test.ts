@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickHouseAvailable, startClickHouse, type ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import type { ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import { describeOnEachEngine } from '../../../test/clickhouse/engines.js';
 import type { RequestAggregation, Store } from '../api.js';
 import { aggregateSpans } from '../predicate.js';
 import { coarsenHistogram, requestAggregationOf, ROLLUP_SLOT_US } from '../requests.js';
@@ -12,10 +13,10 @@ async function drained(store: Store): Promise<void> {
   while (store.stats().bufferedSpans > 0) await new Promise((r) => setTimeout(r, 5));
 }
 
-describe.skipIf(!clickHouseAvailable())('ClickHouse request rollups against a real server', () => {
+describeOnEachEngine('ClickHouse request rollups', (engine) => {
   let server: ClickHouseProcess;
   beforeAll(async () => {
-    server = await startClickHouse();
+    server = await engine.start();
   });
   afterAll(async () => {
     await server?.destroy();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickHouseAvailable, startClickHouse, type ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import type { ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import { describeOnEachEngine } from '../../../test/clickhouse/engines.js';
 import { dayOf, quoteIdentifier, quoteString, quoteUInt } from './sql.js';
 
 const STRINGS: Array<[string, string, string]> = [
@@ -76,10 +77,10 @@ describe('dayOf', () => {
   });
 });
 
-describe.skipIf(!clickHouseAvailable())('quoteString against a real server', () => {
+describeOnEachEngine('quoteString', (engine) => {
   let server: ClickHouseProcess;
   beforeAll(async () => {
-    server = await startClickHouse();
+    server = await engine.start();
   });
   afterAll(async () => {
     await server?.destroy();

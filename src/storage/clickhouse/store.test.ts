@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickHouseAvailable, freePort, startClickHouse, TEST_USER, type ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import { freePort, TEST_USER, type ClickHouseProcess } from '../../../test/clickhouse/server.js';
+import { describeOnEachEngine } from '../../../test/clickhouse/engines.js';
 import { AppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
 import { runStoreConformance } from '../conformance.js';
@@ -39,10 +40,10 @@ describe('splitUrl', () => {
   });
 });
 
-describe.skipIf(!clickHouseAvailable())('ClickHouse store against a real server', () => {
+describeOnEachEngine('ClickHouse store', (engine) => {
   let server: ClickHouseProcess;
   beforeAll(async () => {
-    server = await startClickHouse();
+    server = await engine.start();
   });
   afterAll(async () => {
     await server?.destroy();

@@ -519,6 +519,9 @@ export async function createClickHouseStore(given: ClickHouseStoreOptions): Prom
     request_timeout: options.requestTimeoutMs ?? CLICKHOUSE_DEFAULTS.requestTimeoutMs,
     compression: { request: false, response: false },
     keep_alive: { enabled: true },
+    // 64-bit integers (ids, times) as JSON strings: servers from 25.8 on print them as bare numbers
+    // by default, which JavaScript would round above 2^53.
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
     // Failures are reported once, by this engine, through the process logger.
     log: { level: ClickHouseLogLevel.OFF },
   });
