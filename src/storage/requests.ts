@@ -38,6 +38,22 @@ export function isRequest(span: Span): boolean {
   return IS_REQUEST(span);
 }
 
+/*
+ * ROLLUP_NOTE: distinct rollup keys (slot, service, operation, duration bucket) of the workload's
+ * requests (bench/workload.ts at 10M spans over 24 h: 4.8M requests), counted over a sample of the
+ * same density, by slot width and bucket width:
+ *              1 % buckets   2 %      5 %      10 %
+ *   1 min         4.6M       4.4M     3.9M     3.3M    (as many rows as requests)
+ *   5 min         3.8M       3.2M     2.3M     1.6M
+ *   15 min        2.8M       2.1M     1.25M    0.77M
+ *   1 h           1.4M       0.88M    0.44M    0.24M
+ * 15-minute slots are the widest that divide the series buckets of a day (15 and 30 minutes), and
+ * 5 % buckets (five 1 % buckets) keep percentiles within 5.2 %: the loaded 10M-span store held
+ * 1.23M rows, plus 0.19M summed per service. bench/analytics.ts, 10M spans, machine load 4.6-5.8:
+ * the services page over the day p50 247 / p99 287 ms (the same groups scanned from the spans:
+ * 1.8-2.3 s).
+ */
+
 /** Width of a rollup slot: 15 minutes, which divides every bucket width of 15 minutes and more. */
 export const ROLLUP_SLOT_US = 15 * 60_000_000;
 
