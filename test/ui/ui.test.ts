@@ -73,6 +73,19 @@ describe('web UI in Chromium', () => {
     expect(labels.map((l) => l.replace(/\s+/g, ' ').trim())).toEqual([
       '▾ frontend get /checkout', '▾ frontend get /api/cart', '! backend get /api/cart',
     ]);
+    // The minimap draws after the rows' first paint: 3 spans on a 56 px strip are 3 bars 17 px tall
+    // (pixel rows 0-16, 18-34, 37-53), so 51 pixel rows hold paint.
+    const paintedRows = `(() => {
+      const c = document.querySelector('[data-testid=minimap] canvas');
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let rows = 0;
+      for (let y = 0; y < c.height; y++) {
+        for (let x = 0; x < c.width; x++) if (data[(y * c.width + x) * 4 + 3] > 0) { rows++; break; }
+      }
+      return rows;
+    })()`;
+    await page.waitForFunction(`${paintedRows} > 0`);
+    expect(await page.evaluate<number>(paintedRows)).toBe(51);
     await page.screenshot({ path: `${ARTIFACTS}trace.png` });
   });
 

@@ -1,9 +1,10 @@
 /**
  * Decodes the binary compact trace the server sends (src/query/ui/columns.ts describes the layout):
- * the columns become typed-array views over the received bytes, with no per-row work. Checks every
- * length before viewing, so a truncated or foreign answer is one clear error.
+ * the columns become typed-array views over the received bytes, with no per-row work (the span ids
+ * become text on first use). Checks every length before viewing, so a truncated or foreign answer
+ * is one clear error.
  */
-import type { CompactTrace } from './types.js';
+import type { CompactRows, CompactTrace } from './types.js';
 
 const MAGIC = 'ATC1';
 
@@ -53,6 +54,16 @@ export function decodeColumns(buffer: ArrayBuffer): CompactTrace {
   const subtree = i32();
   const kind = u8();
   const flags = u8();
-  const spanIds = new TextDecoder('latin1').decode(bytes.subarray(at, at + 16 * n));
-  return { ...h, rows: { spanIds, parent, depth, startUs, durationUs, service, name, kind, flags, subtree } };
+  const idBytes = bytes.subarray(at, at + 16 * n);
+  // The ids are text only a click or a deep link needs: decoding them (16 bytes a row) waits for
+  // the first read instead of delaying the first paint.
+  let spanIds: string | undefined;
+  const rows: CompactRows = {
+    get spanIds() {
+      spanIds ??= new TextDecoder('latin1').decode(idBytes);
+      return spanIds;
+    },
+    parent, depth, startUs, durationUs, service, name, kind, flags, subtree,
+  };
+  return { ...h, rows };
 }

@@ -17,6 +17,11 @@ export function visibleRows(tree: TreeColumns, collapsed: ReadonlySet<number>, o
   const n = tree.parent.length;
   if (only !== undefined) return onlyWithAncestors(tree, only, collapsed);
   const out = new Int32Array(n);
+  if (collapsed.size === 0) {
+    // The first paint's case: every row, with no set lookup per row.
+    for (let row = 0; row < n; row++) out[row] = row;
+    return out;
+  }
   let count = 0;
   for (let row = 0; row < n; ) {
     out[count++] = row;

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import type { CompactTrace } from '../../api/types.js';
 import { serviceColor } from '../../model/colors.js';
 import { minimapBars, shiftWindow, windowForKey, type TimeWindow } from '../../model/minimap.js';
+import { afterPaint } from '../../components/after-paint.js';
 
 const HEIGHT = 56;
 
@@ -18,7 +19,7 @@ export function Minimap({ trace, windowUs, onWindow }: { trace: CompactTrace; wi
   const [drag, setDrag] = useState<Drag | undefined>();
   const total = Math.max(1, trace.durationUs);
 
-  useEffect(() => {
+  useEffect(() => afterPaint(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
     const width = canvas.clientWidth || 800;
@@ -35,7 +36,7 @@ export function Minimap({ trace, windowUs, onWindow }: { trace: CompactTrace; wi
       ctx.fillStyle = colors[trace.rows.service[bar.row]!] ?? '#888';
       ctx.fillRect(bar.x, bar.y, Math.max(1, bar.w), bar.h);
     }
-  }, [trace, total]);
+  }), [trace, total]);
 
   const fraction = (e: PointerEvent<HTMLDivElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
