@@ -8,7 +8,8 @@
  * - `POST|GET /` with the statement in `query=`, the body, or both (`query=` then a newline then
  *   the body, as ClickHouse reads them); `INSERT ... FORMAT X` in `query=` with the rows in the body
  *   for any format the engine reads, binary ones (RowBinary) included;
- * - `database=`, `default_format=`, `param_<name>=` query parameters, `query_id` and `session_id`
+ * - `database=`, `default_format=`, `param_<name>=` query parameters (String and number types; an
+ *   array's elements must not hold quotes, which chdb's binding mishandles), `query_id` and `session_id`
  *   (accepted; one engine session serves every request), any other URL parameter as a setting for
  *   that request only;
  * - users `default` (no password) and TEST_USER, from `Authorization: Basic`, `X-ClickHouse-User` /
@@ -112,6 +113,17 @@ function checkUser(user: string, password: string): void {
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const ESCAPED: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', '0': '\0', a: '\x07', v: '\v' };
+
+/**
+ * A `param_<name>=` value as the server reads it (the escaped text format: \t, \n, \', \\, \xHH,
+ * any other escaped character stands for itself); chdb's binding takes the value itself.
+ */
+export function unescapeParam(text: string): string {
+  return text.replace(/\\(x[0-9A-Fa-f]{2}|[\s\S])/g, (_m, c: string) =>
+    c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (ESCAPED[c] ?? c));
+}
+
 function quoteValue(value: string): string {
   return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
@@ -164,7 +176,7 @@ export async function startChdbClickHouse(options: ChdbClickHouseOptions = {}): 
     const queryParams: Record<string, string> = {};
     const settings: Array<[string, string]> = [];
     for (const [key, value] of params) {
-      if (key.startsWith('param_')) queryParams[key.slice('param_'.length)] = value;
+      if (key.startsWith('param_')) queryParams[key.slice('param_'.length)] = unescapeParam(value);
       else if (!NOT_SETTINGS.has(key)) {
         if (!SETTING_NAME.test(key)) throw new HttpError(400, 115, 'UNKNOWN_SETTING', `Unknown setting '${key}'`);
         settings.push([key, value]);

@@ -12,6 +12,8 @@ import { clickHouseAvailable, startClickHouse, type ClickHouseProcess } from './
 export interface ClickHouseEngine {
   /** How test names call it, e.g. "ClickHouse 18.16 server". */
   readonly name: string;
+  /** What `SELECT version()` starts with on it. */
+  readonly version: string;
   /** Whether it is installed (see clickHouseAvailable / chdbAvailable); evaluated once per test file. */
   readonly available: boolean;
   /** Starts a fresh instance with an empty data directory. */
@@ -20,8 +22,8 @@ export interface ClickHouseEngine {
 
 /** Both engines, the old one first. */
 export const CLICKHOUSE_ENGINES: readonly ClickHouseEngine[] = [
-  { name: 'ClickHouse 18.16 server', available: clickHouseAvailable(), start: () => startClickHouse() },
-  { name: 'ClickHouse 26.7 (chdb)', available: chdbAvailable(), start: () => startChdbClickHouse() },
+  { name: 'ClickHouse 18.16 server', version: '18.16.', available: clickHouseAvailable(), start: () => startClickHouse() },
+  { name: 'ClickHouse 26.7 (chdb)', version: '26.7.', available: chdbAvailable(), start: () => startChdbClickHouse() },
 ];
 
 /**

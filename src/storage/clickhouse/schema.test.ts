@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serverFeatures } from './features.js';
 import { MIGRATIONS, renderSchema, SCHEMA_VERSION } from './schema.js';
 
 describe('renderSchema', () => {
@@ -72,5 +73,31 @@ describe('renderSchema', () => {
   it('versions are 1, 2, 3, ... and SCHEMA_VERSION is the last', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('a server with the newer features: LowCardinality names, and migration 4 adds the tag pairs column and its bloom filter', () => {
+    const modern = serverFeatures('26.7.2.1');
+    const ddl = renderSchema({ database: 'ariadne', features: modern });
+    expect(ddl[3]).toContain('tenant LowCardinality(String),');
+    expect(ddl[3]).toContain('service LowCardinality(String),\n  name LowCardinality(String),');
+    expect(ddl[3]).toContain('remote_service LowCardinality(String),\n  attr_keys Array(String),');
+    expect(ddl[4]).toContain('tenant LowCardinality(String),');
+    expect(ddl[5]).toContain('remote_service LowCardinality(String)\n)');
+    expect(ddl.slice(-2)).toEqual([
+      "ALTER TABLE `ariadne`.`spans` ADD COLUMN IF NOT EXISTS tag_pairs Array(String) MATERIALIZED arrayConcat(arrayMap((k, v) -> concat(k, '=', v), attr_keys, attr_values), arrayMap((k, v) -> concat(k, '=', v), res_keys, res_values))",
+      'ALTER TABLE `ariadne`.`spans` ADD INDEX IF NOT EXISTS tag_pairs_bloom tag_pairs TYPE bloom_filter(0.01) GRANULARITY 1',
+    ]);
+  });
+
+  it.each([
+    ['an 18.16 server', { database: 'ariadne', features: serverFeatures('18.16.1') }],
+    ['no features given', { database: 'ariadne' }],
+    ['a cluster, even of new servers', { database: 'ariadne', cluster: 'c', features: serverFeatures('26.7.2.1') }],
+  ])('migration 4 has no statements for %s', (_name, target) => {
+    expect(MIGRATIONS[3]!.statements(target)).toEqual([]);
+  });
+
+  it('without features nothing is LowCardinality', () => {
+    expect(renderSchema({ database: 'ariadne', features: serverFeatures('18.16.1') }).join('\n')).not.toContain('LowCardinality');
   });
 });

@@ -1,6 +1,9 @@
 /**
- * The ClickHouse schema as numbered migrations. Every statement works on ClickHouse 18.16 (no
- * codecs, skip indexes, TTL or LowCardinality), so one schema serves every server version.
+ * The ClickHouse schema as numbered migrations. Without server features (features.ts) every
+ * statement works on ClickHouse 18.16 (no codecs, skip indexes, TTL or LowCardinality). On a newer
+ * server a new database gets LowCardinality(String) for its repeated names, and migration 4 adds a
+ * bloom-filter index for tag search; a database keeps the layout it was created and migrated with,
+ * whichever server serves it later (the store reads that layout back, it never assumes it).
  *
  * Layout: `spans` is partitioned by UTC day (retention drops whole days) and ordered by
  * (tenant, service, start_us), the prefix every search filters on. Trace-by-id goes through
@@ -9,6 +12,7 @@
  * keeps the distinct (service, operation, kind, remote service) tuples per day for the cheap
  * service and operation lists.
  */
+import { NO_FEATURES, type ServerFeatures } from './features.js';
 import { requestRollupStatements } from './request-rollups.js';
 import { quoteIdentifier, quoteString } from './sql.js';
 
@@ -17,6 +21,8 @@ export interface SchemaTarget {
   database: string;
   /** Renders the replicated layout: *_local ReplicatedMergeTree tables ON CLUSTER, Distributed tables over them. */
   cluster?: string;
+  /** What the server offers beyond 18.16 (default: nothing, the 18.16 layout). */
+  features?: ServerFeatures;
 }
 
 /** One schema step; `statements` run in order and are idempotent (IF NOT EXISTS) so concurrent starts are safe. */
@@ -26,27 +32,41 @@ export interface Migration {
   statements(target: SchemaTarget): string[];
 }
 
+/** The column of migration 4: every attribute and resource attribute of a span as 'key=value'. */
+export const TAG_PAIRS_COLUMN = 'tag_pairs';
+
+/** The bloom-filter index on TAG_PAIRS_COLUMN. */
+export const TAG_PAIRS_INDEX = 'tag_pairs_bloom';
+
+const TAG_PAIRS_EXPRESSION =
+  "arrayConcat(arrayMap((k, v) -> concat(k, '=', v), attr_keys, attr_values), arrayMap((k, v) -> concat(k, '=', v), res_keys, res_values))";
+
 /** The tables whose partitions are days of span data (retention drops them). */
 export const DAY_PARTITIONED_TABLES = ['spans', 'trace_index', 'operations'] as const;
 
 /** The dependency rollup tables, also partitioned by day of span data (retention drops them too). */
 export const DEPENDENCY_TABLES = ['dependency_minutes', 'dependency_settled', 'dependency_arrivals'] as const;
 
-const SPAN_COLUMNS_DDL = `(
+/** The type of a column of few distinct names (tenants, services, operations). */
+function names(target: SchemaTarget): string {
+  return (target.features ?? NO_FEATURES).lowCardinality ? 'LowCardinality(String)' : 'String';
+}
+
+const spanColumnsDDL = (n: string): string => `(
   day Date DEFAULT toDate(toDateTime(intDiv(start_us, 1000000), 'UTC')),
-  tenant String,
+  tenant ${n},
   trace_hi UInt64,
   trace_lo UInt64,
   span_id UInt64,
   parent_id UInt64,
   start_us UInt64,
   duration_us UInt64,
-  service String,
-  name String,
+  service ${n},
+  name ${n},
   kind UInt8,
   status UInt8,
   flags UInt8,
-  remote_service String,
+  remote_service ${n},
   attr_keys Array(String),
   attr_values Array(String),
   attr_types String,
@@ -57,23 +77,23 @@ const SPAN_COLUMNS_DDL = `(
   extra String
 )`;
 
-const TRACE_INDEX_COLUMNS_DDL = `(
+const traceIndexColumnsDDL = (n: string): string => `(
   day Date,
-  tenant String,
+  tenant ${n},
   trace_hi UInt64,
   trace_lo UInt64,
-  service String,
+  service ${n},
   start_min UInt64,
   start_max UInt64
 )`;
 
-const OPERATIONS_COLUMNS_DDL = `(
+const operationsColumnsDDL = (n: string): string => `(
   day Date,
-  tenant String,
-  service String,
-  name String,
+  tenant ${n},
+  service ${n},
+  name ${n},
   kind UInt8,
-  remote_service String
+  remote_service ${n}
 )`;
 
 // One row per edge, minute, tenant and settle: a minute counts the rows of its latest settle only,
@@ -128,16 +148,16 @@ export const MIGRATIONS: readonly Migration[] = [
       const { db, cluster, local, engine } = layout(target);
       const out = [
         `CREATE DATABASE IF NOT EXISTS ${db}${cluster}`,
-        `CREATE TABLE IF NOT EXISTS ${local('spans')}${cluster} ${SPAN_COLUMNS_DDL}
+        `CREATE TABLE IF NOT EXISTS ${local('spans')}${cluster} ${spanColumnsDDL(names(target))}
 ENGINE = ${engine('MergeTree', 'spans')}
 PARTITION BY day
 ORDER BY (tenant, service, start_us)
 SETTINGS index_granularity = 1024`,
-        `CREATE TABLE IF NOT EXISTS ${local('trace_index')}${cluster} ${TRACE_INDEX_COLUMNS_DDL}
+        `CREATE TABLE IF NOT EXISTS ${local('trace_index')}${cluster} ${traceIndexColumnsDDL(names(target))}
 ENGINE = ${engine('MergeTree', 'trace_index')}
 PARTITION BY day
 ORDER BY (trace_hi, trace_lo)`,
-        `CREATE TABLE IF NOT EXISTS ${local('operations')}${cluster} ${OPERATIONS_COLUMNS_DDL}
+        `CREATE TABLE IF NOT EXISTS ${local('operations')}${cluster} ${operationsColumnsDDL(names(target))}
 ENGINE = ${engine('ReplacingMergeTree', 'operations')}
 PARTITION BY day
 ORDER BY (tenant, service, name, kind, remote_service)`,
@@ -200,6 +220,19 @@ ENGINE = Distributed(${quoteIdentifier(target.cluster)}, ${db}, ${quoteIdentifie
     version: 3,
     description: 'request rollups: a view of every spans insert into per-slot aggregate states; the start time they cover from',
     statements: (target) => requestRollupStatements(layout(target)),
+  },
+  {
+    version: 4,
+    description: 'tag search: attribute and resource key=value pairs as a materialised column with a bloom-filter index (servers with skip indexes, one-server layout)',
+    statements(target) {
+      // Older servers and clusters record the step without the index: tag search reads the arrays as before.
+      if (!(target.features ?? NO_FEATURES).skipIndexes || target.cluster !== undefined) return [];
+      const { local } = layout(target);
+      return [
+        `ALTER TABLE ${local('spans')} ADD COLUMN IF NOT EXISTS ${TAG_PAIRS_COLUMN} Array(String) MATERIALIZED ${TAG_PAIRS_EXPRESSION}`,
+        `ALTER TABLE ${local('spans')} ADD INDEX IF NOT EXISTS ${TAG_PAIRS_INDEX} ${TAG_PAIRS_COLUMN} TYPE bloom_filter(0.01) GRANULARITY 1`,
+      ];
+    },
   },
 ];
 

@@ -53,3 +53,24 @@ export function dayOf(us: number): string {
   const ms = Math.min(Math.max(Math.floor(us / 1000), 0), Date.UTC(2105, 11, 31));
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/**
+ * The values of one statement: with `useParameters` each value becomes a server-side parameter
+ * (`{v0:String}`, its text sent apart as `param_v0`), otherwise a quoted literal (quoteString), for
+ * servers without query parameters. Either way the statement text never holds the value raw.
+ */
+export class SqlValues {
+  /** The parameters to send with the statement (empty for literals). */
+  readonly params: Record<string, string> = {};
+  private next = 0;
+
+  constructor(private readonly useParameters: boolean) {}
+
+  /** The SQL that stands for `value` as a String. */
+  string(value: string): string {
+    if (!this.useParameters) return quoteString(value);
+    const name = `v${this.next++}`;
+    this.params[name] = value;
+    return `{${name}:String}`;
+  }
+}

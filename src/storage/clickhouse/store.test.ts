@@ -4,6 +4,7 @@ import { describeOnEachEngine } from '../../../test/clickhouse/engines.js';
 import { AppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
 import { runStoreConformance } from '../conformance.js';
+import { serverFeatures } from './features.js';
 import { createClickHouseStore, SCHEMA_VERSION, type ClickHouseStoreOptions } from './index.js';
 import { splitUrl } from './store.js';
 
@@ -99,6 +100,61 @@ describeOnEachEngine('ClickHouse store', (engine) => {
       const result = await rejection(createClickHouseStore({ ...options('x'), username: TEST_USER.username, password: 'wrong', connectTimeoutMs: 30_000 }));
       expect(result.code).toBe('UNAVAILABLE');
       expect(result.message).toMatch(new RegExp(`^cannot reach ClickHouse at ${server.url} \\(--clickhouse.url\\): .*(password|Authentication)`));
+    });
+  });
+
+  describe('server features', () => {
+    const T = 1_700_000_000_000_000;
+    it('reads the version at open and lays a new database out by it; tag search stays exact with the bloom filter', async () => {
+      const store = await createClickHouseStore(options('features'));
+      try {
+        expect(store.serverVersion.startsWith(engine.version)).toBe(true);
+        expect(store.features).toEqual(serverFeatures(store.serverVersion));
+        const modern = engine.version !== '18.16.';
+        expect([store.features.lowCardinality, store.features.skipIndexes, store.features.queryParameters, store.features.asyncInsert, store.tagPairs])
+          .toEqual([modern, modern, modern, modern, modern]);
+        expect(await sql("SELECT name, type FROM system.columns WHERE database = 'features' AND table = 'spans' AND name IN ('service', 'tag_pairs') ORDER BY name FORMAT TSV"))
+          .toBe(modern ? 'service\tLowCardinality(String)\ntag_pairs\tArray(String)\n' : 'service\tString\n');
+        await store.writer.writeSpans([
+          { ...span(1, T), attributes: { 'http.method': 'GET', 'a=b': 'c' } },
+          { ...span(2, T + 1), attributes: { 'http.method': 'POST', a: 'b=c' } },
+          { ...span(3, T + 2), resource: { 'http.method': 'GET' } },
+        ]);
+        const found = async (key: string, value: string): Promise<string[]> =>
+          (await store.reader.findTraceIds({ startUsMin: T, startUsMax: T + 10, limit: 10, attributes: [{ key, value }] })).map((r) => r.traceId);
+        // 'a=b' = 'c' and 'a' = 'b=c' share the pair text 'a=b=c': the index lets both through, the exact test tells them apart.
+        expect([await found('http.method', 'GET'), await found('a=b', 'c'), await found('a', 'b=c'), await found('http.method', 'PUT')]).toEqual([
+          [span(3, 0).traceId, span(1, 0).traceId], [span(1, 0).traceId], [span(2, 0).traceId], [],
+        ]);
+        if (modern) {
+          // The server refuses this query unless the index can serve has(tag_pairs, ...).
+          expect(await sql("SELECT count() FROM features.spans WHERE has(tag_pairs, 'http.method=GET') SETTINGS force_data_skipping_indices = 'tag_pairs_bloom'"))
+            .toBe('2\n');
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('names with quotes, backslashes and control characters are found by every lookup (parameters on new servers, literals on old)', async () => {
+      const store = await createClickHouseStore(options('awkward'));
+      try {
+        const odd = { tenant: "t'\\\n", service: "svc '\\\t\"x\"", name: "op\\'\r", key: "k'\\", value: "v\t'\n\\" };
+        const s: Span = { ...span(7, T), tenant: odd.tenant, service: odd.service, name: odd.name, attributes: { [odd.key]: odd.value } };
+        await store.writer.writeSpans([s]);
+        const scope = { tenant: odd.tenant };
+        expect(await store.reader.getServices(scope)).toEqual([odd.service]);
+        expect(await store.reader.getOperations({ ...scope, service: odd.service })).toEqual([{ name: odd.name, spanKind: 'server' }]);
+        expect(await store.reader.getAttributeValues({ ...scope, key: odd.key, limit: 5 })).toEqual([odd.value]);
+        const refs = await store.reader.findTraceIds({
+          ...scope, service: odd.service, operation: odd.name, attributes: [{ key: odd.key, value: odd.value }], startUsMin: T, startUsMax: T, limit: 5,
+        });
+        expect(refs).toEqual([{ traceId: s.traceId, startUs: T }]);
+        expect(await store.reader.getTrace({ ...scope, traceId: s.traceId })).toEqual([s]);
+        expect(await store.reader.getServices({ tenant: 't' })).toEqual([]);
+      } finally {
+        await store.close();
+      }
     });
   });
 

@@ -20,11 +20,12 @@ import {
   decimalToHex, kindCode, READ_COLUMNS, rowToSpan, SPAN_COLUMNS, statusCodeNumber, SUMMARY_COLUMNS, summaryRowToSpan, traceIdParts,
   type SpanRow, type SummaryRow,
 } from './rows.js';
-import { DAY_PARTITIONED_TABLES, DEPENDENCY_TABLES, migrationsTableDDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { DAY_PARTITIONED_TABLES, DEPENDENCY_TABLES, migrationsTableDDL, MIGRATIONS, SCHEMA_VERSION, TAG_PAIRS_COLUMN } from './schema.js';
 import { coverageSql, REQUEST_ROLLUP_TABLES, rollupQuerySql } from './request-rollups.js';
 import { checkRequestAggregation, requestAggregationOf, rollupPlan } from '../requests.js';
 import { aggregationSql, groupsFromRows, patternError, predicateSql, searchSql } from './analytics.js';
-import { dayOf, quoteDay, quoteIdentifier, quoteString, quoteUInt } from './sql.js';
+import { NO_FEATURES, serverFeatures, type ServerFeatures } from './features.js';
+import { dayOf, quoteDay, quoteIdentifier, quoteString, quoteUInt, SqlValues } from './sql.js';
 import { BatchWriter } from './writer.js';
 
 /** Which columns a trace read fetches and how a row becomes a span. */
@@ -59,6 +60,11 @@ export interface ClickHouseStoreOptions {
   connectTimeoutMs?: number;
   /** How often old partitions are looked for (default 1 h). */
   retentionIntervalMs?: number;
+  /**
+   * On servers with asynchronous inserts (features.ts), send span inserts as async inserts, still
+   * acknowledged only once flushed (wait_for_async_insert=1); false sends plain inserts (default true).
+   */
+  asyncInsert?: boolean;
   logger?: Logger;
   /** Dependency rollups: their timing, and whether this node's background settler runs (default true). */
   dependencies?: Pick<DependencyRollupOptions, 'marginUs' | 'settleDelayUs' | 'quietUs' | 'batchMinutes' | 'nowUs' | 'busyDelayMs' | 'idleDelayMs'> & {
@@ -117,6 +123,10 @@ class ClickHouseStore implements Store {
   private coveredFromUs: number | undefined;
   /** The server's version, as `SELECT version()` gives it. */
   serverVersion = '';
+  /** What the server offers beyond 18.16, from its version (set at open). */
+  features: ServerFeatures = NO_FEATURES;
+  /** Whether the database's spans table has migration 4's tag pairs column (read after migrating). */
+  tagPairs = false;
 
   constructor(client: ClickHouseClient, options: ClickHouseStoreOptions) {
     this.client = client;
@@ -209,12 +219,22 @@ class ClickHouseStore implements Store {
     }
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
-      for (const statement of migration.statements({ database: this.options.database })) await this.command(statement);
+      for (const statement of migration.statements({ database: this.options.database, features: this.features })) await this.command(statement);
       await this.command(
         `INSERT INTO ${this.db}.schema_migrations (version, description) VALUES (${quoteUInt(migration.version)}, ${quoteString(migration.description)})`,
       );
       this.options.logger?.info({ version: migration.version, description: migration.description }, 'ClickHouse schema migrated');
     }
+    // The layout the database has, whichever server created it.
+    const columns = await this.rows(
+      `SELECT name FROM system.columns WHERE database = ${quoteString(this.options.database)} AND table = 'spans' AND name = ${quoteString(TAG_PAIRS_COLUMN)}`,
+    );
+    this.tagPairs = columns.length > 0;
+  }
+
+  /** The values of a new statement: server-side parameters where the server has them. */
+  private values(): SqlValues {
+    return new SqlValues(this.features.queryParameters);
   }
 
   /** Starts the background loops: retention and the disk figure. */
@@ -279,6 +299,8 @@ class ClickHouseStore implements Store {
     const result = await this.client.exec({
       query: `INSERT INTO ${this.db}.spans (${SPAN_COLUMNS.join(', ')}) FORMAT RowBinary`,
       values: Readable.from([body]),
+      // Explicitly waited for: a server whose profile says wait_for_async_insert=0 would otherwise answer before the rows are stored.
+      ...(this.features.asyncInsert ? { clickhouse_settings: { async_insert: this.options.asyncInsert === false ? 0 : 1, wait_for_async_insert: 1 } } : {}),
     });
     // The answer carries no rows; reading it to the end frees the socket for the next request.
     for await (const chunk of result.stream) void chunk;
@@ -293,9 +315,10 @@ class ClickHouseStore implements Store {
   }
 
   /** Runs a SELECT and returns its rows (JSONCompact: 64-bit integers as decimal text). */
-  async rows(query: string): Promise<Row[]> {
+  async rows(query: string, values?: SqlValues): Promise<Row[]> {
     try {
-      const result = await this.client.query({ query, format: 'JSONCompact' });
+      const params = values === undefined || Object.keys(values.params).length === 0 ? undefined : values.params;
+      const result = await this.client.query({ query, format: 'JSONCompact', ...(params === undefined ? {} : { query_params: params }) });
       const json = await result.json<{ data: Row[] }>();
       return (json as unknown as { data: Row[] }).data;
     } catch (err) {
@@ -311,27 +334,32 @@ class ClickHouseStore implements Store {
     return new AppError('INTERNAL', `${this.target}: ${message}`, { cause: err });
   }
 
-  private tenantCondition(scope: TenantScope, column = 'tenant'): string {
-    return scope.tenant === undefined ? '1' : `${column} = ${quoteString(scope.tenant)}`;
+  private tenantCondition(scope: TenantScope, v: SqlValues): string {
+    return scope.tenant === undefined ? '1' : `tenant = ${v.string(scope.tenant)}`;
   }
 
   private async getServices(scope: TenantScope): Promise<string[]> {
-    const rows = await this.rows(`SELECT DISTINCT service FROM ${this.db}.operations WHERE ${this.tenantCondition(scope)} ORDER BY service`);
+    const v = this.values();
+    const rows = await this.rows(`SELECT DISTINCT service FROM ${this.db}.operations WHERE ${this.tenantCondition(scope, v)} ORDER BY service`, v);
     return rows.map((r) => r[0] as string);
   }
 
   private async getOperations(query: TenantScope & { service: string; spanKind?: Span['kind'] }): Promise<Operation[]> {
     const kind = query.spanKind === undefined ? '' : ` AND kind = ${kindCode(query.spanKind)}`;
+    const v = this.values();
     const rows = await this.rows(
-      `SELECT DISTINCT name, kind FROM ${this.db}.operations WHERE ${this.tenantCondition(query)} AND service = ${quoteString(query.service)}${kind}`,
+      `SELECT DISTINCT name, kind FROM ${this.db}.operations WHERE ${this.tenantCondition(query, v)} AND service = ${v.string(query.service)}${kind}`,
+      v,
     );
     const ops = rows.map((r) => ({ name: r[0] as string, spanKind: SPAN_KINDS[r[1] as number] ?? 'unspecified' }));
     return ops.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.spanKind, b.spanKind));
   }
 
   private async getRemoteServices(query: TenantScope & { service: string }): Promise<string[]> {
+    const v = this.values();
     const rows = await this.rows(
-      `SELECT DISTINCT remote_service FROM ${this.db}.operations WHERE ${this.tenantCondition(query)} AND service = ${quoteString(query.service)} AND remote_service != ''`,
+      `SELECT DISTINCT remote_service FROM ${this.db}.operations WHERE ${this.tenantCondition(query, v)} AND service = ${v.string(query.service)} AND remote_service != ''`,
+      v,
     );
     return rows.map((r) => r[0] as string).sort(compareStrings);
   }
@@ -354,22 +382,26 @@ class ClickHouseStore implements Store {
     // The time hints are not used to narrow: the index lookup is already exact and cheap.
     void hintMin;
     void hintMax;
+    const v = this.values();
     const ranges = await this.rows(
       `SELECT tenant, service, min(start_min), max(start_max), min(day), max(day) FROM ${this.db}.trace_index
-WHERE (trace_hi, trace_lo) IN (${idList}) AND ${this.tenantCondition(scope)} GROUP BY tenant, service`,
+WHERE (trace_hi, trace_lo) IN (${idList}) AND ${this.tenantCondition(scope, v)} GROUP BY tenant, service`,
+      v,
     );
     if (ranges.length === 0) return ids.map(() => []);
     let minDay = '9999-12-31';
     let maxDay = '0000-01-01';
+    const w = this.values();
     const conditions = ranges.map((r) => {
       const [tenant, service, min, max, dMin, dMax] = r as [string, string, string, string, string, string];
       if (dMin < minDay) minDay = dMin;
       if (dMax > maxDay) maxDay = dMax;
-      return `(tenant = ${quoteString(tenant)} AND service = ${quoteString(service)} AND start_us BETWEEN ${quoteUInt(BigInt(min))} AND ${quoteUInt(BigInt(max))})`;
+      return `(tenant = ${w.string(tenant)} AND service = ${w.string(service)} AND start_us BETWEEN ${quoteUInt(BigInt(min))} AND ${quoteUInt(BigInt(max))})`;
     });
     const rows = await this.rows(
       `SELECT ${read.columns} FROM ${this.db}.spans
 WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_hi, trace_lo) IN (${idList}) AND (${conditions.join(' OR ')})`,
+      w,
     );
     const byTrace = new Map<string, Span[]>();
     for (const row of rows) {
@@ -385,15 +417,16 @@ WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_h
   }
 
   private async findTraceIds(query: TraceQuery): Promise<TraceRef[]> {
+    const v = this.values();
     const where = [
       `day BETWEEN ${quoteDay(query.startUsMin)} AND ${quoteDay(query.startUsMax)}`,
       `start_us BETWEEN ${quoteUInt(Math.max(0, Math.ceil(query.startUsMin)), 'startUsMin')} AND ${quoteUInt(Math.max(0, Math.floor(query.startUsMax)), 'startUsMax')}`,
-      this.tenantCondition(query),
+      this.tenantCondition(query, v),
     ];
-    if (query.service !== undefined) where.push(`service = ${quoteString(query.service)}`);
-    if (query.operation !== undefined) where.push(`name = ${quoteString(query.operation)}`);
+    if (query.service !== undefined) where.push(`service = ${v.string(query.service)}`);
+    if (query.operation !== undefined) where.push(`name = ${v.string(query.operation)}`);
     if (query.spanKind !== undefined) where.push(`kind = ${kindCode(query.spanKind)}`);
-    if (query.remoteService !== undefined) where.push(`remote_service = ${quoteString(query.remoteService)}`);
+    if (query.remoteService !== undefined) where.push(`remote_service = ${v.string(query.remoteService)}`);
     if (query.statusCode !== undefined) where.push(`status = ${statusCodeNumber(query.statusCode)}`);
     if (query.minDurationUs !== undefined) where.push(`duration_us >= ${quoteUInt(Math.max(0, Math.ceil(query.minDurationUs)), 'minDurationUs')}`);
     if (query.maxDurationUs !== undefined) {
@@ -401,11 +434,13 @@ WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_h
       where.push(`duration_us <= ${quoteUInt(Math.floor(query.maxDurationUs), 'maxDurationUs')}`);
     }
     for (const filter of query.attributes ?? []) {
-      const key = quoteString(filter.key);
+      const key = v.string(filter.key);
       if (filter.value === undefined) {
         where.push(`(has(attr_keys, ${key}) OR has(res_keys, ${key}) OR has(event_names, ${key}))`);
       } else {
-        const value = quoteString(filter.value);
+        const value = v.string(filter.value);
+        // The bloom filter skips granules without the pair; the exact test below still decides.
+        if (this.tagPairs) where.push(`has(${TAG_PAIRS_COLUMN}, ${v.string(`${filter.key}=${filter.value}`)})`);
         where.push(`(arrayExists((k, v) -> k = ${key} AND v = ${value}, attr_keys, attr_values) OR arrayExists((k, v) -> k = ${key} AND v = ${value}, res_keys, res_values))`);
       }
     }
@@ -414,6 +449,7 @@ WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_h
     const rows = await this.rowsMatching(
       `SELECT trace_hi, trace_lo, max(start_us) AS last FROM ${this.db}.spans WHERE ${where.join(' AND ')}
 GROUP BY trace_hi, trace_lo ORDER BY last DESC, trace_hi DESC, trace_lo DESC LIMIT ${quoteUInt(Math.floor(query.limit), 'limit')}`,
+      v,
     );
     return rows.map((r) => ({ traceId: decimalToHex(r[0] as string) + decimalToHex(r[1] as string), startUs: Number(r[2]) }));
   }
@@ -458,9 +494,9 @@ GROUP BY trace_hi, trace_lo ORDER BY last DESC, trace_hi DESC, trace_lo DESC LIM
   }
 
   /** rows(), with a pattern the server cannot compile reported as INVALID_ARGUMENT. */
-  private async rowsMatching(query: string): Promise<Row[]> {
+  private async rowsMatching(query: string, values?: SqlValues): Promise<Row[]> {
     try {
-      return await this.rows(query);
+      return await this.rows(query, values);
     } catch (err) {
       throw patternError(err);
     }
@@ -468,9 +504,12 @@ GROUP BY trace_hi, trace_lo ORDER BY last DESC, trace_hi DESC, trace_lo DESC LIM
 
   private async getAttributeValues(query: TenantScope & { key: string; limit: number }): Promise<string[]> {
     if (query.limit <= 0) return [];
+    const v = this.values();
+    const key = v.string(query.key);
     const rows = await this.rows(
       `SELECT DISTINCT v FROM ${this.db}.spans ARRAY JOIN attr_keys AS k, attr_values AS v
-WHERE ${this.tenantCondition(query)} AND has(attr_keys, ${quoteString(query.key)}) AND k = ${quoteString(query.key)} ORDER BY v LIMIT ${quoteUInt(Math.floor(query.limit), 'limit')}`,
+WHERE ${this.tenantCondition(query, v)} AND has(attr_keys, ${key}) AND k = ${key} ORDER BY v LIMIT ${quoteUInt(Math.floor(query.limit), 'limit')}`,
+      v,
     );
     return rows.map((r) => r[0] as string);
   }
@@ -510,7 +549,7 @@ function normaliseTraceId(id: string): string | undefined {
  * starts retention. Rejects with UNAVAILABLE naming the server when it cannot be reached in time,
  * and when the database holds a schema newer than this build.
  */
-export async function createClickHouseStore(given: ClickHouseStoreOptions): Promise<Store & { serverVersion: string; dropExpired(nowUs: number): Promise<string[]>; settleDependencies(): Promise<number> }> {
+export async function createClickHouseStore(given: ClickHouseStoreOptions): Promise<Store & { serverVersion: string; features: ServerFeatures; tagPairs: boolean; dropExpired(nowUs: number): Promise<string[]>; settleDependencies(): Promise<number> }> {
   const options = { ...given, ...splitUrl(given) };
   const client = createClient({
     url: options.url,
@@ -532,6 +571,7 @@ export async function createClickHouseStore(given: ClickHouseStoreOptions): Prom
     try {
       const rows = await store.rows('SELECT version()');
       store.serverVersion = String(rows[0]?.[0] ?? '');
+      store.features = serverFeatures(store.serverVersion);
       break;
     } catch (err) {
       lastError = (err as Error).message;
