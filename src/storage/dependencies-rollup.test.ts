@@ -108,16 +108,20 @@ describe('dependency rollups', () => {
     await rollups.close();
   });
 
-  it('answers every range as computed from spans, whatever has been settled', async () => {
+  it.each([
+    ['computing unsettled minutes on every read', 0],
+    ['reusing live edges of unsettled minutes', HOUR],
+  ])('answers every range as computed from spans, whatever has been settled, %s', async (_name, liveReuseUs) => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 8 }),
         fc.array(fc.record({ start: fc.integer({ min: -HOUR, max: SPREAD + HOUR }), length: fc.integer({ min: 0, max: 2 * HOUR }), tenant: fc.constantFrom(undefined, '', 'acme') }), { minLength: 1, maxLength: 6 }),
         async (batches, queries) => {
           const table = createMemoryRollupTable();
-          const rollups = createDependencyRollups({ source: arraySource(spans), table, nowUs: () => LATER, batchMinutes: 17 });
+          const rollups = createDependencyRollups({ source: arraySource(spans), table, nowUs: () => LATER, batchMinutes: 17, liveReuseUs });
           for (let i = 0; i < batches; i++) await rollups.settle();
-          for (const q of queries) {
+          // Twice over: the second pass reuses what the first computed live.
+          for (const q of [...queries, ...queries]) {
             const query = { tenant: q.tenant, endUs: T0 + q.start + q.length, lookbackUs: q.length };
             const fromUs = Math.floor((query.endUs - query.lookbackUs) / MINUTE_US) * MINUTE_US;
             const touched = await table.settledMinutes({ fromUs, toUs: Math.floor(query.endUs / MINUTE_US) * MINUTE_US + MINUTE_US });
@@ -170,5 +174,43 @@ describe('dependency rollups', () => {
     expect(await rollups.settleAll()).toBe(11 + 2);
     expect(await rollups.getDependencies(minute90)).toEqual(perMinute(held, minute90));
     expect((await rollups.getDependencies(minute90)).find((l) => l.parent === 'late')).toEqual({ parent: 'late', child: 'db', callCount: 1, errorCount: 1 });
+  });
+
+  it('reuses live edges until spans arrive for their context, and recomputes only those minutes', async () => {
+    const arrived = new Map<number, number>();
+    const held = [...spans];
+    let now = T0 + SPREAD;
+    const table = createMemoryRollupTable();
+    const rollups = createDependencyRollups({ source: arraySource(held, arrived), table, nowUs: () => now, liveReuseUs: 10 * MINUTE_US });
+    expect(await rollups.settle()).toBe(30);
+    const query = { endUs: T0 + SPREAD, lookbackUs: SPREAD };
+    const minutes = SPREAD / MINUTE_US + 1;
+    const counts = () => {
+      const { liveMinutesReusedTotal, liveMinutesComputedTotal } = rollups.stats();
+      return [liveMinutesReusedTotal, liveMinutesComputedTotal];
+    };
+    const cases: Array<[string, () => void, number[]]> = [
+      ['first read: every unsettled minute computed', () => undefined, [0, minutes - 30]],
+      ['nothing arrived: every one reused', () => undefined, [minutes - 30, 0]],
+      [
+        'a span for minute 90 arrived at the very time of the last computation: its context (85-95) computed again',
+        () => {
+          held.push({ traceId: 'e'.repeat(32), spanId: '00000000000000ee', service: 'late', kind: 'producer', remoteService: 'queue', error: false, tenant: '', startUs: T0 + 90 * MINUTE_US + 5 });
+          arrived.set(T0 + 90 * MINUTE_US, now);
+        },
+        [minutes - 30 - 11, 11],
+      ],
+      ['a µs later: those began computing at the arrival\'s time, so they are computed once more', () => (now += 1), [minutes - 30 - 11, 11]],
+      ['nothing arrived since: reused again', () => undefined, [minutes - 30, 0]],
+      ['past the reuse time: computed again', () => (now += 10 * MINUTE_US), [0, minutes - 30]],
+    ];
+    for (const [name, step, [reused, computed]] of cases) {
+      step();
+      const before = counts();
+      expect(await rollups.getDependencies(query), name).toEqual(perMinute(held, query));
+      const after = counts();
+      expect([after[0]! - before[0]!, after[1]! - before[1]!], name).toEqual([reused, computed]);
+    }
+    expect((await rollups.getDependencies(query)).find((l) => l.parent === 'late')).toEqual({ parent: 'late', child: 'queue', callCount: 1, errorCount: 0 });
   });
 });

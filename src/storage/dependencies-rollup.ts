@@ -21,6 +21,10 @@
  *   same margin of context, so the answer is the same whether or not a minute has been settled.
  * - The settler works newest first: fresh minutes as they become final, then older unsettled ones
  *   back to the oldest retained span (a back-fill over existing data gives recent ranges first).
+ * - Optionally (liveReuseUs), the edges a read computed live for an unsettled minute are kept per
+ *   minute and tenant scope and reused while no span has arrived for that minute's context since
+ *   they were computed: a later live computation would read the same spans and give the same edges.
+ *   Only the minutes whose context got spans are computed again, with their margins.
  */
 import type { DependencyLink } from '../model/index.js';
 import type { DependencyReader, TenantScope } from './api.js';
@@ -82,6 +86,13 @@ export interface DependencyRollupOptions {
   settleDelayUs?: number;
   /** How long no span may have arrived for a minute's context before it is settled (default 2 min). */
   quietUs?: number;
+  /**
+   * How long edges computed live for an unsettled minute are reused while no span arrives for its
+   * context (default 0: never reused). Only for a source whose arrivals report every span it holds
+   * that arrived within this time, stamped by `nowUs`'s clock no earlier than the span became
+   * readable through `spans` (so an arrival after a computation began is never missed).
+   */
+  liveReuseUs?: number;
   /** Minutes settled per span read (default 30). */
   batchMinutes?: number;
   /** The clock, µs since the epoch (default Date.now() × 1000). */
@@ -102,6 +113,9 @@ export interface RollupStats {
   settledMinutesTotal: number;
   settleSecondsSum: number;
   settleFailuresTotal: number;
+  /** Unsettled minutes whose live edges were reused / computed by reads since start. */
+  liveMinutesReusedTotal: number;
+  liveMinutesComputedTotal: number;
 }
 
 /** A DependencyReader answering from rollups, with the settler that maintains them. */
@@ -132,6 +146,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   const nowUs = options.nowUs ?? (() => Date.now() * 1000);
   const busyDelayMs = options.busyDelayMs ?? 100;
   const idleDelayMs = options.idleDelayMs ?? 10_000;
+  const liveReuseUs = Math.max(0, options.liveReuseUs ?? 0);
 
   /** Settled minutes → when they were settled, mirrored from the table over [loadedFrom, loadedTo). */
   const settled = new Map<number, number>();
@@ -141,6 +156,10 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   let settledMinutesTotal = 0;
   let settleSecondsSum = 0;
   let settleFailuresTotal = 0;
+  let liveMinutesReusedTotal = 0;
+  let liveMinutesComputedTotal = 0;
+  /** Scope → minute → the minute's live edges and when their computation began (see liveReuseUs). */
+  const liveEdges = new Map<string, Map<number, { links: DependencyLink[]; computedAtUs: number }>>();
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -272,8 +291,49 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
     if (range === undefined) {
       return computeDependencies(await source.spans({ tenant: query.tenant, startUsMin: query.startUs, startUsMax: query.endUs }));
     }
+    if (liveReuseUs > 0) return liveReused(query.tenant, range);
     const spans = await source.spans({ tenant: query.tenant, startUsMin: range.fromUs - marginUs, startUsMax: range.toUs - 1 + marginUs });
     return computeDependencies(spans, { startUs: range.fromUs, endUs: range.toUs - 1 });
+  }
+
+  /**
+   * The edges of the unsettled minutes of `range`: minutes with no arrival for their context since
+   * their edges were computed reuse them; each run of the others is computed from spans with its
+   * margins, per minute, and kept.
+   */
+  async function liveReused(tenant: string | undefined, range: MinuteRange): Promise<DependencyLink[]> {
+    const now = nowUs();
+    const scopeKey = tenant === undefined ? '*' : `=${tenant}`;
+    let kept = liveEdges.get(scopeKey);
+    if (kept === undefined) liveEdges.set(scopeKey, (kept = new Map()));
+    for (const [m, entry] of kept) if (entry.computedAtUs <= now - liveReuseUs) kept.delete(m);
+    const arrived = await source.arrivals({ fromUs: range.fromUs - marginUs, toUs: range.toUs + marginUs });
+    const parts: DependencyLink[][] = [];
+    const missing: number[] = [];
+    for (let m = range.fromUs; m < range.toUs; m += MINUTE_US) {
+      const entry = kept.get(m);
+      // An arrival stamped at the very start of the computation may not have been read: not reused.
+      if (entry !== undefined && contextArrival(arrived, m) < entry.computedAtUs) parts.push(entry.links);
+      else missing.push(m);
+    }
+    liveMinutesReusedTotal += parts.length;
+    liveMinutesComputedTotal += missing.length;
+    for (const run of splitRuns(missing, range).runs) {
+      const computedAtUs = nowUs();
+      const spans = await source.spans({ tenant, startUsMin: run.fromUs - marginUs, startUsMax: run.toUs - 1 + marginUs });
+      const byMinute = new Map<number, DependencyLink[]>();
+      for (let m = run.fromUs; m < run.toUs; m += MINUTE_US) byMinute.set(m, []);
+      for (const e of computeMinuteEdges(spans, { startUs: run.fromUs, endUs: run.toUs - 1 })) {
+        byMinute.get(e.minuteUs)?.push({ parent: e.parent, child: e.child, callCount: e.callCount, errorCount: e.errorCount });
+      }
+      for (const [m, rows] of byMinute) {
+        // Rows of several tenants name the same edge when the scope is every tenant.
+        const links = tenant === undefined ? mergeDependencies([rows]) : rows;
+        kept.set(m, { links, computedAtUs });
+        parts.push(links);
+      }
+    }
+    return mergeDependencies(parts);
   }
 
   return {
@@ -305,11 +365,15 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       if (timer === undefined && !closed) schedule(0);
     },
     async deleteBefore(cutoffUs) {
+      // The engine has deleted spans: live edges computed from them are no longer what spans give.
+      liveEdges.clear();
       await table.deleteBefore(cutoffUs);
       for (const m of [...settled.keys()]) if (m < cutoffUs) settled.delete(m);
     },
     stats() {
-      return { settledMinutes: settled.size, backlogMinutes, settledMinutesTotal, settleSecondsSum, settleFailuresTotal };
+      return {
+        settledMinutes: settled.size, backlogMinutes, settledMinutesTotal, settleSecondsSum, settleFailuresTotal, liveMinutesReusedTotal, liveMinutesComputedTotal,
+      };
     },
     async close() {
       if (closed) return;

@@ -976,9 +976,10 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     dependencySpans(query) {
       check();
       const { where, params } = scoped(query.tenant, ['start_us BETWEEN ? AND ?'], [query.startUs, query.endUs]);
+      // Few rows carry the shared flag: a substring test spares parsing every other row's JSON.
       const sql =
         `SELECT trace_id, span_id, parent_id, service, kind, status, remote_service, tenant, ` +
-        `json_extract_string(extra, '$.sh') = 'true' AS shared, start_us FROM spans ${where}`;
+        `contains(extra, '"sh":true') AND json_extract_string(extra, '$.sh') = 'true' AS shared, start_us FROM spans ${where}`;
       return readers.use(async (c) =>
         (await c.rows(sql, params)).map((r) => {
           const dep: DepSpan = {

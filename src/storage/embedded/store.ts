@@ -63,7 +63,7 @@ export interface EmbeddedStoreOptions {
 
 /** Settings of the embedded engine's dependency rollups (see dependencies-rollup.ts). */
 export type EmbeddedDependencyOptions = Pick<
-  DependencyRollupOptions, 'marginUs' | 'settleDelayUs' | 'quietUs' | 'batchMinutes' | 'nowUs' | 'busyDelayMs' | 'idleDelayMs'
+  DependencyRollupOptions, 'marginUs' | 'settleDelayUs' | 'quietUs' | 'batchMinutes' | 'nowUs' | 'busyDelayMs' | 'idleDelayMs' | 'liveReuseUs'
 > & { background?: boolean };
 
 /** The embedded Store, with its dependency settler reachable for benchmarks and tests. */
@@ -203,6 +203,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     },
   };
   const rollups = createDependencyRollups({
+    // Arrivals are stamped right after the spans enter the buffer and kept an hour (above).
+    liveReuseUs: 30 * MINUTE_US,
     ...options.dependencies,
     source: dependencySource,
     table: await openDependencyRollupTable(table),
@@ -524,6 +526,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       dependency_settled_minutes_total: r.settledMinutesTotal,
       dependency_settle_seconds_sum: r.settleSecondsSum,
       dependency_settle_failures_total: r.settleFailuresTotal,
+      dependency_live_minutes_reused_total: r.liveMinutesReusedTotal,
+      dependency_live_minutes_computed_total: r.liveMinutesComputedTotal,
     };
   }
 
