@@ -155,6 +155,8 @@ export async function startChdbClickHouse(options: ChdbClickHouseOptions = {}): 
   const session = new chdb.Session(dir);
   const version = (await session.queryAsync('SELECT version()', { format: 'TabSeparated' })).text().trim();
   let inputNo = 0;
+  /** Settings the session holds from earlier requests (name → value as sent). */
+  const applied = new Map<string, string>();
   // One request at a time on the engine: per-request settings and database are session state.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -196,19 +198,28 @@ export async function startChdbClickHouse(options: ChdbClickHouseOptions = {}): 
     }
     if (query.trim() === '') throw new HttpError(400, 62, 'SYNTAX_ERROR', 'Empty query');
     return serial(async () => {
-      const applied: string[] = [];
       try {
         if (database !== 'default') await session.queryAsync(`USE \`${database.replace(/`/g, '')}\``);
-        for (const [key, value] of settings) {
+        // The session holds the last request's settings: only what differs is changed, so a client
+        // sending the same settings every time costs no extra statements.
+        const wanted = new Map(settings);
+        for (const [key] of applied) {
+          if (!wanted.has(key)) {
+            applied.delete(key);
+            await session.queryAsync(`SET ${key} = DEFAULT`);
+          }
+        }
+        for (const [key, value] of wanted) {
+          if (applied.get(key) === value) continue;
+          applied.delete(key);
           await session.queryAsync(`SET ${key} = ${quoteValue(value)}`);
-          applied.push(key);
+          applied.set(key, value);
         }
         const result = Object.keys(queryParams).length > 0
           ? await session.queryBindAsync(query, queryParams, { format })
           : await session.queryAsync(query, { format });
         return { bytes: result.bytes(), format };
       } finally {
-        for (const key of applied) await session.queryAsync(`SET ${key} = DEFAULT`).catch(() => undefined);
         if (database !== 'default') await session.queryAsync('USE default').catch(() => undefined);
         if (inputFile !== undefined) await rm(inputFile, { force: true });
       }
