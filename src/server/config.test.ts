@@ -75,6 +75,16 @@ describe('helpText', () => {
   });
 });
 
+describe('clickhouse.async-insert', () => {
+  it.each([
+    ['on by default', [], {}, true],
+    ['off by flag', ['--clickhouse.async-insert', 'false'], {}, false],
+    ['off by environment', [], { ARIADNE_CLICKHOUSE_ASYNC_INSERT: 'false' }, false],
+  ] as Array<[string, string[], NodeJS.ProcessEnv, boolean]>)('%s', (_name, args, env, expected) => {
+    expect(parseArgs(args, env).config.clickhouseAsyncInsert).toBe(expected);
+  });
+});
+
 describe('multi-tenancy and auth flags', () => {
   it('are off by default, with Jaeger\'s header', () => {
     const { config } = parseArgs([]);

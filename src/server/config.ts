@@ -47,6 +47,7 @@ export interface Config {
   clickhouseMaxBufferedSpans: number;
   clickhouseWriteTimeoutMs: number;
   clickhouseTimeoutMs: number;
+  clickhouseAsyncInsert: boolean;
   clickhouseConnectTimeoutMs: number;
   dataDir: string;
   retentionUs: number;
@@ -262,6 +263,7 @@ export const OPTIONS: readonly Option[] = [
   opt({ flag: 'clickhouse.max-buffered-spans', key: 'clickhouseMaxBufferedSpans', env: 'ARIADNE_CLICKHOUSE_MAX_BUFFERED_SPANS', defaultText: '200000', help: 'spans waiting for ClickHouse beyond which ingest answers 429 (503 while ClickHouse is failing) with Retry-After', parse: positiveInt }),
   opt({ flag: 'clickhouse.write-timeout', key: 'clickhouseWriteTimeoutMs', env: 'ARIADNE_CLICKHOUSE_WRITE_TIMEOUT', defaultText: '30s', help: 'longest a write waits for ClickHouse (inserts are retried with backoff meanwhile) before 503', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
   opt({ flag: 'clickhouse.timeout', key: 'clickhouseTimeoutMs', env: 'ARIADNE_CLICKHOUSE_TIMEOUT', defaultText: '30s', help: 'longest one ClickHouse request (query or insert) may take', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
+  opt({ flag: 'clickhouse.async-insert', key: 'clickhouseAsyncInsert', env: 'ARIADNE_CLICKHOUSE_ASYNC_INSERT', defaultText: 'true', help: 'on servers from 22.8 on, send span inserts as async inserts, still acknowledged only once stored (wait_for_async_insert=1); false sends plain inserts', parse: bool }),
   opt({ flag: 'clickhouse.connect-timeout', key: 'clickhouseConnectTimeoutMs', env: 'ARIADNE_CLICKHOUSE_CONNECT_TIMEOUT', defaultText: '60s', help: 'on start, how long to keep trying to reach ClickHouse before exiting with an error', parse: (t, n) => Math.max(1, Math.round(duration(t, n) / 1000)) }),
   opt({ flag: 'data-dir', key: 'dataDir', env: 'ARIADNE_DATA_DIR', defaultText: './data', help: 'directory of the embedded store', parse: (t) => t }),
   opt({ flag: 'retention', key: 'retentionUs', env: 'ARIADNE_RETENTION', defaultText: '7d', help: 'delete spans older than this (embedded store; ClickHouse: whole UTC days)', parse: duration }),

@@ -32,6 +32,7 @@ export interface StoreOptions {
   clickhouseMaxBufferedSpans?: number;
   clickhouseWriteTimeoutMs?: number;
   clickhouseTimeoutMs?: number;
+  clickhouseAsyncInsert?: boolean;
   clickhouseConnectTimeoutMs?: number;
   decode: PayloadDecoder;
   logger: Logger;
@@ -78,6 +79,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         maxBufferedSpans: options.clickhouseMaxBufferedSpans,
         writeTimeoutMs: options.clickhouseWriteTimeoutMs,
         requestTimeoutMs: options.clickhouseTimeoutMs,
+        ...(options.clickhouseAsyncInsert === undefined ? {} : { asyncInsert: options.clickhouseAsyncInsert }),
         connectTimeoutMs: options.clickhouseConnectTimeoutMs,
         logger: options.logger.child({ module: 'storage' }),
       });
