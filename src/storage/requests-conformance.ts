@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span, SpanKind, StatusCode } from '../model/index.js';
 import type { AggregateGroup, RequestAggregation, Store } from './api.js';
 import { histogramQuantile } from './histogram.js';
-import { aggregateSpans, compareGroupKeys } from './predicate.js';
-import { isRequest, readRequests, REQUEST_HISTOGRAM_ACCURACY, requestAggregationOf, ROLLUP_SLOT_US } from './requests.js';
+import { aggregateSpans, compareGroupKeys, searchSpans } from './predicate.js';
+import {
+  isRequest, readRequests, readSlowestRequests, REQUEST_HISTOGRAM_ACCURACY, requestAggregationOf, ROLLUP_SLOT_US, slowestRequestsSearch, slowRequestRow,
+  type SlowestRequestsQuery,
+} from './requests.js';
 
 /** How the suite opens the engine under test. */
 export interface RequestConformanceTarget {
@@ -99,6 +102,19 @@ export const REQUEST_QUERIES: Array<[string, RequestAggregation]> = [
   ['nothing in the window', { startUsMin: REQUEST_T0 - 10 * SLOT, startUsMax: REQUEST_T0 - 1, groupBy: [], maxGroups: 10 }],
 ];
 
+/** The slowest-request queries of the suite: names and queries. */
+export const SLOWEST_QUERIES: Array<[string, SlowestRequestsQuery]> = [
+  ['one endpoint, everything, top 100', { startUsMin: 0, startUsMax: REQUEST_T0 + 100 * SLOT, service: 'web', operation: 'GET /', limit: 100 }],
+  ['every request of an endpoint (more than there are)', { startUsMin: 0, startUsMax: REQUEST_T0 + 100 * SLOT, service: 'pay', operation: 'POST /buy', limit: 10_000 }],
+  [
+    'unaligned window, tenant acme, top 7',
+    { tenant: 'acme', startUsMin: REQUEST_T0 + 7 * MINUTE + 3, startUsMax: REQUEST_T0 + 3 * 60 * MINUTE + 11 * MINUTE, service: 'cart', operation: 'op,with "quotes"', limit: 7 },
+  ],
+  ['default tenant, inside one slot, top 3', { tenant: '', startUsMin: REQUEST_T0 + MINUTE, startUsMax: REQUEST_T0 + 10 * MINUTE, service: 'web', operation: 'POST /buy', limit: 3 }],
+  ['limit 0', { startUsMin: 0, startUsMax: REQUEST_T0 + 100 * SLOT, service: 'web', operation: 'GET /', limit: 0 }],
+  ['an unknown endpoint', { startUsMin: 0, startUsMax: REQUEST_T0 + 100 * SLOT, service: 'web', operation: 'nope', limit: 10 }],
+];
+
 /** The exact durations of the requests of each group of a request aggregation, by group keys. */
 function durationsByGroup(spans: readonly Span[], q: RequestAggregation): Map<string, number[]> {
   const seen = new Set<string>();
@@ -170,6 +186,14 @@ export function runRequestConformance(name: string, target: RequestConformanceTa
 
     it.for(REQUEST_QUERIES)('%s: exact figures, percentiles within the stated accuracy', async ([, q]) => {
       expectRequestAnswer(await readRequests(store.reader, q), spans, q);
+    });
+
+    it.for(SLOWEST_QUERIES)('slowest requests, %s: the rows of findSpans of the same search', async ([, q], ctx) => {
+      if (store.reader.findSpans === undefined) ctx.skip();
+      const search = slowestRequestsSearch(q);
+      const got = await readSlowestRequests(store.reader, q);
+      expect(got).toEqual((await store.reader.findSpans!(search)).map(slowRequestRow));
+      expect(got).toEqual(searchSpans(spans, search).map(slowRequestRow));
     });
 
     it('rejects more groups than maxGroups with RESOURCE_EXHAUSTED', async () => {

@@ -6,10 +6,10 @@
  * partial slots at its edges. Pure: engines store and query the rows.
  */
 import { AppError } from '../errors.js';
-import type { Span } from '../model/index.js';
-import type { AggregateGroup, RequestAggregation, SpanAggregation, SpanPredicate, SpanReader } from './api.js';
+import { compareStrings, type Span, type SpanKind, type StatusCode } from '../model/index.js';
+import type { AggregateGroup, RequestAggregation, SpanAggregation, SpanPredicate, SpanReader, SpanSearch, TenantScope } from './api.js';
 import { HISTOGRAM_ACCURACY, HISTOGRAM_GAMMA, histogramIndex } from './histogram.js';
-import { checkAggregation, compilePredicate, compareGroupKeys, tooManyGroups } from './predicate.js';
+import { checkAggregation, checkSearch, compilePredicate, compareGroupKeys, tooManyGroups } from './predicate.js';
 
 /**
  * The spans that are requests (of `service`, and of `operation` when given): spans of kind server
@@ -236,4 +236,90 @@ export function readRequests(reader: SpanReader, query: RequestAggregation): Pro
     return Promise.reject(new AppError('UNSUPPORTED', 'service figures need a storage engine that aggregates spans (aggregateSpans); the configured one does not yet'));
   }
   return reader.aggregateSpans(requestAggregationOf(query));
+}
+
+/** The slowest requests of one endpoint (a service's operation) in a window. */
+export interface SlowestRequestsQuery extends TenantScope {
+  startUsMin: number;
+  startUsMax: number;
+  service: string;
+  operation: string;
+  limit: number;
+}
+
+/**
+ * One of the slowest requests: the fields an endpoint's list shows, plus those that tell exact
+ * duplicates apart (spanIdentity's fields; service and operation are the query's).
+ */
+export interface SlowRequestRow {
+  tenant: string;
+  traceId: string;
+  spanId: string;
+  kind: SpanKind;
+  shared: boolean;
+  startUs: number;
+  durationUs: number;
+  statusCode: StatusCode;
+}
+
+/**
+ * OPTIONAL capability of a SpanReader: the slowest requests without handing whole spans over.
+ * MUST equal readSlowestRequests's fallback: findSpans(slowestRequestsSearch(query)) projected.
+ */
+export interface SlowestRequestsReader {
+  findSlowestRequests(query: SlowestRequestsQuery): Promise<SlowRequestRow[]>;
+}
+
+/** The span search the slowest requests are: requests of the endpoint, longest first (ties newest first). */
+export function slowestRequestsSearch(query: SlowestRequestsQuery): SpanSearch {
+  const search: SpanSearch = {
+    startUsMin: query.startUsMin, startUsMax: query.startUsMax, where: requestPredicate({ service: query.service, operation: query.operation }),
+    orderBy: 'duration', limit: query.limit,
+  };
+  if (query.tenant !== undefined) search.tenant = query.tenant;
+  checkSearch(search);
+  return search;
+}
+
+/** The row of a span. */
+export function slowRequestRow(span: Span): SlowRequestRow {
+  return {
+    tenant: span.tenant, traceId: span.traceId, spanId: span.spanId, kind: span.kind, shared: span.shared === true,
+    startUs: span.startUs, durationUs: span.durationUs, statusCode: span.statusCode,
+  };
+}
+
+/**
+ * Rows of several parts as one answer: exact duplicates (spanIdentity's fields; service and
+ * operation are the query's, the same for every row) collapsed to their first occurrence, as
+ * searchSpans does, then sorted in the search's order (compareSearchOrder), at most `limit`.
+ */
+export function mergeSlowRequestRows(rows: Iterable<SlowRequestRow>, limit: number): SlowRequestRow[] {
+  const seen = new Set<string>();
+  const out: SlowRequestRow[] = [];
+  for (const r of rows) {
+    const identity = `${r.tenant}\u0000${r.traceId}\u0000${r.spanId}\u0000${r.kind}\u0000${r.shared ? 1 : 0}\u0000${r.startUs}\u0000${r.durationUs}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    out.push(r);
+  }
+  return out.sort(compareSlowRequestRows).slice(0, limit);
+}
+
+/** Longest first, then newest first, then trace id, span id and tenant: findSpans's 'duration' order. */
+function compareSlowRequestRows(a: SlowRequestRow, b: SlowRequestRow): number {
+  return b.durationUs - a.durationUs || b.startUs - a.startUs || compareStrings(a.traceId, b.traceId) || compareStrings(a.spanId, b.spanId) || compareStrings(a.tenant, b.tenant);
+}
+
+/**
+ * The slowest requests through whatever the reader has: findSlowestRequests when the engine has it,
+ * else findSpans of the same search; UNSUPPORTED when it has neither.
+ */
+export function readSlowestRequests(reader: SpanReader, query: SlowestRequestsQuery): Promise<SlowRequestRow[]> {
+  const narrow = (reader as SpanReader & Partial<SlowestRequestsReader>).findSlowestRequests;
+  if (narrow !== undefined) return narrow.call(reader, query);
+  if (!reader.findSpans) {
+    return Promise.reject(new AppError('UNSUPPORTED', 'the slowest requests need a storage engine that searches spans (findSpans); the configured one does not yet'));
+  }
+  return reader.findSpans(slowestRequestsSearch(query)).then((spans) => spans.map(slowRequestRow));
 }

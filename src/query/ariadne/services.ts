@@ -8,11 +8,11 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { StatusCode } from '../../model/index.js';
-import type { AggregateGroup, DependencyReader, RequestAggregation, SpanReader, SpanSearch } from '../../storage/api.js';
-import { readRequests } from '../../storage/requests.js';
+import type { AggregateGroup, DependencyReader, RequestAggregation, SpanReader } from '../../storage/api.js';
+import { readRequests, readSlowestRequests } from '../../storage/requests.js';
 import { scopeOf } from '../scope.js';
 import {
-  BucketedTotals, RequestTotals, figuresOf, histogramBars, requestPredicate, type Figures, type HistogramBar,
+  BucketedTotals, RequestTotals, figuresOf, histogramBars, type Figures, type HistogramBar,
 } from './services-figures.js';
 import { CHART_BUCKETS, SPARKLINE_BUCKETS, chooseBucketMs, firstBucketMs, parseTimeRange, type TimeRange } from './services-range.js';
 
@@ -145,16 +145,12 @@ export const servicesApiPlugin: FastifyPluginAsync<ServicesApiOptions> = async (
     const { service, operation } = request.params as { service: string; operation: string };
     const range = parseTimeRange(request.query as Record<string, unknown>, now());
     const chartMs = chooseBucketMs(range, CHART_BUCKETS);
-    const where = requestPredicate({ service, operation });
     const reader = options.reader;
-    const search: SpanSearch = {
-      ...scopeOf(request), startUsMin: range.startMs * 1000, startUsMax: range.endMs * 1000, where, orderBy: 'duration', limit: SLOWEST_LIMIT,
-    };
     const [byBucket, slow] = await Promise.all([
       aggregate(request, range, { service, operation, groupBy: [{ bucketUs: chartMs * 1000 }] }),
-      reader.findSpans
-        ? reader.findSpans(search)
-        : Promise.reject(new AppError('UNSUPPORTED', 'the slowest requests need a storage engine that searches spans (findSpans); the configured one does not yet')),
+      readSlowestRequests(reader, {
+        ...scopeOf(request), startUsMin: range.startMs * 1000, startUsMax: range.endMs * 1000, service, operation, limit: SLOWEST_LIMIT,
+      }),
     ]);
     const { totals, chart } = chartOf(byBucket, range, chartMs);
     if (totals.requests === 0) await assertKnown(request, reader, service);

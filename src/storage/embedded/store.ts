@@ -24,7 +24,9 @@ import { dedupeSpans } from '../dedupe.js';
 import { aggregateSpans, mergeAggregateGroups, searchSpans, tooManyGroups } from '../predicate.js';
 import { MINUTE_US, toDepSpan } from '../dependencies.js';
 import { createDependencyRollups, type DependencyRollupOptions, type DependencySpanSource } from '../dependencies-rollup.js';
-import { checkRequestAggregation, requestAggregationOf } from '../requests.js';
+import {
+  checkRequestAggregation, mergeSlowRequestRows, requestAggregationOf, slowestRequestsSearch, slowRequestRow, type SlowestRequestsReader,
+} from '../requests.js';
 import { summarizeTrace } from '../summaries.js';
 import { createMemoryStore, type MemoryStore } from '../memory/index.js';
 import { openDependencyRollupTable } from './dependency-rollups.js';
@@ -370,7 +372,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     },
   };
 
-  const reader: SpanReader = {
+  const reader: SpanReader & SlowestRequestsReader = {
     async getServices(scope) {
       checkOpen();
       const recent = await fromBuffers((b) => b.reader.getServices(scope));
@@ -491,6 +493,15 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       // Buffered spans are held objects: hand copies over, as the buffer's own reads do.
       const held = new Set(recent.flatMap((r) => r.spans));
       return chosen.map((span) => (held.has(span) ? structuredClone(span) : span));
+    },
+    async findSlowestRequests(query) {
+      checkOpen();
+      // findSpans of the same search, reading only the rows' listed fields from DuckDB.
+      const search = slowestRequestsSearch(query);
+      const recent = bufferedWindows(search);
+      const { rows, mark } = await table.findSlowRequestRows(search);
+      const buffered = searchSpans(unflushed(recent, mark), search).map(slowRequestRow);
+      return mergeSlowRequestRows([...buffered, ...rows], search.limit);
     },
   };
 
