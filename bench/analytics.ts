@@ -3,7 +3,8 @@
  * (bench/workload.ts) spread over a window (default 24 h) straight through the store's writer,
  * flushes it, then times the service pages as the API serves them (servicesApiPlugin over the
  * store's reader, in-process requests, JSON included: request rollups where the engine has them),
- * then grouped aggregations and span searches through SpanReader: the services page's scan shape
+ * the dependency graph of the last 24 h through Jaeger's /api/dependencies, a grouped statement
+ * as the statement API runs it, then grouped aggregations and span searches through SpanReader: the services page's scan shape
  * (group by service, 5 min buckets, duration histogram), an endpoint page (one operation's
  * histogram and its 100 slowest spans), and grouped statements on attributes.
  * The ceiling is the cheapest aggregation over the same range: one count of every span.
@@ -17,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { servicesApiPlugin } from '../src/query/ariadne/index.js';
+import { jaegerQueryPlugin } from '../src/query/jaeger/index.js';
+import { runStatement } from '../src/query/statement/index.js';
 import { createHttpApp } from '../src/server/http.js';
 import type { SpanAggregation, SpanReader, SpanSearch, Store } from '../src/storage/api.js';
 import { createEmbeddedStore } from '../src/storage/embedded/index.js';
@@ -112,7 +115,26 @@ async function main(): Promise<void> {
       await run('API: endpoint page', (i) =>
         page(`/api/ariadne/services/${encodeURIComponent(pickName(i).name)}/endpoints/${encodeURIComponent(pickName(i).operations[0]!)}?${rangeQuery}`)(),
       );
+      await app.register(jaegerQueryPlugin, { reader: store.reader, dependencies: store.dependencies, adjustClockSkew: false, now: () => range.max });
+      let calls = 0;
+      await run('API: dependency graph, 24 h', async () => {
+        const url = `/api/dependencies?endTs=${Math.ceil(range.max / 1000)}&lookback=${DAY_US / 1000}`;
+        const res = await app.inject(url);
+        if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        calls = (JSON.parse(res.body) as { data: Array<{ callCount: number }> }).data.reduce((n, l) => n + l.callCount, 0);
+      });
+      line('  ', `${int(calls)} calls in the graph`);
       await app.close();
+      let rows = 0;
+      await run('statement: service, duration > 50ms by operation, 5 min', async (i) => {
+        const result = await runStatement({
+          reader: store.reader,
+          statement: `service = "${pickName(i).name}" and duration > 50ms | stats count(), avg(duration), p95(duration) by operation, bucket(5m)`,
+          startUs: range.min, endUs: range.max, scope: {},
+        });
+        rows = result.rows.length;
+      });
+      line('  ', `${int(rows)} rows`);
       const ceiling = await run('ceiling: count of every span', () => reader.aggregateSpans({ ...span, groupBy: [], measures: [], maxGroups: 1 }));
       const ratio = (ms: number[]): string => `${fixed(percentile(ms, 50) / percentile(ceiling, 50), 1)}× the ceiling`;
       const services = await run('services: by service, 5 min, histogram', () =>
