@@ -52,3 +52,37 @@ describe('afterPaint', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('afterPaint with idle callbacks', () => {
+  let idle: Array<{ cb: () => void; timeout: number | undefined }> = [];
+  beforeEach(() => {
+    idle = [];
+    globalThis.requestIdleCallback = (cb: IdleRequestCallback, options?: IdleRequestOptions) => idle.push({ cb: () => cb({ didTimeout: false, timeRemaining: () => 10 }), timeout: options?.timeout });
+    globalThis.cancelIdleCallback = (id: number) => {
+      idle[id - 1] = { cb: () => {}, timeout: undefined };
+    };
+  });
+  afterEach(() => {
+    Reflect.deleteProperty(globalThis, 'requestIdleCallback');
+    Reflect.deleteProperty(globalThis, 'cancelIdleCallback');
+  });
+
+  it('asks for idle time, at most 300 ms away, once the frame has run', () => {
+    const calls: string[] = [];
+    afterPaint(() => calls.push('work'));
+    expect(idle).toEqual([]);
+    runFrame();
+    expect(idle.map((i) => i.timeout)).toEqual([300]);
+    idle[0]!.cb();
+    expect(calls).toEqual(['work']);
+  });
+
+  it('cancelled after the frame, never runs', () => {
+    const calls: string[] = [];
+    const cancel = afterPaint(() => calls.push('work'));
+    runFrame();
+    cancel();
+    idle[0]!.cb();
+    expect(calls).toEqual([]);
+  });
+});
