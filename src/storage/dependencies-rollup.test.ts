@@ -109,16 +109,17 @@ describe('dependency rollups', () => {
   });
 
   it.each([
-    ['computing unsettled minutes on every read', 0],
-    ['reusing live edges of unsettled minutes', HOUR],
-  ])('answers every range as computed from spans, whatever has been settled, %s', async (_name, liveReuseUs) => {
+    ['computing unsettled minutes on every read', 0, undefined],
+    ['reusing live edges and spans of unsettled minutes', HOUR, undefined],
+    ['reusing live edges, keeping at most 500 spans', HOUR, 500],
+  ])('answers every range as computed from spans, whatever has been settled, %s', async (_name, liveReuseUs, maxCachedSpans) => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 8 }),
         fc.array(fc.record({ start: fc.integer({ min: -HOUR, max: SPREAD + HOUR }), length: fc.integer({ min: 0, max: 2 * HOUR }), tenant: fc.constantFrom(undefined, '', 'acme') }), { minLength: 1, maxLength: 6 }),
         async (batches, queries) => {
           const table = createMemoryRollupTable();
-          const rollups = createDependencyRollups({ source: arraySource(spans), table, nowUs: () => LATER, batchMinutes: 17, liveReuseUs });
+          const rollups = createDependencyRollups({ source: arraySource(spans), table, nowUs: () => LATER, batchMinutes: 17, liveReuseUs, maxCachedSpans });
           for (let i = 0; i < batches; i++) await rollups.settle();
           // Twice over: the second pass reuses what the first computed live.
           for (const q of [...queries, ...queries]) {
@@ -186,30 +187,32 @@ describe('dependency rollups', () => {
     const query = { endUs: T0 + SPREAD, lookbackUs: SPREAD };
     const minutes = SPREAD / MINUTE_US + 1;
     const counts = () => {
-      const { liveMinutesReusedTotal, liveMinutesComputedTotal } = rollups.stats();
-      return [liveMinutesReusedTotal, liveMinutesComputedTotal];
+      const { liveMinutesReusedTotal, liveMinutesComputedTotal, liveMinutesReadTotal } = rollups.stats();
+      return [liveMinutesReusedTotal, liveMinutesComputedTotal, liveMinutesReadTotal];
     };
+    // Two unsettled runs (before and after the 30 settled minutes), each read with 5 minutes of margin on both sides.
+    const contextMinutes = minutes - 30 + 2 * 10;
     const cases: Array<[string, () => void, number[]]> = [
-      ['first read: every unsettled minute computed', () => undefined, [0, minutes - 30]],
-      ['nothing arrived: every one reused', () => undefined, [minutes - 30, 0]],
+      ['first read: every unsettled minute computed, every context minute read', () => undefined, [0, minutes - 30, contextMinutes]],
+      ['nothing arrived: every one reused', () => undefined, [minutes - 30, 0, 0]],
       [
-        'a span for minute 90 arrived at the very time of the last computation: its context (85-95) computed again',
+        'a span for minute 90 arrived at the very time of the last computation: its context (85-95) computed again, from minute 90 read again and the rest kept',
         () => {
           held.push({ traceId: 'e'.repeat(32), spanId: '00000000000000ee', service: 'late', kind: 'producer', remoteService: 'queue', error: false, tenant: '', startUs: T0 + 90 * MINUTE_US + 5 });
           arrived.set(T0 + 90 * MINUTE_US, now);
         },
-        [minutes - 30 - 11, 11],
+        [minutes - 30 - 11, 11, 1],
       ],
-      ['a µs later: those began computing at the arrival\'s time, so they are computed once more', () => (now += 1), [minutes - 30 - 11, 11]],
-      ['nothing arrived since: reused again', () => undefined, [minutes - 30, 0]],
-      ['past the reuse time: computed again', () => (now += 10 * MINUTE_US), [0, minutes - 30]],
+      ['a µs later: those began at the arrival\'s time, so they are computed and read once more', () => (now += 1), [minutes - 30 - 11, 11, 1]],
+      ['nothing arrived since: reused again', () => undefined, [minutes - 30, 0, 0]],
+      ['past the reuse time: computed and read again', () => (now += 10 * MINUTE_US), [0, minutes - 30, contextMinutes]],
     ];
-    for (const [name, step, [reused, computed]] of cases) {
+    for (const [name, step, expected] of cases) {
       step();
       const before = counts();
       expect(await rollups.getDependencies(query), name).toEqual(perMinute(held, query));
       const after = counts();
-      expect([after[0]! - before[0]!, after[1]! - before[1]!], name).toEqual([reused, computed]);
+      expect(after.map((n, i) => n - before[i]!), name).toEqual(expected);
     }
     expect((await rollups.getDependencies(query)).find((l) => l.parent === 'late')).toEqual({ parent: 'late', child: 'queue', callCount: 1, errorCount: 0 });
   });

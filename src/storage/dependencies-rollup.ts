@@ -24,7 +24,9 @@
  * - Optionally (liveReuseUs), the edges a read computed live for an unsettled minute are kept per
  *   minute and tenant scope and reused while no span has arrived for that minute's context since
  *   they were computed: a later live computation would read the same spans and give the same edges.
- *   Only the minutes whose context got spans are computed again, with their margins.
+ *   Only the minutes whose context got spans are computed again, with their margins; the spans of
+ *   each context minute are kept too while none arrives for it, so a recomputation of the newest
+ *   minutes reads from the engine only the minutes that got spans since.
  */
 import type { DependencyLink } from '../model/index.js';
 import type { DependencyReader, TenantScope } from './api.js';
@@ -93,6 +95,12 @@ export interface DependencyRollupOptions {
    * readable through `spans` (so an arrival after a computation began is never missed).
    */
   liveReuseUs?: number;
+  /**
+   * With liveReuseUs: most spans kept for the contexts of live minutes (default 200 000), each
+   * minute's kept while no span arrives for it, so recomputing the newest minutes reads only the
+   * minutes that got spans. A minute that does not fit is read again when needed.
+   */
+  maxCachedSpans?: number;
   /** Minutes settled per span read (default 30). */
   batchMinutes?: number;
   /** The clock, µs since the epoch (default Date.now() × 1000). */
@@ -116,6 +124,10 @@ export interface RollupStats {
   /** Unsettled minutes whose live edges were reused / computed by reads since start. */
   liveMinutesReusedTotal: number;
   liveMinutesComputedTotal: number;
+  /** Minutes of context read from the source for live minutes since start (the others came from the cache). */
+  liveMinutesReadTotal: number;
+  /** Spans held for the contexts of live minutes. */
+  cachedSpans: number;
 }
 
 /** A DependencyReader answering from rollups, with the settler that maintains them. */
@@ -160,6 +172,11 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   let liveMinutesComputedTotal = 0;
   /** Scope → minute → the minute's live edges and when their computation began (see liveReuseUs). */
   const liveEdges = new Map<string, Map<number, { links: DependencyLink[]; computedAtUs: number }>>();
+  /** Scope → minute → the spans starting in it and when their read began, for the contexts of live minutes. */
+  const liveSpans = new Map<string, Map<number, { spans: DepSpan[]; readAtUs: number }>>();
+  const maxCachedSpans = Math.max(0, options.maxCachedSpans ?? 200_000);
+  let cachedSpans = 0;
+  let liveMinutesReadTotal = 0;
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -188,7 +205,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   /** Latest arrival for the context of minute `m` (its minute ± margin), 0 when none is known. */
   function contextArrival(arrived: Map<number, number>, m: number): number {
     let latest = 0;
-    for (let c = m - marginUs; c < m + MINUTE_US + marginUs; c += MINUTE_US) {
+    for (let c = Math.floor((m - marginUs) / MINUTE_US) * MINUTE_US; c < m + MINUTE_US + marginUs; c += MINUTE_US) {
       const at = arrived.get(c);
       if (at !== undefined && at > latest) latest = at;
     }
@@ -239,7 +256,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       return 0;
     }
     await mirror(lowUs, highUs);
-    const arrived = await source.arrivals({ fromUs: lowUs - marginUs, toUs: highUs + marginUs });
+    const arrived = await source.arrivals({ fromUs: Math.floor((lowUs - marginUs) / MINUTE_US) * MINUTE_US, toUs: highUs + marginUs });
     for (let attempt = 0; attempt < 3; attempt++) {
       const batch = pickBatch(lowUs, highUs, arrived, now - quietUs);
       const first = batch[0];
@@ -297,6 +314,68 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   }
 
   /**
+   * The spans a run of minutes is computed from (starting in [run − margin, run + margin)): each
+   * whole minute of that context from the minute cache while no span has arrived for it since it
+   * was read, the others read from the source (consecutive ones in one read) and kept while the
+   * cache holds fewer than maxCachedSpans.
+   */
+  async function contextSpans(tenant: string | undefined, scopeKey: string, arrived: Map<number, number>, run: MinuteRange): Promise<DepSpan[]> {
+    const lowUs = run.fromUs - marginUs;
+    const highUs = run.toUs - 1 + marginUs;
+    const firstMinute = Math.floor(lowUs / MINUTE_US) * MINUTE_US;
+    const lastMinute = Math.floor(highUs / MINUTE_US) * MINUTE_US;
+    const now = nowUs();
+    let kept = liveSpans.get(scopeKey);
+    if (kept === undefined) liveSpans.set(scopeKey, (kept = new Map()));
+    const parts: DepSpan[][] = [];
+    const missing: number[] = [];
+    for (let m = firstMinute; m <= lastMinute; m += MINUTE_US) {
+      const entry = kept.get(m);
+      if (entry !== undefined && entry.readAtUs > now - liveReuseUs && (arrived.get(m) ?? 0) < entry.readAtUs) parts.push(entry.spans);
+      else missing.push(m);
+    }
+    liveMinutesReadTotal += missing.length;
+    for (const read of splitRuns(missing, { fromUs: firstMinute, toUs: lastMinute + MINUTE_US }).runs) {
+      const readAtUs = nowUs();
+      const spans = await source.spans({ tenant, startUsMin: read.fromUs, startUsMax: read.toUs - 1 });
+      const byMinute = new Map<number, DepSpan[]>();
+      for (let m = read.fromUs; m < read.toUs; m += MINUTE_US) byMinute.set(m, []);
+      for (const span of spans) byMinute.get(Math.floor((span.startUs as number) / MINUTE_US) * MINUTE_US)?.push(span);
+      for (const [m, minuteSpans] of byMinute) {
+        const old = kept.get(m);
+        if (old !== undefined) {
+          kept.delete(m);
+          cachedSpans -= old.spans.length;
+        }
+        if (cachedSpans + minuteSpans.length <= maxCachedSpans) {
+          kept.set(m, { spans: minuteSpans, readAtUs });
+          cachedSpans += minuteSpans.length;
+        }
+        parts.push(minuteSpans);
+      }
+    }
+    const out: DepSpan[] = [];
+    // Whole minutes were read: the context's ragged ends (a margin not in whole minutes) are cut.
+    for (const part of parts) for (const span of part) if ((span.startUs as number) >= lowUs && (span.startUs as number) <= highUs) out.push(span);
+    return out;
+  }
+
+  /**
+   * Forgets cached minutes read longer than the reuse time ago. A scope's map stays even when empty:
+   * a concurrent read may be filling it.
+   */
+  function expireLive(now: number): void {
+    for (const minutes of liveSpans.values()) {
+      for (const [m, entry] of minutes) {
+        if (entry.readAtUs > now - liveReuseUs) continue;
+        minutes.delete(m);
+        cachedSpans -= entry.spans.length;
+      }
+    }
+    for (const minutes of liveEdges.values()) for (const [m, entry] of minutes) if (entry.computedAtUs <= now - liveReuseUs) minutes.delete(m);
+  }
+
+  /**
    * The edges of the unsettled minutes of `range`: minutes with no arrival for their context since
    * their edges were computed reuse them; each run of the others is computed from spans with its
    * margins, per minute, and kept.
@@ -304,10 +383,10 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   async function liveReused(tenant: string | undefined, range: MinuteRange): Promise<DependencyLink[]> {
     const now = nowUs();
     const scopeKey = tenant === undefined ? '*' : `=${tenant}`;
+    expireLive(now);
     let kept = liveEdges.get(scopeKey);
     if (kept === undefined) liveEdges.set(scopeKey, (kept = new Map()));
-    for (const [m, entry] of kept) if (entry.computedAtUs <= now - liveReuseUs) kept.delete(m);
-    const arrived = await source.arrivals({ fromUs: range.fromUs - marginUs, toUs: range.toUs + marginUs });
+    const arrived = await source.arrivals({ fromUs: Math.floor((range.fromUs - marginUs) / MINUTE_US) * MINUTE_US, toUs: range.toUs + marginUs });
     const parts: DependencyLink[][] = [];
     const missing: number[] = [];
     for (let m = range.fromUs; m < range.toUs; m += MINUTE_US) {
@@ -320,7 +399,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
     liveMinutesComputedTotal += missing.length;
     for (const run of splitRuns(missing, range).runs) {
       const computedAtUs = nowUs();
-      const spans = await source.spans({ tenant, startUsMin: run.fromUs - marginUs, startUsMax: run.toUs - 1 + marginUs });
+      const spans = await contextSpans(tenant, scopeKey, arrived, run);
       const byMinute = new Map<number, DependencyLink[]>();
       for (let m = run.fromUs; m < run.toUs; m += MINUTE_US) byMinute.set(m, []);
       for (const e of computeMinuteEdges(spans, { startUs: run.fromUs, endUs: run.toUs - 1 })) {
@@ -365,14 +444,17 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       if (timer === undefined && !closed) schedule(0);
     },
     async deleteBefore(cutoffUs) {
-      // The engine has deleted spans: live edges computed from them are no longer what spans give.
-      liveEdges.clear();
+      // The engine has deleted spans: what was computed or read from them no longer holds.
+      for (const minutes of liveEdges.values()) minutes.clear();
+      for (const minutes of liveSpans.values()) minutes.clear();
+      cachedSpans = 0;
       await table.deleteBefore(cutoffUs);
       for (const m of [...settled.keys()]) if (m < cutoffUs) settled.delete(m);
     },
     stats() {
       return {
         settledMinutes: settled.size, backlogMinutes, settledMinutesTotal, settleSecondsSum, settleFailuresTotal, liveMinutesReusedTotal, liveMinutesComputedTotal,
+        liveMinutesReadTotal, cachedSpans,
       };
     },
     async close() {

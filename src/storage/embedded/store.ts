@@ -65,7 +65,7 @@ export interface EmbeddedStoreOptions {
 
 /** Settings of the embedded engine's dependency rollups (see dependencies-rollup.ts). */
 export type EmbeddedDependencyOptions = Pick<
-  DependencyRollupOptions, 'marginUs' | 'settleDelayUs' | 'quietUs' | 'batchMinutes' | 'nowUs' | 'busyDelayMs' | 'idleDelayMs' | 'liveReuseUs'
+  DependencyRollupOptions, 'marginUs' | 'settleDelayUs' | 'quietUs' | 'batchMinutes' | 'nowUs' | 'busyDelayMs' | 'idleDelayMs' | 'liveReuseUs' | 'maxCachedSpans'
 > & { background?: boolean };
 
 /** The embedded Store, with its dependency settler reachable for benchmarks and tests. */
@@ -539,6 +539,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       dependency_settle_failures_total: r.settleFailuresTotal,
       dependency_live_minutes_reused_total: r.liveMinutesReusedTotal,
       dependency_live_minutes_computed_total: r.liveMinutesComputedTotal,
+      dependency_live_minutes_read_total: r.liveMinutesReadTotal,
+      dependency_live_cached_spans: r.cachedSpans,
     };
   }
 
