@@ -398,7 +398,8 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
     liveMinutesReusedTotal += parts.length;
     liveMinutesComputedTotal += missing.length;
     for (const run of splitRuns(missing, range).runs) {
-      const computedAtUs = nowUs();
+      // Kept minutes were checked against arrivals as of `now`: the edges hold as of then, not later.
+      const computedAtUs = now;
       const spans = await contextSpans(tenant, scopeKey, arrived, run);
       const byMinute = new Map<number, DependencyLink[]>();
       for (let m = run.fromUs; m < run.toUs; m += MINUTE_US) byMinute.set(m, []);
