@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   const endUs = flags.get('load') === 'no' ? 0 : Math.floor(Date.now() * 1000 / DAY_US) * DAY_US;
   const options = { dataDir: dir, decode: decodeWorkload, retentionUs: 3650 * DAY_US, maxDiskBytes: 0 };
   try {
-    heading(`span analytics, embedded store, ${int(count)} spans over ${flags.get('window')} (load ${loadText()})`);
+    const what = flags.get('load') === 'no' ? `the spans in ${dir}` : `${int(count)} spans over ${flags.get('window')}`;
+    heading(`span analytics, embedded store, ${what} (load ${loadText()})`);
     if (flags.get('load') !== 'no') await load(await createEmbeddedStore(options), count, windowUs, endUs, parseCount(flags.get('concurrency')!, 'concurrency'));
     const store = await createEmbeddedStore(options);
     try {
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       // The pages as the API serves them, over the whole range the data covers (unaligned ends).
       const app = createHttpApp({ logger: pino({ level: 'silent' }), bodyLimit: 1024 });
       await app.register(servicesApiPlugin, { reader: store.reader, dependencies: store.dependencies, now: () => Math.floor(range.max / 1000) });
+      await app.register(jaegerQueryPlugin, { reader: store.reader, dependencies: store.dependencies, adjustClockSkew: false, now: () => range.max });
       const rangeQuery = `start=${Math.floor(range.min / 1000)}&end=${Math.ceil(range.max / 1000)}`;
       const page = (url: string) => async (): Promise<void> => {
         const res = await app.inject(url);
@@ -115,7 +117,6 @@ async function main(): Promise<void> {
       await run('API: endpoint page', (i) =>
         page(`/api/ariadne/services/${encodeURIComponent(pickName(i).name)}/endpoints/${encodeURIComponent(pickName(i).operations[0]!)}?${rangeQuery}`)(),
       );
-      await app.register(jaegerQueryPlugin, { reader: store.reader, dependencies: store.dependencies, adjustClockSkew: false, now: () => range.max });
       let calls = 0;
       await run('API: dependency graph, 24 h', async () => {
         const url = `/api/dependencies?endTs=${Math.ceil(range.max / 1000)}&lookback=${DAY_US / 1000}`;

@@ -27,6 +27,14 @@
  *   Only the minutes whose context got spans are computed again, with their margins; the spans of
  *   each context minute are kept too while none arrives for it, so a recomputation of the newest
  *   minutes reads from the engine only the minutes that got spans since.
+ *
+ * LIVE_REUSE_NOTE: the embedded engine, 2M workload spans over 5 h (the density of 10M a day:
+ * ~7k spans a minute, so a live minute with its margins reads ~75k spans, 250-450 ms of which go
+ * to turning DuckDB's rows into JS values), 2 cores at load 7-10, a graph of the last 24 h:
+ *   data in the past, every unsettled minute computed on each read    260-1570 ms
+ *   the same, live edges reused                                          6-47 ms (first read 463 ms)
+ *   50 spans arriving in the newest minute before each read, computed   460-1670 ms
+ *   the same, live edges and context minutes reused                      9-46 ms
  */
 import type { DependencyLink } from '../model/index.js';
 import type { DependencyReader, TenantScope } from './api.js';
