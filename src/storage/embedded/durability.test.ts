@@ -188,17 +188,23 @@ describe('embedded store reads during flushes', () => {
     cleanups.push(() => store.close());
     const acked: number[] = [];
     let writing = true;
+    const flushes = () => store.stats().extra.flush_count ?? 0;
     const writer = (async () => {
       for (let n = 0; n < 60; n++) {
         await store.writer.writeSpans(batchSpans(n));
         acked.push(n);
+        // A flush takes everything buffered, so writes faster than flushes would make fewer flushes:
+        // every 20 batches wait for one, so at least three move spans while the reads run.
+        if (n % 20 === 19) {
+          const before = flushes();
+          while (flushes() === before) await new Promise((r) => setTimeout(r, 10));
+        }
       }
       writing = false;
     })();
     let reads = 0;
-    const deadline = Date.now() + 20_000;
     // Keep reading until several flushes have moved acknowledged spans from the buffer to DuckDB.
-    while ((writing || reads < 50 || (store.stats().extra.flush_count ?? 0) < 3 || store.stats().bufferedSpans > 0) && Date.now() < deadline) {
+    while (writing || reads < 50 || flushes() < 3 || store.stats().bufferedSpans > 0) {
       const n = acked[(reads * 7) % Math.max(1, acked.length)];
       if (n !== undefined) {
         const spans = await store.reader.getTrace({ traceId: batchSpans(n)[0]!.traceId });
