@@ -11,6 +11,7 @@
  *
  *   node --import tsx bench/analytics.ts --spans 1M
  *   node --import tsx bench/analytics.ts --spans 10M --dir /tmp/a10m --keep yes   (then --load no to re-time)
+ *   --order arrival loads spans in the order a live collector gets them (time pruning works), random (default) anywhere in the window
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,6 +38,7 @@ const flags = parseFlags(
     { name: 'dir', help: 'data dir (default: a fresh temp dir)', default: '' },
     { name: 'load', help: 'load the workload first (no: time what --dir holds)', default: 'yes' },
     { name: 'keep', help: 'keep the data dir afterwards', default: 'no' },
+    { name: 'order', help: 'random: traces start anywhere in the window (every flush spans it all, no time pruning); arrival: in the order a live collector gets them', default: 'random' },
   ],
   'usage: node --import tsx bench/analytics.ts [flags]',
 );
@@ -44,10 +46,10 @@ const flags = parseFlags(
 const MINUTE_US = 60_000_000;
 const DAY_US = 24 * 60 * MINUTE_US;
 
-async function load(store: Store, count: number, windowUs: number, endUs: number, concurrency: number): Promise<void> {
+async function load(store: Store, count: number, windowUs: number, endUs: number, concurrency: number, order: 'random' | 'arrival'): Promise<void> {
   let nextReport = 1_000_000;
   const { seconds } = await writeWorkload(store, {
-    spans: count, endUs, windowUs, concurrency,
+    spans: count, endUs, windowUs, concurrency, order,
     progress: (written, s) => {
       if (written < nextReport) return;
       process.stderr.write(`  loaded ${int(written)} spans in ${fixed(s, 0)} s\n`);
@@ -84,7 +86,11 @@ async function main(): Promise<void> {
   try {
     const what = flags.get('load') === 'no' ? `the spans in ${dir}` : `${int(count)} spans over ${flags.get('window')}`;
     heading(`span analytics, embedded store, ${what} (load ${loadText()})`);
-    if (flags.get('load') !== 'no') await load(await createEmbeddedStore(options), count, windowUs, endUs, parseCount(flags.get('concurrency')!, 'concurrency'));
+    if (flags.get('load') !== 'no') {
+      const order = flags.get('order');
+      if (order !== 'random' && order !== 'arrival') throw new Error(`--order: expected random or arrival, got ${order}`);
+      await load(await createEmbeddedStore(options), count, windowUs, endUs, parseCount(flags.get('concurrency')!, 'concurrency'), order);
+    }
     const store = await createEmbeddedStore(options);
     try {
       const reader = store.reader as Required<SpanReader>;

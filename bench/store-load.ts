@@ -6,7 +6,7 @@ import { isAppError } from '../src/errors.js';
 import type { Span } from '../src/model/index.js';
 import { decodeZipkinV2Json, ZIPKIN_V2_JSON } from '../src/receivers/zipkin/index.js';
 import type { Payload, Store } from '../src/storage/api.js';
-import { generateBatches } from './workload.js';
+import { generateBatches, type WorkloadOptions } from './workload.js';
 
 /** The store's log decoder for the workload's payloads (Zipkin v2 JSON). */
 export const decodeWorkload = (p: Payload): Span[] => decodeZipkinV2Json(p.bytes, p.tenant);
@@ -27,9 +27,12 @@ export interface WorkloadWrite {
  */
 export async function writeWorkload(
   store: Store,
-  options: { spans: number; endUs: number; windowUs?: number; concurrency: number; progress?: (written: number, seconds: number) => void },
+  options: {
+    spans: number; endUs: number; windowUs?: number; concurrency: number; order?: WorkloadOptions['order'];
+    progress?: (written: number, seconds: number) => void;
+  },
 ): Promise<WorkloadWrite> {
-  const batches = generateBatches({ spans: options.spans, endUs: options.endUs, windowUs: options.windowUs });
+  const batches = generateBatches({ spans: options.spans, endUs: options.endUs, windowUs: options.windowUs, order: options.order });
   const t0 = performance.now();
   let written = 0;
   let rejected = 0;
