@@ -125,7 +125,7 @@ export async function runCleanups(): Promise<void> {
 
 /** "p50 … ms, p99 … ms, max … ms (n=…)" for latency samples in milliseconds. */
 export function latencyText(samples: readonly number[]): string {
-  return `p50 ${fixed(percentile(samples, 50), 2)} ms, p99 ${fixed(percentile(samples, 99), 2)} ms, max ${fixed(percentile(samples, 100), 2)} ms (n=${samples.length})`;
+  return `p50 ${fixed(percentile(samples, 50), 2)} ms, p95 ${fixed(percentile(samples, 95), 2)} ms, p99 ${fixed(percentile(samples, 99), 2)} ms, max ${fixed(percentile(samples, 100), 2)} ms (n=${samples.length})`;
 }
 
 /** The 1, 5 and 15 minute load averages: how busy the (possibly shared) machine was. */
