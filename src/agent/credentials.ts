@@ -71,17 +71,25 @@ export const DEFAULT_TENANT_HEADER = 'x-tenant';
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
 /**
- * Reads a bearer token: the first non-empty line of `file`, trimmed. Throws INVALID_ARGUMENT naming
- * `flag` and the file when it cannot be read, holds no line, or the line is not one token.
+ * The first non-empty line of `file`, trimmed, or undefined when it has none; throws
+ * INVALID_ARGUMENT naming `flag` and the file when it cannot be read.
  */
-export function readTokenFile(file: string, flag: string): string {
+function firstLine(file: string, flag: string): string | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new AppError('INVALID_ARGUMENT', `${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+}
+
+/**
+ * Reads a bearer token: the first non-empty line of `file`, trimmed. Throws INVALID_ARGUMENT naming
+ * `flag` and the file when it cannot be read, holds no line, or the line is not one token.
+ */
+export function readTokenFile(file: string, flag: string): string {
+  const line = firstLine(file, flag);
   if (line === undefined) throw new AppError('INVALID_ARGUMENT', `${flag} ${file}: the file is empty, expected a bearer token on its first line`);
   if (!TOKEN_CHARS.test(line)) throw new AppError('INVALID_ARGUMENT', `${flag} ${file}: the first line must be one token of printable ASCII characters without spaces`);
   return line;
@@ -92,13 +100,7 @@ export function readTokenFile(file: string, flag: string): string {
  * precedes the first colon, as in the server's --auth.basic-file).
  */
 export function readBasicFile(file: string, flag: string): BasicCredentials {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new AppError('INVALID_ARGUMENT', `${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-  }
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+  const line = firstLine(file, flag);
   const colon = line?.indexOf(':') ?? -1;
   if (line === undefined || colon <= 0 || colon === line.length - 1) {
     throw new AppError('INVALID_ARGUMENT', `${flag} ${file}: expected "user:password" on the first line`);
