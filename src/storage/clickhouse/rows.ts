@@ -18,7 +18,7 @@ export const SPAN_COLUMNS = [
 ] as const;
 
 /** A 16-hex-char id as the decimal text of its unsigned 64-bit value. */
-export function hexToDecimal(hex: string): string {
+function hexToDecimal(hex: string): string {
   return BigInt(`0x${hex}`).toString();
 }
 
