@@ -108,11 +108,16 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
   // Under a budget the store's buffer gets a share of it, so one slow flush cannot take it whole.
   const maxBufferedSpans = bufferedSpansLimit(config.memoryMaxBytes, config.maxBufferedSpans);
   const clickhouseMaxBufferedSpans = bufferedSpansLimit(config.memoryMaxBytes, config.clickhouseMaxBufferedSpans);
+  // The limit of the configured engine; the memory engine buffers nothing.
+  const storeBufferLimit = config.storage === 'clickhouse' ? clickhouseMaxBufferedSpans : config.storage === 'embedded' ? maxBufferedSpans : 0;
   const admission: Admission = createAdmission({
     maxBytes: config.memoryMaxBytes, maxInflight: config.ingestMaxInflight, bufferedSpans: () => store?.stats().bufferedSpans ?? 0, registry: metrics.registry,
-    maxBufferedSpans: config.memoryMaxBytes > 0 ? (config.storage === 'clickhouse' ? clickhouseMaxBufferedSpans : maxBufferedSpans) : undefined,
+    maxBufferedSpans: config.memoryMaxBytes > 0 && storeBufferLimit > 0 ? storeBufferLimit : undefined,
   });
   closers.push(() => admission.close());
+  // gRPC refusals go through the receiver's refusal path, as HTTP ones do, so the ingest figures see them.
+  const admitGrpcAs = (service: GrpcService, receiver: 'jaegerGrpc' | 'otlpGrpc'): GrpcService =>
+    admitGrpc(service, admission, receiver, (err, peer) => ingest.refuse(FORMATS_BY_RECEIVER[receiver][0], err, { source: peer }));
   try {
     // The admin port comes up first so /health answers while the store replays its log.
     if (has('admin')) {
@@ -131,7 +136,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       const shortfall = budgetShortfall({
         maxBytes: config.memoryMaxBytes, rssBytes: process.memoryUsage.rss(),
         engineBytes: config.storage === 'embedded' ? (duckdbShare(config.memoryMaxBytes) ?? 0) : 0,
-        bufferedSpans: config.storage === 'clickhouse' ? clickhouseMaxBufferedSpans : config.storage === 'embedded' ? maxBufferedSpans : 0,
+        bufferedSpans: storeBufferLimit,
       });
       if (shortfall) logger.warn(shortfall);
       ingest = createIngest({ writer: opened.writer, metrics, stats: ingestStats, limiter, admission });
@@ -212,12 +217,10 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await serve(app, 'jaegerHttp', config.jaegerHttpPort, 'POST /api/traces, GET /api/sampling');
     }
     if (has('jaeger-receiver')) {
-      const refused = (err: unknown, peer: string) => ingest.refuse(FORMATS_BY_RECEIVER.jaegerGrpc[0], err, { source: peer });
-      await serveGrpc([admitGrpc(createJaegerCollectorService({ ingest }), admission, 'jaegerGrpc', refused)], 'jaegerGrpc', config.jaegerGrpcPort, 'jaeger.api_v2.CollectorService/PostSpans');
+      await serveGrpc([admitGrpcAs(createJaegerCollectorService({ ingest }), 'jaegerGrpc')], 'jaegerGrpc', config.jaegerGrpcPort, 'jaeger.api_v2.CollectorService/PostSpans');
     }
     if (has('otlp-receiver')) {
-      const refused = (err: unknown, peer: string) => ingest.refuse(FORMATS_BY_RECEIVER.otlpGrpc[0], err, { source: peer });
-      await serveGrpc([admitGrpc(createOtlpTraceService({ ingest }), admission, 'otlpGrpc', refused)], 'otlpGrpc', config.otlpGrpcPort, 'TraceService/Export');
+      await serveGrpc([admitGrpcAs(createOtlpTraceService({ ingest }), 'otlpGrpc')], 'otlpGrpc', config.otlpGrpcPort, 'TraceService/Export');
       const otlp = httpApp('otlp-http', config.maxBodyBytes);
       admitHttp(otlp, admission, 'otlpHttp');
       allowAnyOrigin(otlp);
