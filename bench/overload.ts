@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../test/e2e/server.js';
+import { metricValue } from './server-process.js';
 
 /** Options of {@link runOverload}. */
 export interface OverloadOptions {
@@ -149,7 +150,7 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
     // Retry-After second when refused), as well-behaved clients would.
     // Spans still buffered at the end of the window were taken in, not stored: counting them would
     // report the buffer's fill rate, not what the store keeps up with.
-    const bufferedNow = async () => Number(/^ariadne_store_buffered_spans (\S+)$/m.exec(await (await fetch(`${server!.admin}/metrics`)).text())?.[1] ?? 0);
+    const bufferedNow = async () => metricValue(await (await fetch(`${server!.admin}/metrics`)).text(), 'ariadne_store_buffered_spans') ?? 0;
     const bufferedBefore = await bufferedNow();
     const measureEnd = Date.now() + options.measureMs;
     const before = acked.length;
@@ -235,7 +236,7 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
     progress(`read back ${acked.length * spansPerRequest} spans`);
     clearInterval(sampler);
     const metrics = await (await fetch(`${server.admin}/metrics`)).text();
-    const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    const metric = (name: string) => metricValue(metrics, name) ?? Number.NaN;
     const memory = {
       heapUsedBytes: metric('ariadne_nodejs_heap_size_used_bytes'), heapTotalBytes: metric('ariadne_nodejs_heap_size_total_bytes'),
       externalBytes: metric('ariadne_nodejs_external_memory_bytes'), bufferedSpans: metric('ariadne_store_buffered_spans'),
