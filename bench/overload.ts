@@ -4,11 +4,11 @@
  * `factor` times that from many concurrent senders for `overloadMs` with a small --memory.max, sampling
  * the server's RSS from /proc/<pid>/status. Afterwards every span that got a 2xx is read back.
  *
- *   node --import tsx bench/overload.ts [--seconds 30] [--factor 5] [--memory 512MiB] [--senders 256]
+ *   node --import tsx bench/overload.ts [--seconds 30] [--factor 5] [--memory 512MiB] [--senders 256] [--spans-per-request 1000]
  *
  * Prints sustained and offered spans/s, peak RSS against the budget, accepted and refused counts.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../test/e2e/server.js';
 import { metricValue } from './server-process.js';
@@ -57,6 +57,12 @@ export interface OverloadReport {
    * the server's event loop was held up, apart from any queueing on the ingest ports.
    */
   slowestHealthMs: number;
+  /**
+   * The server's memory by part when its RSS was highest among samples of /metrics taken every
+   * 500 ms during the overload: native is RSS less the V8 heap and external memory (the store's
+   * engine, code, libraries).
+   */
+  atPeak: { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number; nativeBytes: number; bufferedSpans: number; liveCachedSpans: number; inflightBytes: number };
   /** The server's own figures at the end (from /metrics). */
   memory: { heapUsedBytes: number; heapTotalBytes: number; externalBytes: number; bufferedSpans: number };
   /** The store's own figures at the end (embedded store; NaN for others): log fsyncs and flushes. */
@@ -188,6 +194,31 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
         healthPending = false;
       });
     }, 250);
+    let atPeak: OverloadReport['atPeak'] = { rssBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, nativeBytes: 0, bufferedSpans: 0, liveCachedSpans: 0, inflightBytes: 0 };
+    let partsPending = false;
+    // ARIADNE_BENCH_TIMELINE=<file> writes every sample of the server's memory parts (MiB) and store figures there.
+    const timeline = process.env.ARIADNE_BENCH_TIMELINE ? ['ms\trss\theapUsed\theapTotal\texternal\tbuffered\tflushes\tflushedSpans'] : undefined;
+    const partsProbe = setInterval(() => {
+      if (partsPending) return;
+      partsPending = true;
+      void fetch(`${server!.admin}/metrics`).then((r) => r.text()).then((text) => {
+        const v = (name: string) => metricValue(text, name) ?? 0;
+        const rssBytes = v('ariadne_process_resident_memory_bytes');
+        if (timeline) {
+          timeline.push([performance.now() - t1, rssBytes, v('ariadne_nodejs_heap_size_used_bytes'), v('ariadne_nodejs_heap_size_total_bytes'), v('ariadne_nodejs_external_memory_bytes'),
+            v('ariadne_store_buffered_spans'), v('ariadne_store_flush_count'), v('ariadne_store_flushed_spans_total')].map((x, i) => (i === 0 || i >= 5 ? Math.round(x) : Math.round(x / 1048576))).join('\t'));
+        }
+        if (rssBytes <= atPeak.rssBytes) return;
+        const heapTotalBytes = v('ariadne_nodejs_heap_size_total_bytes');
+        const externalBytes = v('ariadne_nodejs_external_memory_bytes');
+        atPeak = {
+          rssBytes, heapUsedBytes: v('ariadne_nodejs_heap_size_used_bytes'), heapTotalBytes, externalBytes,
+          nativeBytes: rssBytes - heapTotalBytes - externalBytes, bufferedSpans: v('ariadne_store_buffered_spans'),
+          liveCachedSpans: v('ariadne_store_dependency_live_cached_spans'),
+          inflightBytes: metricValue(text.split('\n').filter((l) => l.includes('part="inflight"')).join('\n'), 'ariadne_memory_estimate_bytes') ?? 0,
+        };
+      }).catch(() => undefined).finally(() => { partsPending = false; });
+    }, 250);
     let lateStarts = 0;
     let sent = 0;
     let inFlight = 0;
@@ -212,6 +243,8 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
     const overloadSeconds = (performance.now() - t1) / 1000;
     await Promise.all(running);
     clearInterval(healthProbe);
+    clearInterval(partsProbe);
+    if (timeline) writeFileSync(process.env.ARIADNE_BENCH_TIMELINE!, `${timeline.join('\n')}\n`);
     const offeredSpansPerSec = (sent * spansPerRequest) / overloadSeconds;
     const acceptedSpansPerSec = ((acked.length - ackedBeforeOverload) * spansPerRequest) / overloadSeconds;
 
@@ -255,7 +288,7 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
       sustainedSpansPerSec, offeredSpansPerSec, acceptedSpansPerSec,
       budgetBytes: parseBudget(options.memoryMax),
       peakRssBytes, kernelPeakRssBytes: statusBytes(pid, 'VmHWM'),
-      answers, slowestMs: slowest, acceptedSpans: acked.length * spansPerRequest, missingSpans, alive, lateStarts, slowestHealthMs, memory, store, answerPercentilesMs,
+      answers, slowestMs: slowest, acceptedSpans: acked.length * spansPerRequest, missingSpans, alive, lateStarts, slowestHealthMs, atPeak, memory, store, answerPercentilesMs,
     };
   } finally {
     agent.destroy();
@@ -286,6 +319,8 @@ export function formatOverload(r: OverloadReport): string {
     `store            ${r.store.fsyncs} log fsyncs (avg ${((r.store.fsyncSeconds / r.store.fsyncs) * 1000).toFixed(1)} ms), ${r.store.flushes} flushes of ${r.store.flushedSpans} spans (avg ${(r.store.flushSeconds / r.store.flushes).toFixed(2)} s)`,
     `acknowledged     ${r.acceptedSpans} spans, ${r.missingSpans} missing on read-back`,
     `process          ${r.alive ? 'alive' : 'DEAD'}`,
+    `at peak /metrics RSS ${mib(r.atPeak.rssBytes)}: heap ${mib(r.atPeak.heapUsedBytes)} used of ${mib(r.atPeak.heapTotalBytes)}, external ${mib(r.atPeak.externalBytes)}, ` +
+      `native ${mib(r.atPeak.nativeBytes)}; ${r.atPeak.bufferedSpans} spans buffered, ${r.atPeak.liveCachedSpans} cached for live dependencies, ${mib(r.atPeak.inflightBytes)} estimated for requests in flight`,
     `at the end       heap ${mib(r.memory.heapUsedBytes)} used of ${mib(r.memory.heapTotalBytes)}, external ${mib(r.memory.externalBytes)}, ${r.memory.bufferedSpans} spans buffered`,
   ].join('\n');
 }
@@ -302,6 +337,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     factor: Number(arg('factor', '5')),
     memoryMax: arg('memory', '512MiB'),
     senders: Number(arg('senders', '256')),
+    spansPerRequest: Number(arg('spans-per-request', '1000')),
   });
   process.stdout.write(`${formatOverload(report)}\n`);
 }

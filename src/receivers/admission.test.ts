@@ -149,7 +149,7 @@ describe('admitHttp on a real receiver', () => {
 describe('bufferedSpansLimit', () => {
   it.each([
     ['no budget keeps the flag', 0, 500_000, 500_000],
-    ['512 MiB gives the buffer 15 % at 1200 B a span', 512 * MiB, 500_000, Math.floor((512 * MiB * 0.15) / BYTES_PER_BUFFERED_SPAN)],
+    ['512 MiB gives the buffer and its flush 18 % at 1200 + 2200 B a span', 512 * MiB, 500_000, 28_422],
     ['a smaller flag wins', 1024 * MiB, 50_000, 50_000],
     ['a tiny budget still buffers 1000 spans', MiB, 500_000, 1000],
   ])('%s', (_name, maxBytes, configured, expected) => {
@@ -178,10 +178,11 @@ describe('budgetShortfall', () => {
   const rest = { rssBytes: 160 * MiB, engineBytes: 128 * MiB };
   it.each([
     ['no budget', { ...rest, maxBytes: 0, bufferedSpans: 500_000 }, undefined],
-    ['512 MiB holds the process, DuckDB and its buffer under the high water', { ...rest, maxBytes: 512 * MiB, bufferedSpans: 60_000 }, undefined],
-    ['300 MiB does not', { ...rest, maxBytes: 300 * MiB, bufferedSpans: 39_321 },
-      '--memory.max 300 MiB is too small to take spans in steadily: the process holds 160 MiB at rest, the store may keep 128 MiB and buffer 39321 spans (~45 MiB), '
-      + 'above the 75 % at which ingest is refused; most requests will answer 429. Give it at least 448 MiB'],
+    ['512 MiB holds the process, DuckDB, its buffer and the buffer\'s flush under the high water',
+      { ...rest, maxBytes: 512 * MiB, bufferedSpans: bufferedSpansLimit(512 * MiB, 500_000) }, undefined],
+    ['300 MiB does not', { ...rest, maxBytes: 300 * MiB, bufferedSpans: bufferedSpansLimit(300 * MiB, 500_000) },
+      '--memory.max 300 MiB is too small to take spans in steadily: the process holds 160 MiB at rest, the store may keep 128 MiB and buffer and flush 16653 spans (~54 MiB), '
+      + 'above the 75 % at which ingest is refused; most requests will answer 429. Give it at least 512 MiB'],
   ])('%s', (_name, plan, expected) => {
     expect(budgetShortfall(plan)).toBe(expected);
   });

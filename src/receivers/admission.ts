@@ -47,17 +47,25 @@ export const GC_INTERVAL_MS = 5000;
 export const DEFAULT_MAX_INFLIGHT = 64;
 /** Fewest body bytes one span takes on the wire (a small span in Jaeger's compact Thrift or OTLP protobuf). */
 export const MIN_SPAN_BYTES = 100;
-/** Share of the budget the store's buffer of unflushed spans may take. */
-export const BUFFER_SHARE = 0.15;
+/**
+ * Memory one span costs, on top of its place in the buffer, while a flush moves it to the store:
+ * the staged rows, the engine's sort and insert, and what its allocator keeps for a while after.
+ * Under overload (bench/overload.ts, 512 MiB) the native part of RSS rose by ~2.2 KB for each
+ * span of the flush running then: ~150 MiB for 60k-span flushes, against ~50 MiB for 20k.
+ */
+export const FLUSH_BYTES_PER_SPAN = 2200;
+/** Share of the budget the store's buffer of unflushed spans may take, their flush included. */
+export const BUFFER_SHARE = 0.18;
 
 /**
  * The most spans a store may buffer under a budget: BUFFER_SHARE of it at BYTES_PER_BUFFERED_SPAN
- * each, and never more than `configured`; `configured` alone without a budget. A buffer sized
- * only by its flag (500k spans, ~600 MB) would let one slow flush take a small budget whole.
+ * plus FLUSH_BYTES_PER_SPAN each (a flush takes the whole buffer, so its size bounds the flush's
+ * memory too), and never more than `configured`; `configured` alone without a budget. A buffer
+ * sized only by its flag (500k spans, ~600 MB) would let one slow flush take a small budget whole.
  */
 export function bufferedSpansLimit(maxBytes: number, configured: number): number {
   if (maxBytes <= 0) return configured;
-  return Math.max(1000, Math.min(configured, Math.floor((maxBytes * BUFFER_SHARE) / BYTES_PER_BUFFERED_SPAN)));
+  return Math.max(1000, Math.min(configured, Math.floor((maxBytes * BUFFER_SHARE) / (BYTES_PER_BUFFERED_SPAN + FLUSH_BYTES_PER_SPAN))));
 }
 
 /** What a budget has to hold before ingest can take anything in (see {@link budgetShortfall}). */
@@ -78,11 +86,11 @@ export interface BudgetPlan {
  */
 export function budgetShortfall(plan: BudgetPlan): string | undefined {
   if (plan.maxBytes <= 0) return undefined;
-  const needed = plan.rssBytes + plan.engineBytes + plan.bufferedSpans * BYTES_PER_BUFFERED_SPAN;
+  const needed = plan.rssBytes + plan.engineBytes + plan.bufferedSpans * (BYTES_PER_BUFFERED_SPAN + FLUSH_BYTES_PER_SPAN);
   if (needed <= plan.maxBytes * HIGH_WATER) return undefined;
   const least = Math.ceil(needed / HIGH_WATER / 1048576 / 64) * 64;
   return `--memory.max ${mib(plan.maxBytes)} MiB is too small to take spans in steadily: the process holds ${mib(plan.rssBytes)} MiB at rest, ` +
-    `the store may keep ${mib(plan.engineBytes)} MiB and buffer ${plan.bufferedSpans} spans (~${mib(plan.bufferedSpans * BYTES_PER_BUFFERED_SPAN)} MiB), ` +
+    `the store may keep ${mib(plan.engineBytes)} MiB and buffer and flush ${plan.bufferedSpans} spans (~${mib(plan.bufferedSpans * (BYTES_PER_BUFFERED_SPAN + FLUSH_BYTES_PER_SPAN))} MiB), ` +
     `above the ${HIGH_WATER * 100} % at which ingest is refused; most requests will answer 429. Give it at least ${least} MiB`;
 }
 
