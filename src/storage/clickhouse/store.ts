@@ -134,7 +134,7 @@ class ClickHouseStore implements Store {
     this.db = quoteIdentifier(options.database);
     this.target = `ClickHouse at ${options.url}`;
     this.batch = new BatchWriter({
-      insert: (body) => this.insert(body),
+      insert: (parts) => this.insert(parts),
       retryable: isRetryable,
       batchSpans: options.batchSpans ?? CLICKHOUSE_DEFAULTS.batchSpans,
       batchIntervalMs: options.batchIntervalMs ?? CLICKHOUSE_DEFAULTS.batchIntervalMs,
@@ -295,10 +295,10 @@ class ClickHouseStore implements Store {
     }
   }
 
-  private async insert(body: Buffer): Promise<void> {
+  private async insert(parts: readonly Buffer[]): Promise<void> {
     const result = await this.client.exec({
       query: `INSERT INTO ${this.db}.spans (${SPAN_COLUMNS.join(', ')}) FORMAT RowBinary`,
-      values: Readable.from([body]),
+      values: Readable.from(parts),
       // Explicitly waited for: a server whose profile says wait_for_async_insert=0 would otherwise answer before the rows are stored.
       ...(this.features.asyncInsert ? { clickhouse_settings: { async_insert: this.options.asyncInsert === false ? 0 : 1, wait_for_async_insert: 1 } } : {}),
     });

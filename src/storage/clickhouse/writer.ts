@@ -11,8 +11,12 @@ import { AppError } from '../../errors.js';
 import type { Span } from '../../model/index.js';
 import { spansToRowBinary } from './row-binary.js';
 
-/** Sends one insert body (RowBinary rows of SPAN_COLUMNS); rejects on any failure. */
-export type InsertFn = (body: Buffer, spanCount: number) => Promise<void>;
+/**
+ * Sends one insert whose body is `parts` in order (RowBinary rows of SPAN_COLUMNS); rejects on any
+ * failure. The parts are streamed as they are: joining a batch's megabytes into one buffer first
+ * cost ~1.6 µs per span in fresh memory.
+ */
+export type InsertFn = (parts: readonly Buffer[], spanCount: number) => Promise<void>;
 
 /** Settings of the writer. */
 export interface BatchWriterOptions {
@@ -178,11 +182,11 @@ export class BatchWriter {
     let attempt = 0;
     try {
       for (;;) {
-        const body = live.length === 1 ? live[0]!.rows : Buffer.concat(live.map((e) => e.rows));
+        const parts = live.map((e) => e.rows);
         const count = live.reduce((n, e) => n + e.count, 0);
         const started = performance.now();
         try {
-          await this.options.insert(body, count);
+          await this.options.insert(parts, count);
           const seconds = (performance.now() - started) / 1000;
           this.counters.inserts++;
           this.counters.insertSecondsSum += seconds;
