@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors.js';
 import { normalizeSpanId, normalizeTraceId } from '../../model/index.js';
-import { fieldPath, normalizeHex, quote } from './decode-common.js';
+import { fieldPath, normalizeHex, parseJsonArray, parseJsonArrayInGroups, quote } from './decode-common.js';
 import { decodeZipkinV1Json } from './decode-v1.js';
 import { decodeZipkinV2Json } from './decode-v2.js';
 
@@ -162,5 +163,73 @@ describe('decoders on arbitrary values', () => {
     }
     expect(accepted).toBeGreaterThan(100);
     expect(rejected).toBeGreaterThan(100);
+  });
+});
+
+describe('parseJsonArrayInGroups', () => {
+  /** What JSON.parse makes of the body, or undefined when it throws or is not an array. */
+  const whole = (body: Buffer): unknown[] | undefined => {
+    try {
+      const text = body.toString('utf8');
+      const parsed: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      return Array.isArray(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // Groups of 1-64 bytes, so even small bodies are cut many times.
+  const groupBytes = fc.integer({ min: 1, max: 64 });
+
+  it.each([
+    ['empty array', '[]', []],
+    ['spaces and a BOM', '\uFEFF \n[ {"a":1} , {"b":[1,2]} ]\t', [{ a: 1 }, { b: [1, 2] }]],
+    ['brackets, commas and escaped quotes inside strings', '[{"k":"],[{,\\"\\\\"},"x\\\\",{"y":"\\""}]', [{ k: '],[{,"\\' }, 'x\\', { y: '"' }]],
+    ['non-object elements', '[1,"two",null,true,[3]]', [1, 'two', null, true, [3]]],
+    ['multi-byte text', '[{"name":"下单 ✓ 🚀"},{"name":"é"}]', [{ name: '下单 ✓ 🚀' }, { name: 'é' }]],
+  ])('%s: equal to JSON.parse', (_name, text, expected) => {
+    for (const size of [1, 3, 8, 1024]) expect(parseJsonArrayInGroups(Buffer.from(text), size)).toEqual(expected);
+  });
+
+  it.each([
+    ['trailing comma', '[{"a":1},]'],
+    ['leading comma', '[,{"a":1}]'],
+    ['double comma', '[{"a":1},,{"b":2}]'],
+    ['unclosed array', '[{"a":1}'],
+    ['unclosed string', '[{"a":"1}]'],
+    ['text after the array', '[{"a":1}] x'],
+    ['an object, not an array', '{"a":[1]}'],
+    ['a closing brace at the top', '[{"a":1}}]'],
+    ['invalid element', '[{"a":1},{b:2}]'],
+  ])('%s: undefined, so the whole parse names the error', (_name, text) => {
+    for (const size of [1, 3, 1024]) expect(parseJsonArrayInGroups(Buffer.from(text), size)).toBeUndefined();
+  });
+
+  it('equals JSON.parse on generated arrays of any JSON values, whatever the group size', () => {
+    fc.assert(fc.property(fc.array(fc.jsonValue(), { maxLength: 20 }), fc.constantFrom('', ' ', '\n '), groupBytes, (values, space, size) => {
+      const body = Buffer.from(`${space}[${space}${values.map((v) => JSON.stringify(v)).join(`${space},${space}`)}${space}]${space}`);
+      expect(parseJsonArrayInGroups(body, size)).toEqual(whole(body));
+    }), { numRuns: 2000 });
+  });
+
+  it('never answers differently from JSON.parse on arbitrary and mutated text', () => {
+    const sample = Buffer.from(JSON.stringify([{ a: 'x,]"\\', b: [1, { c: null }] }, 'y', [2, 3]]));
+    const mutated = fc.tuple(fc.nat(sample.length - 1), fc.constantFrom(...'[]{},"\\ x1'.split('').map((c) => c.charCodeAt(0))))
+      .map(([at, byte]) => { const copy = Buffer.from(sample); copy[at] = byte; return copy; });
+    for (const bodies of [mutated, fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b)), fc.json().map((t) => Buffer.from(t))]) {
+      fc.assert(fc.property(bodies, groupBytes, (body, size) => {
+        const grouped = parseJsonArrayInGroups(body, size);
+        // Undefined is always allowed (the caller parses whole); an answer must be JSON.parse's.
+        if (grouped !== undefined) expect(grouped).toEqual(whole(body));
+      }), { numRuns: 2000 });
+    }
+  });
+
+  it('is what parseJsonArray answers for a large body, and errors in large bodies are named as for small ones', () => {
+    const spans = Array.from({ length: 2000 }, (_, i) => ({ traceId: i.toString(16).padStart(16, '0'), id: '0000000000000001', name: `op ${i} ✓`, tags: { q: '"],' } }));
+    const body = Buffer.from(JSON.stringify(spans));
+    expect(body.length).toBeGreaterThan(64 * 1024);
+    expect(parseJsonArray(body)).toEqual(spans);
+    const broken = Buffer.from(`${body.toString().slice(0, -1)},]`);
+    expect(() => parseJsonArray(broken)).toThrow(/^invalid JSON: /);
   });
 });

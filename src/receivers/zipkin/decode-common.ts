@@ -52,11 +52,20 @@ export function missingTimestamp(index: number, value: unknown): never {
   throw new AppError('INVALID_ARGUMENT', `${fieldPath(index, 'timestamp')}: required when a span has no annotations, got ${quote(value)}`);
 }
 
+/** Bodies above this many bytes are parsed in groups of elements (see parseJsonArrayInGroups). */
+const GROUPED_PARSE_BYTES = 64 * 1024;
+/** Bytes of elements parsed at once: their text stays below V8's large-object size (128 KiB). */
+const GROUP_BYTES = 48 * 1024;
+
 /**
  * Parses a request body that must be a JSON array. A UTF-8 byte order mark is tolerated because
  * some senders write one and it carries no meaning.
  */
 export function parseJsonArray(body: Buffer | string): unknown[] {
+  if (typeof body !== 'string' && body.length > GROUPED_PARSE_BYTES) {
+    const grouped = parseJsonArrayInGroups(body, GROUP_BYTES);
+    if (grouped !== undefined) return grouped;
+  }
   let text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let parsed: unknown;
@@ -70,6 +79,73 @@ export function parseJsonArray(body: Buffer | string): unknown[] {
     throw new AppError('INVALID_ARGUMENT', `body: expected a JSON array of spans, got ${what}`);
   }
   return parsed;
+}
+
+const isJsonSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * The elements of a JSON array body, parsed a group of about `groupBytes` at a time; undefined
+ * whenever the body is not a well-formed array (the caller then parses it whole, which names the
+ * error). Equal to JSON.parse of the whole body otherwise.
+ * Why: a body's text as one string is a large object to V8, allocated in fresh pages each time;
+ * that copy cost ~3.6 µs per 490-byte span, about as much as parsing it, while texts below 128 KiB
+ * are copied at memory speed. Only quotes, backslashes, brackets and commas are looked at (the
+ * scan jumps from quote to quote inside strings); JSON.parse still checks every group.
+ */
+export function parseJsonArrayInGroups(body: Buffer, groupBytes: number): unknown[] | undefined {
+  const n = body.length;
+  let i = n >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  while (i < n && isJsonSpace(body[i])) i++;
+  if (body[i] !== 0x5b /* [ */) return undefined;
+  const out: unknown[] = [];
+  const take = (from: number, to: number): boolean => {
+    let group: unknown;
+    try {
+      group = JSON.parse(`[${body.toString('utf8', from, to)}]`);
+    } catch {
+      return false;
+    }
+    for (const element of group as unknown[]) out.push(element);
+    return true;
+  };
+  let depth = 0;
+  let commas = 0;
+  let groupStart = ++i;
+  for (; i < n; i++) {
+    const c = body[i];
+    if (c === 0x22 /* " */) {
+      // To the closing quote: one preceded by an even number of backslashes.
+      for (;;) {
+        const q = body.indexOf(0x22, i + 1);
+        if (q < 0) return undefined;
+        let slashes = 0;
+        while (body[q - 1 - slashes] === 0x5c /* \ */) slashes++;
+        i = q;
+        if ((slashes & 1) === 0) break;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      if (c === 0x7d) return undefined;
+      // The array's end: the last group, then nothing but whitespace.
+      let empty = true;
+      for (let k = groupStart; k < i && empty; k++) empty = isJsonSpace(body[k]);
+      if (empty ? commas > 0 : !take(groupStart, i)) return undefined;
+      for (let k = i + 1; k < n; k++) if (!isJsonSpace(body[k])) return undefined;
+      return out;
+    } else if (c === 0x2c /* , */ && depth === 0) {
+      commas++;
+      if (i - groupStart >= groupBytes) {
+        if (!take(groupStart, i)) return undefined;
+        groupStart = i + 1;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Casts a batch element to a record, or rejects it: every element must be a JSON object. */
