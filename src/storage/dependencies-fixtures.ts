@@ -98,3 +98,49 @@ export function perMinuteDependencies(
   );
   return computeDependencies(context, { startUs: fromUs, endUs: toUs - 1 });
 }
+
+/** Options of {@link tangledSpans}. */
+export interface TangledSpansOptions {
+  seed: number;
+  spans: number;
+  /** Spans start within three minutes from startUs, on a few distinct instants (so starts tie). */
+  startUs: number;
+}
+
+/**
+ * Deterministic spans that stress every tie the dependency rules must break: a handful of trace
+ * ids, span ids and services, so ids repeat within a trace with every kind and shared flag, the
+ * same report arrives with different parents, remotes, errors and starts, spans name their own id
+ * as parent, and names use characters beyond the BMP and above the surrogates.
+ */
+export function tangledSpans(options: TangledSpansOptions): Span[] {
+  const random = prng(options.seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const names = ['a', 'b', 'B', 'é', 'z\u{1F600}', '\uFFFDy'];
+  const kinds: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+  const ids = ['1', '2', '3', '4', '5'].map((id) => `${(options.seed % 0xffff).toString(16)}${id}`.padStart(16, '0'));
+  const traces = [1, 2, 3].map((t) => (options.seed * 16 + t).toString(16).padStart(32, '0'));
+  const out: Span[] = [];
+  for (let i = 0; i < options.spans; i++) {
+    const span: Span = {
+      traceId: pick(traces),
+      spanId: pick(ids),
+      kind: pick(kinds),
+      name: 'op',
+      service: pick(names),
+      startUs: options.startUs + pick([0, 1, 2]) * MINUTE_US + pick([0, 0, 7, 59_999_999]),
+      durationUs: 1,
+      statusCode: random() < 0.3 ? 'error' : 'unset',
+      attributes: {},
+      events: [],
+      links: [],
+      resource: {},
+      tenant: random() < 0.3 ? 'acme' : '',
+    };
+    if (random() < 0.7) span.parentSpanId = pick(ids);
+    if (random() < 0.3) span.shared = true;
+    if (random() < 0.5) span.remoteEndpoint = { serviceName: pick(names) };
+    out.push(span);
+  }
+  return out;
+}

@@ -38,7 +38,9 @@
  */
 import type { DependencyLink } from '../model/index.js';
 import type { DependencyReader, TenantScope } from './api.js';
-import { computeDependencies, computeMinuteEdges, mergeDependencies, MINUTE_US, type DepSpan, type MinuteEdge } from './dependencies.js';
+import {
+  computeDependencies, computeMinuteEdges, mergeDependencies, MINUTE_US, type DepColumns, type DepSpan, type MinuteEdge,
+} from './dependencies.js';
 
 /** Consecutive minutes [fromUs, toUs); both are multiples of MINUTE_US. */
 export interface MinuteRange {
@@ -50,6 +52,11 @@ export interface MinuteRange {
 export interface DependencySpanSource {
   /** Every span of the scope starting in [startUs, endUs] (inclusive) that the engine holds, buffered or stored, with startUs set. */
   spans(query: TenantScope & { startUsMin: number; startUsMax: number }): Promise<DepSpan[]>;
+  /**
+   * Optionally, the same spans as columns (engines that can fill them from storage directly skip
+   * building a DepSpan object per span); used wherever the spans are only linked, not kept.
+   */
+  columns?(query: TenantScope & { startUsMin: number; startUsMax: number }): Promise<DepColumns>;
   /** Start of the oldest span held, undefined when there is none. */
   oldestStartUs(): Promise<number | undefined>;
   /**
@@ -167,6 +174,9 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   const busyDelayMs = options.busyDelayMs ?? 100;
   const idleDelayMs = options.idleDelayMs ?? 10_000;
   const liveReuseUs = Math.max(0, options.liveReuseUs ?? 0);
+  /** Spans only to be linked: as columns where the source offers them. */
+  const linkable = (query: TenantScope & { startUsMin: number; startUsMax: number }): Promise<DepSpan[] | DepColumns> =>
+    source.columns !== undefined ? source.columns(query) : source.spans(query);
 
   /** Settled minutes → when they were settled, mirrored from the table over [loadedFrom, loadedTo). */
   const settled = new Map<number, number>();
@@ -279,7 +289,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       }
       const t0 = performance.now();
       const settledAtUs = nowUs();
-      const spans = await source.spans({ startUsMin: first - marginUs, startUsMax: endUs - 1 + marginUs });
+      const spans = await linkable({ startUsMin: first - marginUs, startUsMax: endUs - 1 + marginUs });
       const edges = computeMinuteEdges(spans, { startUs: first, endUs: endUs - 1 });
       await table.store(batch, edges, settledAtUs);
       for (const m of batch) settled.set(m, settledAtUs);
@@ -314,10 +324,10 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
 
   async function live(query: TenantScope & { startUs: number; endUs: number }, range?: MinuteRange): Promise<DependencyLink[]> {
     if (range === undefined) {
-      return computeDependencies(await source.spans({ tenant: query.tenant, startUsMin: query.startUs, startUsMax: query.endUs }));
+      return computeDependencies(await linkable({ tenant: query.tenant, startUsMin: query.startUs, startUsMax: query.endUs }));
     }
     if (liveReuseUs > 0) return liveReused(query.tenant, range);
-    const spans = await source.spans({ tenant: query.tenant, startUsMin: range.fromUs - marginUs, startUsMax: range.toUs - 1 + marginUs });
+    const spans = await linkable({ tenant: query.tenant, startUsMin: range.fromUs - marginUs, startUsMax: range.toUs - 1 + marginUs });
     return computeDependencies(spans, { startUs: range.fromUs, endUs: range.toUs - 1 });
   }
 

@@ -1,7 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DependencyLink } from '../model/index.js';
-import { computeDependencies } from './dependencies.js';
-import type { DepSpan } from './dependencies.js';
+import { compareStrings } from '../model/index.js';
+import {
+  computeDependencies, computeMinuteEdges, depColumnsOf, mergeDependencies, MINUTE_US, toDepSpan, type CountWindow, type DepSpan,
+} from './dependencies.js';
+import { tangledSpans } from './dependencies-fixtures.js';
 
 const T = '0000000000000000000000000000000a';
 
@@ -112,5 +116,105 @@ describe('computeDependencies', () => {
   ];
   it.each(cases)('%s', (_name, spans, expected) => {
     expect(computeDependencies(spans)).toEqual(expected);
+  });
+});
+
+/** The rules read literally (quadratic, per trace), to check the linear implementation against. */
+function referenceDependencies(spans: readonly DepSpan[], window?: CountWindow): DependencyLink[] {
+  const caller = (kind: DepSpan['kind']): boolean => kind === 'client' || kind === 'producer';
+  const least = (list: readonly DepSpan[]): string | undefined => list.map((s) => s.service).sort(compareStrings)[0];
+  const optional = (a: string | undefined, b: string | undefined): number => (a === b ? 0 : a === undefined ? -1 : b === undefined ? 1 : compareStrings(a, b));
+  const rank = (a: DepSpan, b: DepSpan): number =>
+    optional(a.startUs === undefined ? undefined : String(a.startUs).padStart(20, '0'), b.startUs === undefined ? undefined : String(b.startUs).padStart(20, '0')) ||
+    Number(a.error) - Number(b.error) || optional(a.remoteService, b.remoteService) || optional(a.parentSpanId, b.parentSpanId);
+  const traces = new Map<string, DepSpan[]>();
+  for (const s of spans) {
+    const key = `${s.tenant ?? ''}\n${s.traceId}`;
+    traces.set(key, [...(traces.get(key) ?? []), s]);
+  }
+  const links = new Map<string, DependencyLink>();
+  for (const trace of traces.values()) {
+    const unique: DepSpan[] = [];
+    for (const s of trace) {
+      const same = unique.findIndex((u) => u.spanId === s.spanId && u.kind === s.kind && (u.shared === true) === (s.shared === true) && u.service === s.service);
+      if (same < 0) unique.push(s);
+      else if (rank(s, unique[same]!) < 0) unique[same] = s;
+    }
+    for (const u of unique) {
+      let parent: string | undefined;
+      if (u.shared === true || u.kind === 'server' || u.kind === 'consumer') {
+        parent = least(unique.filter((v) => v !== u && v.spanId === u.spanId && v.shared !== true && caller(v.kind)));
+      }
+      if (parent === undefined && u.parentSpanId !== undefined) {
+        const candidates = unique.filter((v) => v.spanId === u.parentSpanId);
+        const others = candidates.filter((v) => v !== u);
+        if (candidates.length === 1) parent = others[0]?.service;
+        else if (others.some((v) => v.service === u.service)) parent = u.service;
+        else parent = least(others.filter((v) => v.shared === true || !caller(v.kind))) ?? least(others);
+      }
+      const edges: Array<[string, string]> = [];
+      if (u.kind === 'consumer' && u.remoteService !== undefined) edges.push([u.remoteService, u.service]);
+      else if (parent !== undefined) edges.push([parent, u.service]);
+      const remote = u.remoteService;
+      if (remote !== undefined && caller(u.kind) && u.shared !== true) {
+        const answered = unique.some((v) => (v.parentSpanId === u.spanId || (v !== u && v.spanId === u.spanId)) && v.service === remote);
+        if (!answered) edges.push([u.service, remote]);
+      }
+      for (const [p, c] of edges) {
+        if (p === c) continue;
+        if (window !== undefined && (u.startUs === undefined || u.startUs < window.startUs || u.startUs > window.endUs)) continue;
+        const link = links.get(`${p}\n${c}`) ?? { parent: p, child: c, callCount: 0, errorCount: 0 };
+        link.callCount++;
+        if (u.error) link.errorCount++;
+        links.set(`${p}\n${c}`, link);
+      }
+    }
+  }
+  return [...links.values()].sort((a, b) => compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child));
+}
+
+describe('computeDependencies on tangled spans', () => {
+  const T0 = Date.UTC(2026, 0, 5, 10) * 1000;
+  const window: CountWindow = { startUs: T0 + MINUTE_US, endUs: T0 + 2 * MINUTE_US - 1 };
+
+  it('equals the rules read literally, with and without a window', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 60 }), (seed, count) => {
+        const spans = tangledSpans({ seed, spans: count, startUs: T0 }).map(toDepSpan);
+        expect(computeDependencies(spans)).toEqual(referenceDependencies(spans));
+        expect(computeDependencies(spans, window)).toEqual(referenceDependencies(spans, window));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('does not depend on the order of the spans', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 60 }), fc.integer(), (seed, count, shuffleSeed) => {
+        const spans = tangledSpans({ seed, spans: count, startUs: T0 }).map(toDepSpan);
+        const shuffled = fc.sample(fc.shuffledSubarray(spans, { minLength: spans.length }), { seed: shuffleSeed, numRuns: 1 })[0]!;
+        expect(computeDependencies(shuffled)).toEqual(computeDependencies(spans));
+        expect(computeMinuteEdges(shuffled, window)).toEqual(computeMinuteEdges(spans, window));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('per-minute edges add up to the window', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) => {
+        const spans = tangledSpans({ seed, spans: 40, startUs: T0 }).map(toDepSpan);
+        const whole = { startUs: T0, endUs: T0 + 3 * MINUTE_US - 1 };
+        const summed = mergeDependencies([computeMinuteEdges(spans, whole).map((e) => ({ parent: e.parent, child: e.child, callCount: e.callCount, errorCount: e.errorCount }))]);
+        expect(summed).toEqual(computeDependencies(spans, whole));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('columns filled directly give what DepSpan objects give', () => {
+    const spans = tangledSpans({ seed: 11, spans: 300, startUs: T0 }).map(toDepSpan);
+    expect(computeDependencies(depColumnsOf(spans))).toEqual(computeDependencies(spans));
+    expect(computeMinuteEdges(depColumnsOf(spans), window)).toEqual(computeMinuteEdges(spans, window));
   });
 });

@@ -3,7 +3,7 @@
  * (the semantics of Zipkin's DependencyLinker: https://github.com/openzipkin/zipkin/tree/master/zipkin/src/main/java/zipkin2/internal).
  */
 import type { DependencyLink, Span, SpanKind } from '../model/index.js';
-import { compareStrings } from '../model/index.js';
+import { compareStrings, SPAN_KINDS } from '../model/index.js';
 
 /** The few span fields the dependency rules need; engines can project them straight from storage. */
 export interface DepSpan {
@@ -68,6 +68,177 @@ export function toDepSpan(span: Span): DepSpan {
   };
 }
 
+/** DepColumns.flags: the span kind's index in SPAN_KINDS occupies the low three bits. */
+export const DEP_KIND_MASK = 7;
+/** DepColumns.flags: Zipkin shared server half. */
+export const DEP_SHARED = 8;
+/** DepColumns.flags: the span is an error. */
+export const DEP_ERROR = 16;
+/** DepColumns.flags: the span names a parent (parentHi/parentLo hold it). */
+export const DEP_HAS_PARENT = 32;
+
+const SERVER = SPAN_KINDS.indexOf('server');
+const CLIENT = SPAN_KINDS.indexOf('client');
+const PRODUCER = SPAN_KINDS.indexOf('producer');
+const CONSUMER = SPAN_KINDS.indexOf('consumer');
+const IDENTITY_MASK = DEP_KIND_MASK | DEP_SHARED;
+
+/**
+ * Spans as columns, the form the dependency rules run on: one row per span, names (tenants,
+ * services, remote services) as codes into `names` (equal names have equal codes), ids as two
+ * unsigned 32-bit halves. Engines may fill it straight from storage; DepSpan objects are turned
+ * into it by computeDependencies.
+ */
+export interface DepColumns {
+  readonly count: number;
+  /** Number of distinct trace numbers used in `trace`. */
+  readonly traceCount: number;
+  /** Trace number in [0, traceCount): equal exactly for spans of the same tenant and trace id. */
+  readonly trace: Int32Array;
+  readonly tenant: Int32Array;
+  readonly idHi: Uint32Array;
+  readonly idLo: Uint32Array;
+  /** Meaningful only with DEP_HAS_PARENT. */
+  readonly parentHi: Uint32Array;
+  readonly parentLo: Uint32Array;
+  readonly service: Int32Array;
+  /** Remote service code, -1 when none. */
+  readonly remote: Int32Array;
+  /** Kind index | DEP_SHARED | DEP_ERROR | DEP_HAS_PARENT. */
+  readonly flags: Uint8Array;
+  /** Start in µs since the epoch, NaN when unknown. */
+  readonly startUs: Float64Array;
+  readonly names: readonly string[];
+  /** Orders two ids (hi, lo halves); only used to choose among duplicate reports deterministically. */
+  compareIds(aHi: number, aLo: number, bHi: number, bLo: number): number;
+}
+
+/** Options of {@link DepColumnsBuilder}. */
+export interface DepColumnsBuilderOptions {
+  /** Order of ids (default: numeric, high half first). */
+  compareIds?: (aHi: number, aLo: number, bHi: number, bLo: number) => number;
+  /** Rows to allocate up front (default 1024); the columns grow as needed. */
+  capacity?: number;
+}
+
+/** Growable DepColumns: push() a row, then write its fields at the returned index. */
+export class DepColumnsBuilder implements DepColumns {
+  count = 0;
+  traceCount = 0;
+  trace: Int32Array;
+  tenant: Int32Array;
+  idHi: Uint32Array;
+  idLo: Uint32Array;
+  parentHi: Uint32Array;
+  parentLo: Uint32Array;
+  service: Int32Array;
+  remote: Int32Array;
+  flags: Uint8Array;
+  startUs: Float64Array;
+  readonly names: string[] = [];
+  private readonly codes = new Map<string, number>();
+  private readonly idOrder: (aHi: number, aLo: number, bHi: number, bLo: number) => number;
+
+  constructor(options: DepColumnsBuilderOptions = {}) {
+    const capacity = Math.max(16, options.capacity ?? 1024);
+    this.trace = new Int32Array(capacity);
+    this.tenant = new Int32Array(capacity);
+    this.idHi = new Uint32Array(capacity);
+    this.idLo = new Uint32Array(capacity);
+    this.parentHi = new Uint32Array(capacity);
+    this.parentLo = new Uint32Array(capacity);
+    this.service = new Int32Array(capacity);
+    this.remote = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.startUs = new Float64Array(capacity);
+    this.idOrder = options.compareIds ?? ((aHi, aLo, bHi, bLo) => aHi - bHi || aLo - bLo);
+  }
+
+  compareIds(aHi: number, aLo: number, bHi: number, bLo: number): number {
+    return this.idOrder(aHi, aLo, bHi, bLo);
+  }
+
+  /** The code of a name, the same for equal names. */
+  name(value: string): number {
+    let code = this.codes.get(value);
+    if (code === undefined) {
+      code = this.names.length;
+      this.names.push(value);
+      this.codes.set(value, code);
+    }
+    return code;
+  }
+
+  /** A trace number not used yet. */
+  newTrace(): number {
+    return this.traceCount++;
+  }
+
+  /** Adds a row (all fields zero) and returns its index; the column arrays may be replaced, so read them after. */
+  push(): number {
+    if (this.count === this.trace.length) this.grow();
+    return this.count++;
+  }
+
+  private grow(): void {
+    const size = this.trace.length * 2;
+    const more = <A extends Int32Array | Uint32Array | Uint8Array | Float64Array>(old: A, fresh: A): A => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.trace = more(this.trace, new Int32Array(size));
+    this.tenant = more(this.tenant, new Int32Array(size));
+    this.idHi = more(this.idHi, new Uint32Array(size));
+    this.idLo = more(this.idLo, new Uint32Array(size));
+    this.parentHi = more(this.parentHi, new Uint32Array(size));
+    this.parentLo = more(this.parentLo, new Uint32Array(size));
+    this.service = more(this.service, new Int32Array(size));
+    this.remote = more(this.remote, new Int32Array(size));
+    this.flags = more(this.flags, new Uint8Array(size));
+    this.startUs = more(this.startUs, new Float64Array(size));
+  }
+}
+
+/** DepSpan objects as columns; span ids are coded by their text, so any id format works. */
+export function depColumnsOf(spans: Iterable<DepSpan>): DepColumns {
+  const idText: string[] = [''];
+  const idCodes = new Map<string, number>();
+  const idCode = (id: string): number => {
+    let code = idCodes.get(id);
+    if (code === undefined) {
+      code = idText.length;
+      idText.push(id);
+      idCodes.set(id, code);
+    }
+    return code;
+  };
+  const columns = new DepColumnsBuilder({ compareIds: (_aHi, aLo, _bHi, bLo) => compareStrings(idText[aLo] ?? '', idText[bLo] ?? '') });
+  // tenant → traceId → trace number; nested maps avoid building a composite key string per span.
+  const tenants = new Map<string, Map<string, number>>();
+  for (const span of spans) {
+    const tenant = span.tenant ?? '';
+    let traces = tenants.get(tenant);
+    if (traces === undefined) tenants.set(tenant, (traces = new Map()));
+    let trace = traces.get(span.traceId);
+    if (trace === undefined) traces.set(span.traceId, (trace = columns.newTrace()));
+    const i = columns.push();
+    columns.trace[i] = trace;
+    columns.tenant[i] = columns.name(tenant);
+    columns.idLo[i] = idCode(span.spanId);
+    if (span.parentSpanId !== undefined) columns.parentLo[i] = idCode(span.parentSpanId);
+    columns.service[i] = columns.name(span.service);
+    columns.remote[i] = span.remoteService === undefined ? -1 : columns.name(span.remoteService);
+    columns.flags[i] = Math.max(0, SPAN_KINDS.indexOf(span.kind)) | (span.shared === true ? DEP_SHARED : 0) | (span.error ? DEP_ERROR : 0)
+      | (span.parentSpanId !== undefined ? DEP_HAS_PARENT : 0);
+    columns.startUs[i] = span.startUs ?? Number.NaN;
+  }
+  return columns;
+}
+
+function isColumns(spans: Iterable<DepSpan> | DepColumns): spans is DepColumns {
+  return (spans as DepColumns).startUs instanceof Float64Array;
+}
+
 /**
  * Computes the caller → callee links of the given spans, sorted by parent then child.
  * An edge is counted once per span whose parent span belongs to another service (the client and
@@ -76,35 +247,29 @@ export function toDepSpan(span: Span): DepSpan {
  * consumer span that names a remote service (its broker) links broker → consumer instead of
  * linking to its parent's service, so messaging shows as producer → broker → consumer.
  * errorCount counts calls whose callee-side span is an error, or the caller-side span when there
- * is no callee. Self-edges are never produced. Exact duplicates in the input count once.
+ * is no callee. Self-edges are never produced. Reports of one span id by the same service with the
+ * same kind and shared flag count once (the one with the earliest start, then no error, then the
+ * smallest remote service, then parent id, is used). Where several spans could be the caller, the
+ * smallest service name is taken, so the answer never depends on the order of the input.
  * With a `window`, only edges whose counting span starts in it are counted (see CountWindow).
  */
-export function computeDependencies(spans: Iterable<DepSpan>, window?: CountWindow): DependencyLink[] {
-  const links = new Map<string, Map<string, DependencyLink>>();
-  const addLink = (counting: DepSpan, parent: string, child: string, error: boolean): void => {
+export function computeDependencies(spans: Iterable<DepSpan> | DepColumns, window?: CountWindow): DependencyLink[] {
+  const columns = isColumns(spans) ? spans : depColumnsOf(spans);
+  const width = columns.names.length;
+  const links = new Map<number, DependencyLink>();
+  const { startUs, flags, names } = columns;
+  linkColumns(columns, (span, parent, child) => {
     if (window !== undefined) {
-      const start = counting.startUs;
-      if (start === undefined || start < window.startUs || start > window.endUs) return;
+      const start = startUs[span]!;
+      if (!(start >= window.startUs && start <= window.endUs)) return;
     }
-    let children = links.get(parent);
-    if (children === undefined) {
-      children = new Map();
-      links.set(parent, children);
-    }
-    let link = children.get(child);
-    if (link === undefined) {
-      link = { parent, child, callCount: 0, errorCount: 0 };
-      children.set(child, link);
-    }
+    const key = parent * width + child;
+    let link = links.get(key);
+    if (link === undefined) links.set(key, (link = { parent: names[parent]!, child: names[child]!, callCount: 0, errorCount: 0 }));
     link.callCount++;
-    if (error) link.errorCount++;
-  };
-
-  linkAll(spans, addLink);
-
-  const out: DependencyLink[] = [];
-  for (const children of links.values()) for (const link of children.values()) out.push(link);
-  return out.sort(compareLinks);
+    if ((flags[span]! & DEP_ERROR) !== 0) link.errorCount++;
+  });
+  return [...links.values()].sort(compareLinks);
 }
 
 /**
@@ -112,23 +277,33 @@ export function computeDependencies(spans: Iterable<DepSpan>, window?: CountWind
  * only for counting spans starting in `window`; sorted by minute, tenant, parent, child. Summing
  * the rows of every minute of a window gives computeDependencies(spans, window) for that window.
  */
-export function computeMinuteEdges(spans: Iterable<DepSpan>, window: CountWindow): MinuteEdge[] {
-  const rows = new Map<string, MinuteEdge>();
-  linkAll(spans, (counting, parent, child, error) => {
-    const start = counting.startUs;
-    if (start === undefined || start < window.startUs || start > window.endUs) return;
+export function computeMinuteEdges(spans: Iterable<DepSpan> | DepColumns, window: CountWindow): MinuteEdge[] {
+  const columns = isColumns(spans) ? spans : depColumnsOf(spans);
+  const width = columns.names.length;
+  // minute → tenant code → parent * width + child → row
+  const rows = new Map<number, Map<number, Map<number, MinuteEdge>>>();
+  const out: MinuteEdge[] = [];
+  const { startUs, flags, tenant, names } = columns;
+  linkColumns(columns, (span, parent, child) => {
+    const start = startUs[span]!;
+    if (!(start >= window.startUs && start <= window.endUs)) return;
     const minuteUs = Math.floor(start / MINUTE_US) * MINUTE_US;
-    const tenant = counting.tenant ?? '';
-    const key = `${minuteUs}\u0000${tenant}\u0000${parent}\u0000${child}`;
-    let row = rows.get(key);
+    let tenants = rows.get(minuteUs);
+    if (tenants === undefined) rows.set(minuteUs, (tenants = new Map()));
+    const t = tenant[span]!;
+    let edges = tenants.get(t);
+    if (edges === undefined) tenants.set(t, (edges = new Map()));
+    const key = parent * width + child;
+    let row = edges.get(key);
     if (row === undefined) {
-      row = { minuteUs, tenant, parent, child, callCount: 0, errorCount: 0 };
-      rows.set(key, row);
+      row = { minuteUs, tenant: names[t]!, parent: names[parent]!, child: names[child]!, callCount: 0, errorCount: 0 };
+      edges.set(key, row);
+      out.push(row);
     }
     row.callCount++;
-    if (error) row.errorCount++;
+    if ((flags[span]! & DEP_ERROR) !== 0) row.errorCount++;
   });
-  return [...rows.values()].sort(
+  return out.sort(
     (a, b) => a.minuteUs - b.minuteUs || compareStrings(a.tenant, b.tenant) || compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child),
   );
 }
@@ -154,102 +329,178 @@ function compareLinks(a: DependencyLink, b: DependencyLink): number {
   return compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child);
 }
 
-type EdgeSink = (counting: DepSpan, parent: string, child: string, error: boolean) => void;
+/** Receives every edge: the row of its counting span and the name codes of both ends (never equal). */
+type EdgeSink = (span: number, parent: number, child: number) => void;
 
-/** Groups spans by tenant and trace and reports every edge with its counting span; self-edges are dropped. */
-function linkAll(spans: Iterable<DepSpan>, sink: EdgeSink): void {
-  // tenant → traceId → spans; nested maps avoid building a composite key string per span.
-  const tenants = new Map<string, Map<string, DepSpan[]>>();
-  for (const span of spans) {
-    const tenant = span.tenant ?? '';
-    let traces = tenants.get(tenant);
-    if (traces === undefined) {
-      traces = new Map();
-      tenants.set(tenant, traces);
-    }
-    push(traces, span.traceId, span);
+function isCallerKind(kind: number): boolean {
+  return kind === CLIENT || kind === PRODUCER;
+}
+
+/**
+ * Links the spans trace by trace. Per trace, span ids go into an open-addressing table whose
+ * entries chain the distinct reports of that id and the spans naming it as parent, so the work is
+ * linear in the spans of the trace.
+ */
+function linkColumns(c: DepColumns, sink: EdgeSink): void {
+  const n = c.count;
+  if (n === 0) return;
+  const { trace, idHi, idLo, parentHi, parentLo, service, remote, flags, startUs, names } = c;
+  // Spans ordered by trace (a counting sort): each trace is one slice of `order`.
+  const first = new Int32Array(c.traceCount + 1);
+  for (let i = 0; i < n; i++) first[trace[i]! + 1]!++;
+  let largest = 0;
+  for (let t = 0; t < c.traceCount; t++) {
+    largest = Math.max(largest, first[t + 1]!);
+    first[t + 1]! += first[t]!;
   }
-  const addLink: EdgeSink = (counting, parent, child, error) => {
-    if (parent !== child) sink(counting, parent, child, error);
+  const order = new Int32Array(n);
+  const fill = first.slice(0, c.traceCount);
+  for (let i = 0; i < n; i++) order[fill[trace[i]!]!++] = i;
+
+  let slotCapacity = 16;
+  while (slotCapacity < largest * 2) slotCapacity *= 2;
+  const slots = new Int32Array(slotCapacity);
+  const entryHi = new Uint32Array(largest);
+  const entryLo = new Uint32Array(largest);
+  /** First distinct report of the entry's id, chained through nextSame. */
+  const entryHead = new Int32Array(largest);
+  /** First span naming the entry's id as parent, chained through nextChild. */
+  const entryChild = new Int32Array(largest);
+  const nextSame = new Int32Array(n);
+  const nextChild = new Int32Array(n);
+  const entryOf = new Int32Array(n);
+  let mask = 0;
+  let entries = 0;
+
+  const find = (hi: number, lo: number, insert: boolean): number => {
+    let h = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
+    for (;;) {
+      const e = slots[h]!;
+      if (e < 0) {
+        if (!insert) return -1;
+        entryHi[entries] = hi;
+        entryLo[entries] = lo;
+        entryHead[entries] = -1;
+        entryChild[entries] = -1;
+        slots[h] = entries;
+        return entries++;
+      }
+      if (entryHi[e] === hi && entryLo[e] === lo) return e;
+      h = (h + 1) & mask;
+    }
   };
-  for (const traces of tenants.values()) for (const trace of traces.values()) linkTrace(trace, addLink);
-}
 
-function linkTrace(trace: DepSpan[], addLink: EdgeSink): void {
-  const byId = new Map<string, DepSpan[]>();
-  const children = new Map<string, DepSpan[]>();
-  const unique: DepSpan[] = [];
-  for (const span of trace) {
-    const sameId = byId.get(span.spanId);
-    if (sameId === undefined) {
-      byId.set(span.spanId, [span]);
-    } else {
-      if (sameId.some((other) => isDuplicate(other, span))) continue;
-      sameId.push(span);
+  const smaller = (current: number, candidate: number): number =>
+    current < 0 || (candidate !== current && compareStrings(names[candidate]!, names[current]!) < 0) ? candidate : current;
+
+  /** Which of two reports of the same span by the same service is used: the earlier start, no error, smaller remote, smaller parent. */
+  const before = (a: number, b: number): boolean => {
+    const sa = startUs[a]!;
+    const sb = startUs[b]!;
+    if (sa !== sb && !(Number.isNaN(sa) && Number.isNaN(sb))) return Number.isNaN(sa) || sa < sb;
+    const ea = flags[a]! & DEP_ERROR;
+    const eb = flags[b]! & DEP_ERROR;
+    if (ea !== eb) return ea < eb;
+    const ra = remote[a]!;
+    const rb = remote[b]!;
+    if (ra !== rb) return ra < 0 || (rb >= 0 && compareStrings(names[ra]!, names[rb]!) < 0);
+    const pa = flags[a]! & DEP_HAS_PARENT;
+    const pb = flags[b]! & DEP_HAS_PARENT;
+    if (pa !== pb) return pa < pb;
+    return pa !== 0 && c.compareIds(parentHi[a]!, parentLo[a]!, parentHi[b]!, parentLo[b]!) < 0;
+  };
+
+  /** The parent's service among the reports of its id (entry), or -1: its own service wins, then a callee half, then any. */
+  const parentService = (entry: number, child: number): number => {
+    const head = entryHead[entry]!;
+    if (nextSame[head]! < 0) return head === child ? -1 : service[head]!;
+    let callee = -1;
+    let any = -1;
+    for (let v = head; v >= 0; v = nextSame[v]!) {
+      if (v === child) continue;
+      if (service[v] === service[child]) return service[child]!;
+      if ((flags[v]! & DEP_SHARED) !== 0 || !isCallerKind(flags[v]! & DEP_KIND_MASK)) callee = smaller(callee, service[v]!);
+      any = smaller(any, service[v]!);
     }
-    unique.push(span);
-    if (span.parentSpanId !== undefined) push(children, span.parentSpanId, span);
+    return callee >= 0 ? callee : any;
+  };
+
+  const emit = (span: number, parent: number, child: number): void => {
+    if (parent !== child) sink(span, parent, child);
+  };
+
+  for (let t = 0; t < c.traceCount; t++) {
+    const from = first[t]!;
+    const to = first[t + 1]!;
+    if (from === to) continue;
+    let capacity = 16;
+    while (capacity < (to - from) * 2) capacity *= 2;
+    mask = capacity - 1;
+    slots.fill(-1, 0, capacity);
+    entries = 0;
+
+    // Distinct reports per id: a report repeating one (same kind, shared flag and service) keeps the better of the two.
+    for (let k = from; k < to; k++) {
+      const s = order[k]!;
+      const e = find(idHi[s]!, idLo[s]!, true);
+      entryOf[s] = e;
+      let prev = -1;
+      let u = entryHead[e]!;
+      while (u >= 0 && !((flags[u]! & IDENTITY_MASK) === (flags[s]! & IDENTITY_MASK) && service[u] === service[s])) {
+        prev = u;
+        u = nextSame[u]!;
+      }
+      if (u < 0) {
+        nextSame[s] = entryHead[e]!;
+        entryHead[e] = s;
+      } else if (before(s, u)) {
+        nextSame[s] = nextSame[u]!;
+        if (prev < 0) entryHead[e] = s;
+        else nextSame[prev] = s;
+      }
+    }
+    for (let e = 0; e < entries; e++) {
+      for (let u = entryHead[e]!; u >= 0; u = nextSame[u]!) {
+        nextChild[u] = -1;
+        if ((flags[u]! & DEP_HAS_PARENT) === 0) continue;
+        const pe = find(parentHi[u]!, parentLo[u]!, false);
+        if (pe < 0) continue;
+        nextChild[u] = entryChild[pe]!;
+        entryChild[pe] = u;
+      }
+    }
+
+    for (let e = 0; e < entries; e++) {
+      for (let u = entryHead[e]!; u >= 0; u = nextSame[u]!) {
+        const f = flags[u]!;
+        const kind = f & DEP_KIND_MASK;
+        const shared = (f & DEP_SHARED) !== 0;
+        const own = service[u]!;
+        let parent = -1;
+        // The callee half of an RPC whose caller reported the same span id (Zipkin shared spans; also
+        // senders that forget the shared flag): its caller is that other half, not the parent id.
+        if (shared || kind === SERVER || kind === CONSUMER) {
+          for (let v = entryHead[e]!; v >= 0; v = nextSame[v]!) {
+            if (v !== u && (flags[v]! & DEP_SHARED) === 0 && isCallerKind(flags[v]! & DEP_KIND_MASK)) parent = smaller(parent, service[v]!);
+          }
+        }
+        if (parent < 0 && (f & DEP_HAS_PARENT) !== 0) {
+          const pe = find(parentHi[u]!, parentLo[u]!, false);
+          if (pe >= 0) parent = parentService(pe, u);
+        }
+        const rem = remote[u]!;
+        // A consumer that names its broker was called by the broker, not by the producer's service
+        // (Zipkin links messaging through the broker: producer → broker → consumer).
+        if (kind === CONSUMER && rem >= 0) emit(u, rem, own);
+        else if (parent >= 0) emit(u, parent, own);
+
+        if (rem >= 0 && isCallerKind(kind) && !shared) {
+          let answered = false;
+          for (let v = entryChild[e]!; v >= 0 && !answered; v = nextChild[v]!) answered = service[v] === rem;
+          for (let v = entryHead[e]!; v >= 0 && !answered; v = nextSame[v]!) answered = v !== u && service[v] === rem;
+          if (!answered) emit(u, own, rem);
+        }
+      }
+    }
   }
-
-  for (const span of unique) {
-    const sameId = byId.get(span.spanId) ?? [];
-    let parent: DepSpan | undefined;
-    // The callee half of an RPC whose caller reported the same span id (Zipkin shared spans; also
-    // senders that forget the shared flag): its caller is that other half, not the parent id.
-    if (span.shared === true || isCallee(span.kind)) {
-      parent = sameId.find((other) => other !== span && other.shared !== true && isCaller(other.kind));
-    }
-    if (parent === undefined && span.parentSpanId !== undefined) {
-      parent = pickParent(byId.get(span.parentSpanId), span);
-    }
-    // A consumer that names its broker was called by the broker, not by the producer's service
-    // (Zipkin links messaging through the broker: producer → broker → consumer).
-    const broker = span.kind === 'consumer' ? span.remoteService : undefined;
-    if (broker !== undefined) {
-      addLink(span, broker, span.service, span.error);
-    } else if (parent !== undefined && parent.service !== span.service) {
-      addLink(span, parent.service, span.service, span.error);
-    }
-
-    const remote = span.remoteService;
-    if (remote !== undefined && isCaller(span.kind) && span.shared !== true) {
-      const answered =
-        (children.get(span.spanId) ?? []).some((child) => child.service === remote) ||
-        sameId.some((other) => other !== span && other.service === remote);
-      if (!answered) addLink(span, span.service, remote, span.error);
-    }
-  }
 }
-
-// A span id can be carried by both halves of a shared RPC: a child reported by the same service as
-// one half belongs under that half; otherwise it runs inside the callee (the non-caller half).
-function pickParent(candidates: DepSpan[] | undefined, child: DepSpan): DepSpan | undefined {
-  if (candidates === undefined) return undefined;
-  if (candidates.length === 1) return candidates[0] === child ? undefined : candidates[0];
-  const others = candidates.filter((c) => c !== child);
-  return (
-    others.find((c) => c.service === child.service) ??
-    others.find((c) => c.shared === true || !isCaller(c.kind)) ??
-    others[0]
-  );
-}
-
-// The same report written twice: equal in everything the rules look at.
-function isDuplicate(a: DepSpan, b: DepSpan): boolean {
-  return a.kind === b.kind && (a.shared === true) === (b.shared === true) && a.service === b.service;
-}
-
-function isCaller(kind: SpanKind): boolean {
-  return kind === 'client' || kind === 'producer';
-}
-
-function isCallee(kind: SpanKind): boolean {
-  return kind === 'server' || kind === 'consumer';
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
-}
-

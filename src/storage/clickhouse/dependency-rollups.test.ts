@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseProcess } from '../../../test/clickhouse/server.js';
 import { describeOnEachEngine } from '../../../test/clickhouse/engines.js';
-import { computeDependencies, MINUTE_US, toDepSpan } from '../dependencies.js';
-import { perMinuteDependencies, randomTraces } from '../dependencies-fixtures.js';
+import { computeDependencies, computeMinuteEdges, MINUTE_US, toDepSpan } from '../dependencies.js';
+import { perMinuteDependencies, randomTraces, tangledSpans } from '../dependencies-fixtures.js';
 import { DEFAULT_MARGIN_US } from '../dependencies-rollup.js';
-import { clickHouseRollupTable } from './dependency-rollups.js';
+import { clickHouseDependencySource, clickHouseRollupTable, type ClickHouseAccess } from './dependency-rollups.js';
 import { createClickHouseStore, type ClickHouseStoreOptions } from './index.js';
 import { quoteIdentifier } from './sql.js';
 
@@ -65,6 +65,42 @@ describeOnEachEngine('ClickHouse dependency rollups', (engine) => {
     }
   });
 
+  /** Access to a database over plain HTTP, as the engine has it. */
+  const access = (database: string): ClickHouseAccess => {
+    const db = quoteIdentifier(database);
+    return {
+      db,
+      rows: async (query) => (JSON.parse(await sql(`${query} FORMAT JSONCompact`)) as { data: unknown[][] }).data,
+      bytes: async (query) => Buffer.from(await (await fetch(`${server.url}/`, { method: 'POST', body: query })).arrayBuffer()),
+      insert: async (table, lines) => {
+        const res = await fetch(`${server.url}/?query=${encodeURIComponent(`INSERT INTO ${db}.${table} FORMAT JSONEachRow`)}`, { method: 'POST', body: lines });
+        expect(res.status).toBe(200);
+      },
+    };
+  };
+
+  it('spans read back as columns link exactly as the spans written, whatever ties they hold', async () => {
+    const store = await createClickHouseStore(options('tangled'));
+    try {
+      const written = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((seed) => tangledSpans({ seed: seed * 7919, spans: 60, startUs: T0 }));
+      await store.writer.writeSpans(written);
+      const deps = written.map(toDepSpan);
+      const source = clickHouseDependencySource(access('tangled'));
+      const all = { startUsMin: T0, startUsMax: T0 + 3 * MINUTE_US };
+      const window = { startUs: T0 + MINUTE_US, endUs: T0 + 2 * MINUTE_US - 1 };
+      const columns = await source.columns(all);
+      expect(columns.count).toBe(written.length);
+      expect(computeMinuteEdges(columns, window)).toEqual(computeMinuteEdges(deps, window));
+      expect(computeDependencies(columns)).toEqual(computeDependencies(deps));
+      expect(computeDependencies(await source.spans(all))).toEqual(computeDependencies(deps));
+      expect(computeDependencies(await source.columns({ ...all, tenant: 'acme' }))).toEqual(computeDependencies(deps.filter((d) => d.tenant === 'acme')));
+      // Nothing is settled: the store answers live, from the same columns.
+      expect(await store.dependencies.getDependencies({ endUs: T0 + 3 * MINUTE_US, lookbackUs: 3 * MINUTE_US })).toEqual(computeDependencies(deps));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('the same minutes stored by two settles, or one insert twice, count once: the latest settle wins', async () => {
     const store = await createClickHouseStore(options('twice'));
     await store.close();
@@ -77,7 +113,8 @@ describeOnEachEngine('ClickHouse dependency rollups', (engine) => {
       const res = await fetch(`${server.url}/?query=${encodeURIComponent(`INSERT INTO ${db}.${table} FORMAT JSONEachRow`)}`, { method: 'POST', body: lines });
       expect(res.status).toBe(200);
     };
-    const table = clickHouseRollupTable({ db, rows, insert });
+    const bytes = async (query: string): Promise<Buffer> => Buffer.from(await (await fetch(`${server.url}/`, { method: 'POST', body: query })).arrayBuffer());
+    const table = clickHouseRollupTable({ db, rows, bytes, insert });
     const minutes = [T0, T0 + MINUTE_US];
     const edges = [
       { minuteUs: T0, tenant: '', parent: 'a', child: 'b', callCount: 3, errorCount: 1 },

@@ -8,20 +8,22 @@
 import type { DependencyLink } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
 import type { TenantScope } from '../api.js';
-import { mergeDependencies, type DepSpan } from '../dependencies.js';
+import { AppError } from '../../errors.js';
+import {
+  DEP_ERROR, DEP_HAS_PARENT, DEP_KIND_MASK, DEP_SHARED, DepColumnsBuilder, mergeDependencies, type DepColumns, type DepSpan,
+} from '../dependencies.js';
 import type { DependencySpanSource, RollupTable, SettledMinute } from '../dependencies-rollup.js';
 import { dayOf, quoteDay, quoteString, quoteUInt } from './sql.js';
 
 type Row = unknown[];
-
-/** Bit of the spans table's `flags` column marking a Zipkin shared server half (as rows.ts writes it). */
-const FLAG_SHARED = 1;
 
 /** What the rollups need of the engine: queries, and JSONEachRow inserts into a table of the database. */
 export interface ClickHouseAccess {
   /** The quoted database name. */
   db: string;
   rows(sql: string): Promise<Row[]>;
+  /** The raw answer of a query that names its own output format. */
+  bytes(sql: string): Promise<Buffer>;
   insert(table: string, jsonLines: string): Promise<void>;
 }
 
@@ -29,33 +31,204 @@ function tenantCondition(scope: TenantScope): string {
   return scope.tenant === undefined ? '1' : `tenant = ${quoteString(scope.tenant)}`;
 }
 
+/**
+ * The columns a dependency read fetches, in the order decodeDependencyRows reads them (RowBinary):
+ * kind, shared flag and error share one byte laid out as DepColumns.flags.
+ */
+const DEPENDENCY_COLUMNS =
+  'tenant, trace_hi, trace_lo, span_id, parent_id, service, remote_service, ' +
+  `toUInt8(bitOr(bitAnd(kind, ${DEP_KIND_MASK}), bitOr(if(bitAnd(flags, 1) = 1, ${DEP_SHARED}, 0), if(status = 2, ${DEP_ERROR}, 0)))), start_us`;
+
+/**
+ * Interns a column's strings by their bytes: the previous value is compared first (rows come in
+ * (tenant, service, start) order, so runs of one value are common), then a map keyed by the bytes
+ * read as latin1 (one char per byte, so distinct bytes give distinct keys).
+ */
+class NameReader {
+  private readonly byBytes = new Map<string, number>();
+  private lastStart = -1;
+  private lastLength = -1;
+  private lastCode = -1;
+
+  constructor(private readonly columns: DepColumnsBuilder, private readonly buf: Buffer) {}
+
+  code(start: number, length: number): number {
+    const buf = this.buf;
+    if (length === this.lastLength) {
+      const last = this.lastStart;
+      let k = 0;
+      while (k < length && buf[start + k] === buf[last + k]) k++;
+      if (k === length) {
+        this.lastStart = start;
+        return this.lastCode;
+      }
+    }
+    const key = buf.toString('latin1', start, start + length);
+    let code = this.byBytes.get(key);
+    if (code === undefined) {
+      code = this.columns.name(buf.toString('utf8', start, start + length));
+      this.byBytes.set(key, code);
+    }
+    this.lastStart = start;
+    this.lastLength = length;
+    this.lastCode = code;
+    return code;
+  }
+}
+
+function traceHash(tenant: number, a: number, b: number, c: number, d: number): number {
+  return Math.imul(tenant ^ Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35) ^ Math.imul(d, 0x27d4eb2f), 0x165667b1) >>> 0;
+}
+
+/** Trace numbers by (tenant code, 128-bit trace id as four 32-bit words): an open-addressing table over typed arrays. */
+class TraceNumbers {
+  private slots = new Int32Array(1024).fill(-1);
+  private keys = new Uint32Array(1024 * 5);
+  private size = 0;
+
+  constructor(private readonly columns: DepColumnsBuilder) {}
+
+  of(tenant: number, a: number, b: number, c: number, d: number): number {
+    if (this.size * 2 >= this.slots.length) this.grow();
+    const mask = this.slots.length - 1;
+    const keys = this.keys;
+    let h = traceHash(tenant, a, b, c, d) & mask;
+    for (let t = this.slots[h]!; t >= 0; t = this.slots[h]!) {
+      const k = t * 5;
+      if (keys[k] === tenant && keys[k + 1] === a && keys[k + 2] === b && keys[k + 3] === c && keys[k + 4] === d) return t;
+      h = (h + 1) & mask;
+    }
+    const t = this.columns.newTrace();
+    this.size++;
+    if ((t + 1) * 5 > this.keys.length) {
+      const more = new Uint32Array(this.keys.length * 2);
+      more.set(this.keys);
+      this.keys = more;
+    }
+    const k = t * 5;
+    this.keys[k] = tenant;
+    this.keys[k + 1] = a;
+    this.keys[k + 2] = b;
+    this.keys[k + 3] = c;
+    this.keys[k + 4] = d;
+    this.slots[h] = t;
+    return t;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const keys = this.keys;
+    this.slots = new Int32Array(old.length * 2).fill(-1);
+    const mask = this.slots.length - 1;
+    for (const t of old) {
+      if (t < 0) continue;
+      const k = t * 5;
+      let h = traceHash(keys[k]!, keys[k + 1]!, keys[k + 2]!, keys[k + 3]!, keys[k + 4]!) & mask;
+      while (this.slots[h]! >= 0) h = (h + 1) & mask;
+      this.slots[h] = t;
+    }
+  }
+}
+
+function truncated(buf: Buffer, row: number): AppError {
+  return new AppError('INTERNAL', `clickhouse dependency rows: row ${row} is cut short at the end of ${buf.length} bytes`);
+}
+
+/** Decodes RowBinary rows of DEPENDENCY_COLUMNS into dependency columns (ids as their two 32-bit halves). */
+export function decodeDependencyRows(buf: Buffer): DepColumns {
+  const columns = new DepColumnsBuilder({ capacity: Math.max(1024, Math.floor(buf.length / 48)) });
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const end = buf.length;
+  const tenants = new NameReader(columns, buf);
+  const services = new NameReader(columns, buf);
+  const remotes = new NameReader(columns, buf);
+  const traces = new TraceNumbers(columns);
+  let at = 0;
+  /** Reads a string's length (unsigned LEB128) at `at` and moves `at` to its bytes. */
+  const stringLength = (): number => {
+    let length = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (at >= end) throw truncated(buf, columns.count);
+      const byte = buf[at++]!;
+      length += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return length;
+    }
+  };
+  while (at < end) {
+    const row = columns.count;
+    let length = stringLength();
+    const tenant = tenants.code(at, length);
+    at += length;
+    if (at + 32 > end) throw truncated(buf, row);
+    const trace = traces.of(tenant, view.getUint32(at, true), view.getUint32(at + 4, true), view.getUint32(at + 8, true), view.getUint32(at + 12, true));
+    const i = columns.push();
+    columns.trace[i] = trace;
+    columns.tenant[i] = tenant;
+    columns.idLo[i] = view.getUint32(at + 16, true);
+    columns.idHi[i] = view.getUint32(at + 20, true);
+    const parentLo = view.getUint32(at + 24, true);
+    const parentHi = view.getUint32(at + 28, true);
+    columns.parentLo[i] = parentLo;
+    columns.parentHi[i] = parentHi;
+    at += 32;
+    length = stringLength();
+    columns.service[i] = services.code(at, length);
+    at += length;
+    length = stringLength();
+    columns.remote[i] = length === 0 ? -1 : remotes.code(at, length);
+    at += length;
+    if (at + 9 > end) throw truncated(buf, row);
+    columns.flags[i] = buf[at]! | (parentLo !== 0 || parentHi !== 0 ? DEP_HAS_PARENT : 0);
+    columns.startUs[i] = view.getUint32(at + 1, true) + view.getUint32(at + 5, true) * 4294967296;
+    at += 9;
+  }
+  return columns;
+}
+
+/** The ids of DepColumns rows as decimal text, the form the spans table's UInt64 columns print. */
+function decimalId(hi: number, lo: number): string {
+  return (BigInt(hi) * 4294967296n + BigInt(lo)).toString();
+}
+
 /** The spans the dependency rules read, straight from the spans table. */
-export function clickHouseDependencySource(ch: ClickHouseAccess): DependencySpanSource {
+export function clickHouseDependencySource(ch: ClickHouseAccess): DependencySpanSource & { columns: NonNullable<DependencySpanSource['columns']> } {
+  const columns = async (query: TenantScope & { startUsMin: number; startUsMax: number }): Promise<DepColumns> => {
+    const from = Math.max(0, Math.ceil(query.startUsMin));
+    const to = Math.floor(query.startUsMax);
+    if (to < from || to < 0) return decodeDependencyRows(Buffer.alloc(0));
+    return decodeDependencyRows(
+      await ch.bytes(
+        `SELECT ${DEPENDENCY_COLUMNS} FROM ${ch.db}.spans
+WHERE day BETWEEN ${quoteDay(from)} AND ${quoteDay(to)} AND start_us BETWEEN ${quoteUInt(from)} AND ${quoteUInt(to)} AND ${tenantCondition(query)} FORMAT RowBinary`,
+      ),
+    );
+  };
   return {
+    columns,
     async spans(query) {
-      const from = Math.max(0, Math.ceil(query.startUsMin));
-      const to = Math.floor(query.startUsMax);
-      if (to < from || to < 0) return [];
-      const rows = await ch.rows(
-        `SELECT tenant, trace_hi, trace_lo, span_id, parent_id, service, kind, flags, remote_service, status, start_us FROM ${ch.db}.spans
-WHERE day BETWEEN ${quoteDay(from)} AND ${quoteDay(to)} AND start_us BETWEEN ${quoteUInt(from)} AND ${quoteUInt(to)} AND ${tenantCondition(query)}`,
-      );
-      return rows.map((r): DepSpan => {
-        const [tenant, hi, lo, spanId, parentId, service, kind, flags, remote, status, startUs] =
-          r as [string, string, string, string, string, string, number, number, string, number, string];
-        return {
-          traceId: `${hi}:${lo}`,
-          spanId,
-          parentSpanId: parentId === '0' ? undefined : parentId,
-          service,
-          kind: SPAN_KINDS[kind] ?? 'unspecified',
-          shared: (flags & FLAG_SHARED) !== 0,
-          remoteService: remote === '' ? undefined : remote,
-          error: status === 2,
-          tenant,
-          startUs: Number(startUs),
-        };
-      });
+      const c = await columns(query);
+      const traceIds = new Map<number, string>();
+      const out: DepSpan[] = [];
+      for (let i = 0; i < c.count; i++) {
+        const f = c.flags[i]!;
+        const trace = c.trace[i]!;
+        let traceId = traceIds.get(trace);
+        if (traceId === undefined) traceIds.set(trace, (traceId = `t${trace}`));
+        const remote = c.remote[i]!;
+        out.push({
+          traceId,
+          spanId: decimalId(c.idHi[i]!, c.idLo[i]!),
+          parentSpanId: (f & DEP_HAS_PARENT) === 0 ? undefined : decimalId(c.parentHi[i]!, c.parentLo[i]!),
+          service: c.names[c.service[i]!]!,
+          kind: SPAN_KINDS[f & DEP_KIND_MASK] ?? 'unspecified',
+          shared: (f & DEP_SHARED) !== 0,
+          remoteService: remote < 0 ? undefined : c.names[remote],
+          error: (f & DEP_ERROR) !== 0,
+          tenant: c.names[c.tenant[i]!],
+          startUs: c.startUs[i]!,
+        });
+      }
+      return out;
     },
     async oldestStartUs() {
       // The oldest day partition first: min(start_us) over one day instead of the whole table.
