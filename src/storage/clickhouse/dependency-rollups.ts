@@ -22,8 +22,8 @@ export interface ClickHouseAccess {
   /** The quoted database name. */
   db: string;
   rows(sql: string): Promise<Row[]>;
-  /** The raw answer of a query that names its own output format. */
-  bytes(sql: string): Promise<Buffer>;
+  /** Runs a query that names its own output format, handing each chunk of the answer to `onChunk` as it arrives. */
+  stream(sql: string, onChunk: (chunk: Buffer) => void): Promise<void>;
   insert(table: string, jsonLines: string): Promise<void>;
 }
 
@@ -46,22 +46,17 @@ const DEPENDENCY_COLUMNS =
  */
 class NameReader {
   private readonly byBytes = new Map<string, number>();
-  private lastStart = -1;
-  private lastLength = -1;
+  private last: Buffer = Buffer.alloc(0);
   private lastCode = -1;
 
-  constructor(private readonly columns: DepColumnsBuilder, private readonly buf: Buffer) {}
+  constructor(private readonly columns: DepColumnsBuilder) {}
 
-  code(start: number, length: number): number {
-    const buf = this.buf;
-    if (length === this.lastLength) {
-      const last = this.lastStart;
+  code(buf: Buffer, start: number, length: number): number {
+    const last = this.last;
+    if (length === last.length && this.lastCode >= 0) {
       let k = 0;
-      while (k < length && buf[start + k] === buf[last + k]) k++;
-      if (k === length) {
-        this.lastStart = start;
-        return this.lastCode;
-      }
+      while (k < length && buf[start + k] === last[k]) k++;
+      if (k === length) return this.lastCode;
     }
     const key = buf.toString('latin1', start, start + length);
     let code = this.byBytes.get(key);
@@ -69,8 +64,7 @@ class NameReader {
       code = this.columns.name(buf.toString('utf8', start, start + length));
       this.byBytes.set(key, code);
     }
-    this.lastStart = start;
-    this.lastLength = length;
+    this.last = Buffer.from(buf.subarray(start, start + length));
     this.lastCode = code;
     return code;
   }
@@ -130,59 +124,97 @@ class TraceNumbers {
   }
 }
 
-function truncated(buf: Buffer, row: number): AppError {
-  return new AppError('INTERNAL', `clickhouse dependency rows: row ${row} is cut short at the end of ${buf.length} bytes`);
+/**
+ * Decodes RowBinary rows of DEPENDENCY_COLUMNS into dependency columns (ids as their two 32-bit
+ * halves) as the answer arrives: push() takes chunks cut anywhere, finish() returns the columns.
+ */
+export class DependencyRowDecoder {
+  private readonly columns = new DepColumnsBuilder({ capacity: 64 * 1024 });
+  private readonly tenants = new NameReader(this.columns);
+  private readonly services = new NameReader(this.columns);
+  private readonly remotes = new NameReader(this.columns);
+  private readonly traces = new TraceNumbers(this.columns);
+  /** Bytes of a row cut by the end of the previous chunk. */
+  private rest: Buffer | undefined;
+  private received = 0;
+
+  push(chunk: Buffer): void {
+    this.received += chunk.length;
+    const buf = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
+    const used = this.decode(buf);
+    // A copy: the tail of a chunk must not keep the whole chunk alive.
+    this.rest = used < buf.length ? Buffer.from(buf.subarray(used)) : undefined;
+  }
+
+  finish(): DepColumns {
+    if (this.rest !== undefined) {
+      throw new AppError('INTERNAL', `clickhouse dependency rows: the answer ends inside row ${this.columns.count} (${this.rest.length} of ${this.received} bytes left)`);
+    }
+    return this.columns;
+  }
+
+  /** Decodes the whole rows at the start of `buf`; returns where the first incomplete row begins. */
+  private decode(buf: Buffer): number {
+    const columns = this.columns;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const end = buf.length;
+    let at = 0;
+    let row = 0;
+    /** A string's length (unsigned LEB128) at `at`, moving `at` to its bytes; -1 when the bytes run out. */
+    const stringLength = (): number => {
+      let length = 0;
+      for (let shift = 0; at < end; shift += 7) {
+        const byte = buf[at++]!;
+        length += (byte & 0x7f) * 2 ** shift;
+        if (byte < 0x80) return at + length <= end ? length : -1;
+      }
+      return -1;
+    };
+    for (;;) {
+      row = at;
+      if (at >= end) return end;
+      const tenantLength = stringLength();
+      if (tenantLength < 0) return row;
+      const tenantAt = at;
+      at += tenantLength;
+      if (at + 32 > end) return row;
+      const idsAt = at;
+      at += 32;
+      const serviceLength = stringLength();
+      if (serviceLength < 0) return row;
+      const serviceAt = at;
+      at += serviceLength;
+      const remoteLength = stringLength();
+      if (remoteLength < 0) return row;
+      const remoteAt = at;
+      at += remoteLength;
+      if (at + 9 > end) return row;
+
+      const tenant = this.tenants.code(buf, tenantAt, tenantLength);
+      const trace = this.traces.of(tenant, view.getUint32(idsAt, true), view.getUint32(idsAt + 4, true), view.getUint32(idsAt + 8, true), view.getUint32(idsAt + 12, true));
+      const i = columns.push();
+      columns.trace[i] = trace;
+      columns.tenant[i] = tenant;
+      columns.idLo[i] = view.getUint32(idsAt + 16, true);
+      columns.idHi[i] = view.getUint32(idsAt + 20, true);
+      const parentLo = view.getUint32(idsAt + 24, true);
+      const parentHi = view.getUint32(idsAt + 28, true);
+      columns.parentLo[i] = parentLo;
+      columns.parentHi[i] = parentHi;
+      columns.service[i] = this.services.code(buf, serviceAt, serviceLength);
+      columns.remote[i] = remoteLength === 0 ? -1 : this.remotes.code(buf, remoteAt, remoteLength);
+      columns.flags[i] = buf[at]! | (parentLo !== 0 || parentHi !== 0 ? DEP_HAS_PARENT : 0);
+      columns.startUs[i] = view.getUint32(at + 1, true) + view.getUint32(at + 5, true) * 4294967296;
+      at += 9;
+    }
+  }
 }
 
-/** Decodes RowBinary rows of DEPENDENCY_COLUMNS into dependency columns (ids as their two 32-bit halves). */
+/** Decodes a whole RowBinary answer of DEPENDENCY_COLUMNS (see DependencyRowDecoder). */
 export function decodeDependencyRows(buf: Buffer): DepColumns {
-  const columns = new DepColumnsBuilder({ capacity: Math.max(1024, Math.floor(buf.length / 48)) });
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const end = buf.length;
-  const tenants = new NameReader(columns, buf);
-  const services = new NameReader(columns, buf);
-  const remotes = new NameReader(columns, buf);
-  const traces = new TraceNumbers(columns);
-  let at = 0;
-  /** Reads a string's length (unsigned LEB128) at `at` and moves `at` to its bytes. */
-  const stringLength = (): number => {
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (at >= end) throw truncated(buf, columns.count);
-      const byte = buf[at++]!;
-      length += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return length;
-    }
-  };
-  while (at < end) {
-    const row = columns.count;
-    let length = stringLength();
-    const tenant = tenants.code(at, length);
-    at += length;
-    if (at + 32 > end) throw truncated(buf, row);
-    const trace = traces.of(tenant, view.getUint32(at, true), view.getUint32(at + 4, true), view.getUint32(at + 8, true), view.getUint32(at + 12, true));
-    const i = columns.push();
-    columns.trace[i] = trace;
-    columns.tenant[i] = tenant;
-    columns.idLo[i] = view.getUint32(at + 16, true);
-    columns.idHi[i] = view.getUint32(at + 20, true);
-    const parentLo = view.getUint32(at + 24, true);
-    const parentHi = view.getUint32(at + 28, true);
-    columns.parentLo[i] = parentLo;
-    columns.parentHi[i] = parentHi;
-    at += 32;
-    length = stringLength();
-    columns.service[i] = services.code(at, length);
-    at += length;
-    length = stringLength();
-    columns.remote[i] = length === 0 ? -1 : remotes.code(at, length);
-    at += length;
-    if (at + 9 > end) throw truncated(buf, row);
-    columns.flags[i] = buf[at]! | (parentLo !== 0 || parentHi !== 0 ? DEP_HAS_PARENT : 0);
-    columns.startUs[i] = view.getUint32(at + 1, true) + view.getUint32(at + 5, true) * 4294967296;
-    at += 9;
-  }
-  return columns;
+  const decoder = new DependencyRowDecoder();
+  decoder.push(buf);
+  return decoder.finish();
 }
 
 /** The ids of DepColumns rows as decimal text, the form the spans table's UInt64 columns print. */
@@ -195,13 +227,15 @@ export function clickHouseDependencySource(ch: ClickHouseAccess): DependencySpan
   const columns = async (query: TenantScope & { startUsMin: number; startUsMax: number }): Promise<DepColumns> => {
     const from = Math.max(0, Math.ceil(query.startUsMin));
     const to = Math.floor(query.startUsMax);
-    if (to < from || to < 0) return decodeDependencyRows(Buffer.alloc(0));
-    return decodeDependencyRows(
-      await ch.bytes(
-        `SELECT ${DEPENDENCY_COLUMNS} FROM ${ch.db}.spans
+    const decoder = new DependencyRowDecoder();
+    if (to < from || to < 0) return decoder.finish();
+    // Decoded while ClickHouse is still sending: the two overlap on separate cores.
+    await ch.stream(
+      `SELECT ${DEPENDENCY_COLUMNS} FROM ${ch.db}.spans
 WHERE day BETWEEN ${quoteDay(from)} AND ${quoteDay(to)} AND start_us BETWEEN ${quoteUInt(from)} AND ${quoteUInt(to)} AND ${tenantCondition(query)} FORMAT RowBinary`,
-      ),
+      (chunk) => decoder.push(chunk),
     );
+    return decoder.finish();
   };
   return {
     columns,

@@ -162,7 +162,7 @@ class ClickHouseStore implements Store {
     const access = {
       db: this.db,
       rows: (sql: string) => this.rows(sql),
-      bytes: (sql: string) => this.bytes(sql),
+      stream: (sql: string, onChunk: (chunk: Buffer) => void) => this.stream(sql, onChunk),
       insert: (table: string, jsonLines: string) => this.insertRows(table, jsonLines),
     };
     this.rollups = createDependencyRollups({
@@ -327,16 +327,22 @@ class ClickHouseStore implements Store {
     }
   }
 
-  /** Runs a query that names its own output format (e.g. RowBinary) and returns the answer's bytes. */
-  private async bytes(query: string): Promise<Buffer> {
+  /** Runs a query that names its own output format (e.g. RowBinary), handing each chunk of the answer to `onChunk` as it arrives. */
+  private async stream(query: string, onChunk: (chunk: Buffer) => void): Promise<void> {
     try {
       const { stream } = await this.client.exec({ query });
       // Plain 'data' events: an async iterator over the thousands of small chunks of a big answer costs more than the copy.
-      return await new Promise<Buffer>((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => {
+          try {
+            onChunk(chunk);
+          } catch (err) {
+            stream.destroy();
+            reject(err);
+          }
+        });
         stream.once('error', reject);
-        stream.once('end', () => resolve(Buffer.concat(chunks)));
+        stream.once('end', resolve);
       });
     } catch (err) {
       throw this.queryError(err);
