@@ -266,7 +266,7 @@ export async function startServer(role: Role, config: Config, logger: Logger): P
       await query.register(ingestApiPlugin, { stats: ingestStats, listeners: () => receiverListeners(ports, has) });
       await query.register(servicesApiPlugin, { reader: spanReader(), dependencies: stored().dependencies });
       await query.register(statementApiPlugin, { reader: spanReader() });
-      await query.register(uiPlugin, { reader: spanReader(), adjustClockSkew: config.clockSkewAdjust });
+      await query.register(uiPlugin, { reader: spanReader(), adjustClockSkew: config.clockSkewAdjust, tenancy: config.tenancyEnabled });
       await serve(query, 'query', config.queryPort, 'UI, Jaeger API /api/..., /api/v3/...');
     }
   } catch (err) {

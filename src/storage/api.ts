@@ -297,6 +297,19 @@ export interface SpanReader {
    * details without reading its whole trace.
    */
   getSpans?(query: TenantScope & { traceId: string; spanIds: readonly string[] }): Promise<Span[]>;
+  /**
+   * OPTIONAL capability: a count of one trace's spans in the scope, without reading them, that
+   * grows with every span written to the trace and shrinks with every one deleted. Resent copies
+   * of a span MAY count until they are found to be copies (so it is not always getTrace's
+   * length). For telling whether a copy of a trace read earlier is still whole.
+   */
+  countTraceSpans?(query: TenantScope & { traceId: string }): Promise<number>;
+  /**
+   * OPTIONAL capability: after each write, calls `listener` (synchronously; it must only take note)
+   * with every trace the write added to that now holds at least `minSpans` spans not yet moved to
+   * long-term storage, i.e. a big trace while it arrives. Returns the function that stops the calls.
+   */
+  watchLargeTraces?(minSpans: number, listener: (trace: { tenant: string; traceId: string }) => void): () => void;
 }
 
 /**

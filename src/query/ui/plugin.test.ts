@@ -307,6 +307,77 @@ describe('traces opened from their skeleton (embedded store, spans in DuckDB)', 
   });
 });
 
+describe('big traces prepared ahead of their first open (embedded store)', () => {
+  const NOW = Date.now() * 1000;
+  const many = (n: number, from = 0, tenant = '') => Array.from({ length: n }, (_, i) => span({
+    spanId: (from + i + 1).toString(16), ...(from + i > 0 ? { parentSpanId: '1' } : {}), startUs: NOW + from + i, durationUs: 10, tenant,
+  }));
+  async function setup(tenancy: boolean) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-ui-ahead-'));
+    const store = await createEmbeddedStore({ dataDir, decode: (p: Payload) => JSON.parse(p.bytes.toString('utf8')) as Span[], retentionUs: 100 * 365 * 24 * 3_600_000_000, maxDiskBytes: 0 });
+    let skeletonReads = 0;
+    const reader = {
+      ...store.reader,
+      getTraceSkeleton: (q: Parameters<NonNullable<typeof store.reader.getTraceSkeleton>>[0]) => { skeletonReads++; return store.reader.getTraceSkeleton!(q); },
+    };
+    const server = fastify();
+    if (tenancy) server.addHook('onRequest', async (request) => { request.tenant = String(request.headers['x-tenant'] ?? ''); });
+    // Spans stamped now are never complete by the settle rule, and no read is reused by its age.
+    await server.register(uiPlugin, { reader, adjustClockSkew: false, distDir: dist, reuseReadMs: 0, prepareAheadMinSpans: 50, prepareAheadQuietMs: 30, tenancy });
+    const openTrace = async (traceId = TEST_TRACE_ID, tenant?: string) => {
+      const res = await server.inject({ url: `/api/ariadne/traces/${traceId}`, headers: tenant === undefined ? {} : { 'x-tenant': tenant } });
+      // Encoding shows only when it took 0.5 ms or more.
+      return { spanCount: res.json().spanCount as number, timing: String(res.headers['server-timing']).replace(/;dur=[0-9.]+/g, '').replace(/, encode$/, '') };
+    };
+    const prepared = async (reads: number) => {
+      for (let i = 0; i < 300 && skeletonReads < reads; i++) await new Promise((r) => setTimeout(r, 10));
+      // The read is followed by its preparation and the count's bookkeeping.
+      await new Promise((r) => setTimeout(r, 50));
+      return skeletonReads;
+    };
+    const done = async () => {
+      await server.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    };
+    return { store, openTrace, prepared, reads: () => skeletonReads, done };
+  }
+
+  it('prepares a big trace once its spans stop arriving; its first open takes that copy while no span arrived since', async () => {
+    const { store, openTrace, prepared, reads, done } = await setup(false);
+    try {
+      for (let from = 0; from < 60; from += 20) await store.writer.writeSpans(many(20, from));
+      expect(await prepared(1)).toBe(1);
+      expect(await openTrace()).toEqual({ spanCount: 60, timing: 'cache;desc="prepared ahead"' });
+      expect(reads()).toBe(1);
+      // A late span: the copy is no longer whole, so the next open reads (and it is prepared again).
+      await store.writer.writeSpans(many(1, 60));
+      expect(await openTrace()).toEqual({ spanCount: 61, timing: 'skeleton, prepare' });
+      // A small trace is not prepared ahead.
+      await store.writer.writeSpans([span({ traceId: '00000000000000000000000000000077', spanId: '1', startUs: NOW })]);
+      await new Promise((r) => setTimeout(r, 150));
+      const before = reads();
+      expect(await openTrace('77')).toEqual({ spanCount: 1, timing: 'skeleton, prepare' });
+      expect(reads()).toBe(before + 1);
+    } finally {
+      await done();
+    }
+  });
+
+  it('keeps a copy prepared ahead for its own tenant only', async () => {
+    const { store, openTrace, prepared, done } = await setup(true);
+    try {
+      await store.writer.writeSpans(many(60, 0, 'a'));
+      await prepared(1);
+      expect(await openTrace(TEST_TRACE_ID, 'a')).toEqual({ spanCount: 60, timing: 'cache;desc="prepared ahead"' });
+      const other = await openTrace(TEST_TRACE_ID, 'b').catch(() => undefined);
+      expect(other?.timing).not.toBe('cache;desc="prepared ahead"');
+    } finally {
+      await done();
+    }
+  });
+});
+
 describe('static UI', () => {
   const spa = ['/', '/search', '/search?service=a', '/trace/not-hex', '/dependencies', '/compare', '/ingest'];
   it.each(spa)('%s serves index.html, not cached, with the CSP', async (url) => {

@@ -47,7 +47,24 @@ export interface UiPluginOptions {
    * the CPU; the whole read of a 50 000-span trace costs several times its skeleton's).
    */
   detailsDelayMs?: number;
+  /**
+   * Reads are scoped to the request's tenant (multi-tenancy on): a trace prepared ahead of its
+   * first open is kept for its spans' tenant; otherwise for every reader. Default false.
+   */
+  tenancy?: boolean;
+  /**
+   * Where the engine can watch big traces arrive and count a trace's spans (watchLargeTraces,
+   * countTraceSpans), traces of at least this many spans are read and prepared once they have
+   * been quiet for prepareAheadQuietMs, so their first open is served like a re-open (0: never).
+   * Default 5000.
+   */
+  prepareAheadMinSpans?: number;
+  /** See prepareAheadMinSpans; default 2000 ms. */
+  prepareAheadQuietMs?: number;
 }
+
+/** Most big traces waiting to be prepared ahead at once; beyond it new ones are not prepared ahead. */
+const PREPARE_AHEAD_MAX_PENDING = 16;
 
 /** The UI's client-side routes; each serves index.html (Jaeger UI's paths, so bookmarks keep working). */
 export const UI_ROUTES: readonly string[] = [
@@ -227,7 +244,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
    * Opening a trace reads storage (pieces of a trace keep arriving) unless the cached copy is
    * complete by the settle rule or was read moments ago; `fresh` always reads.
    */
-  function open(scope: TenantScope, traceIdText: string, fresh: boolean): Promise<Opened> {
+  async function open(scope: TenantScope, traceIdText: string, fresh: boolean): Promise<Opened> {
     const traceId = parseTraceId(traceIdText);
     const key = cacheKey(scope, traceId);
     if (!fresh && !inflight.has(key)) {
@@ -236,11 +253,64 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
       if (cached && storedAt !== undefined) {
         const endUs = cached.compact.startUs + cached.compact.durationUs;
         if (Date.now() - storedAt < reuseReadMs || storedAt * 1000 - endUs >= settleUs) {
-          return Promise.resolve({ trace: cached, timing: 'cache;desc="prepared copy"' });
+          return { trace: cached, timing: 'cache;desc="prepared copy"' };
         }
+        if (await unchangedSinceAhead(scope, traceId, cached)) return { trace: cached, timing: 'cache;desc="prepared ahead"' };
       }
     }
     return read(scope, traceId);
+  }
+
+  /**
+   * Prepared ahead of their first open: the span count (countTraceSpans) taken before the read,
+   * so an open can tell with one count whether spans arrived since.
+   */
+  const countedAhead = new WeakMap<PreparedTrace, number>();
+  const aheadMinSpans = options.prepareAheadMinSpans ?? 5000;
+  const aheadQuietMs = options.prepareAheadQuietMs ?? 2000;
+  if (aheadMinSpans > 0 && reader.watchLargeTraces !== undefined && reader.countTraceSpans !== undefined) {
+    const count = reader.countTraceSpans.bind(reader);
+    /** Traces waiting for their spans to stop arriving, by cache key. */
+    const waiting = new Map<string, NodeJS.Timeout>();
+    /** One preparation at a time, each followed by a pause as long as it took: it is spare work. */
+    let queue = Promise.resolve();
+    const prepareAhead = (scope: TenantScope, traceId: string, key: string) => {
+      waiting.delete(key);
+      queue = queue.then(async () => {
+        const t0 = performance.now();
+        try {
+          // Counted before the read: a span arriving during it makes a later count differ.
+          const counted = await count({ ...scope, traceId });
+          const { trace } = await read(scope, traceId);
+          countedAhead.set(trace, counted);
+          // The form the UI opens traces with, compressed, as its first open will ask for it.
+          await encoded(trace, 'columns');
+        } catch (err) {
+          app.log.warn({ err, traceId }, 'preparing a big trace ahead of its first open failed');
+        }
+        await new Promise((resolve) => setTimeout(resolve, performance.now() - t0).unref());
+      });
+    };
+    const stop = reader.watchLargeTraces(aheadMinSpans, ({ tenant, traceId }) => {
+      const scope: TenantScope = options.tenancy === true ? { tenant } : {};
+      const key = cacheKey(scope, traceId);
+      const pending = waiting.get(key);
+      if (pending === undefined && waiting.size >= PREPARE_AHEAD_MAX_PENDING) return;
+      clearTimeout(pending);
+      waiting.set(key, setTimeout(() => prepareAhead(scope, traceId, key), aheadQuietMs).unref());
+    });
+    app.addHook('onClose', async () => {
+      stop();
+      for (const timer of waiting.values()) clearTimeout(timer);
+      waiting.clear();
+    });
+  }
+
+  /** A copy prepared ahead is whole while the trace's span count is what it was before its read. */
+  async function unchangedSinceAhead(scope: TenantScope, traceId: string, trace: PreparedTrace): Promise<boolean> {
+    const counted = countedAhead.get(trace);
+    if (counted === undefined || reader.countTraceSpans === undefined) return false;
+    return (await reader.countTraceSpans({ ...scope, traceId })) === counted;
   }
 
   /** Detail and find requests reuse what the last open prepared, so their rows match what the user sees. */

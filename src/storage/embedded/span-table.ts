@@ -62,6 +62,11 @@ export interface SpanTable {
   /** The stored spans of one trace with one of the given span ids, whole. */
   getSpans(traceId: string, tenant: string | undefined, spanIds: readonly string[]): Promise<Span[]>;
   /**
+   * How many spans of one trace are stored (exact duplicates are stored once), with the log mark
+   * its snapshot holds spans through.
+   */
+  countTrace(traceId: string, tenant: string | undefined): Promise<{ count: number; mark: number }>;
+  /**
    * The fields a trace summary reads, plus kind and tenant for de-duplication, of the stored spans
    * of several traces, in one span query over those columns only; ids without spans are absent.
    */
@@ -843,6 +848,20 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
           [id, Number(min), Number(max), ...ids],
         );
         return spansFromColumns(await c.columns(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params));
+      });
+    },
+
+    countTrace(traceId, tenant) {
+      check();
+      const id = BigInt(`0x${traceId}`);
+      return readSnapshot(async (select, mark) => {
+        const range = await select('SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?', [id]);
+        const min = range[0]?.[0] as bigint | null | undefined;
+        const max = range[1]?.[0] as bigint | null | undefined;
+        if (min === null || min === undefined || max === null || max === undefined) return { count: 0, mark };
+        const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, Number(min), Number(max)]);
+        const counted = await select(`SELECT count(*) FROM spans ${where}`, params);
+        return { count: Number((counted[0]?.[0] as bigint | undefined) ?? 0n), mark };
       });
     },
 

@@ -339,6 +339,26 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     if (closed) throw new AppError('UNAVAILABLE', 'the embedded store is closed');
   }
 
+  /** Listeners of watchLargeTraces, with the least buffered spans of a trace each wants to hear of. */
+  const largeTraceWatchers = new Map<(trace: { tenant: string; traceId: string }) => void, number>();
+  /** Tells the watchers of the traces a write added to that now have many spans buffered. */
+  function noticeLargeTraces(spans: readonly Span[]): void {
+    const seen = new Set<string>();
+    for (const span of spans) {
+      if (seen.has(span.traceId)) continue;
+      seen.add(span.traceId);
+      const held = buffer.heldTraceSize(span.traceId) + (sealed?.heldTraceSize(span.traceId) ?? 0);
+      for (const [listener, minSpans] of largeTraceWatchers) {
+        if (held < minSpans) continue;
+        try {
+          listener({ tenant: span.tenant, traceId: span.traceId });
+        } catch (err) {
+          logger.warn({ err }, 'a large-trace watcher failed');
+        }
+      }
+    }
+  }
+
   const writer: SpanWriter = {
     async writeSpans(spans, writeOptions) {
       checkOpen();
@@ -364,6 +384,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
           if (bufferedSize() === 0) bufferSinceMs = Date.now();
           buffer.append(spans, mark);
           noteArrivals(spans);
+          if (largeTraceWatchers.size > 0) noticeLargeTraces(spans);
         });
       } finally {
         inflightSpans -= spans.length;
@@ -402,6 +423,21 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       const recent = await fromBuffers((b) => b.reader.getTrace(query));
       const stored = await table.getTraceSkeleton({ traceId: query.traceId, tenant: query.tenant, resourceKeys: query.resourceKeys });
       return dedupeSpans([...recent, ...stored]);
+    },
+    async countTraceSpans(query) {
+      checkOpen();
+      // Exact: the buffers are taken before DuckDB's snapshot, and one counts only when its spans
+      // are not in that snapshot (a flush commits a whole buffer with its mark), so no span counts
+      // twice or not at all while it moves.
+      const held = [buffer, sealed].flatMap((b) => (b === undefined ? [] : [{ size: b.heldTraceSize(query.traceId, query.tenant), mark: b.latestMark }]));
+      const { count, mark } = await table.countTrace(query.traceId, query.tenant);
+      return held.reduce((n, b) => (b.mark > mark ? n + b.size : n), count);
+    },
+    watchLargeTraces(minSpans, listener) {
+      largeTraceWatchers.set(listener, minSpans);
+      return () => {
+        largeTraceWatchers.delete(listener);
+      };
     },
     async getSpans(query) {
       checkOpen();

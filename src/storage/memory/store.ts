@@ -306,6 +306,16 @@ export class MemoryStore implements Store {
     return this.heldTrace(query).map(cloneSpan);
   }
 
+  /** How many spans of one trace are held in the scope (every tenant when undefined), duplicates counted, without copying them. */
+  heldTraceSize(traceId: string, tenant?: string): number {
+    const trace = this.traces.get(traceId);
+    if (trace === undefined) return 0;
+    if (tenant === undefined) return trace.size;
+    let n = 0;
+    for (const span of trace) if (span.tenant === tenant) n++;
+    return n;
+  }
+
   /**
    * The held spans of one trace in the scope, exact duplicates collapsed, without copying them
    * (held objects: do not modify); for readers that only look at a few fields, such as summaries.
