@@ -165,6 +165,10 @@ class ClickHouseStore implements Store {
       stream: (sql: string, onChunk: (chunk: Buffer) => void) => this.stream(sql, onChunk),
       insert: (table: string, jsonLines: string) => this.insertRows(table, jsonLines),
     };
+    // Live edges are not reused here (no liveReuseUs): reuse needs every arrival stamped no earlier
+    // than the span became readable, on this process's clock. ClickHouse stamps arrivals with its
+    // own clock at insert time (rounded up a second), so a slower insert or another host's clock
+    // could let a reused minute miss spans; live minutes are linked from the spans on every read.
     this.rollups = createDependencyRollups({
       ...options.dependencies,
       source: clickHouseDependencySource(access),
