@@ -50,6 +50,21 @@ export function duckdbShare(memoryMaxBytes: number | undefined): number | undefi
   return Math.max(MIN_DUCKDB_BYTES, Math.floor(memoryMaxBytes / 4));
 }
 
+/** Memory one span kept for live dependency reads takes (a DepSpan with its own id strings: ~128 B measured, plus ids). */
+const DEPENDENCY_CACHE_BYTES_PER_SPAN = 256;
+/** Largest number of spans kept for live dependency reads (the rollups' own default). */
+const DEPENDENCY_CACHE_MAX_SPANS = 200_000;
+
+/**
+ * Spans the embedded store may keep for live dependency reads: 4 % of the process budget, at most
+ * the rollups' default; the default without a budget. Admission control does not see this cache,
+ * so under a small budget it must stay small.
+ */
+export function dependencyCacheSpans(memoryMaxBytes: number | undefined): number {
+  if (memoryMaxBytes === undefined || memoryMaxBytes <= 0) return DEPENDENCY_CACHE_MAX_SPANS;
+  return Math.min(DEPENDENCY_CACHE_MAX_SPANS, Math.floor((memoryMaxBytes * 0.04) / DEPENDENCY_CACHE_BYTES_PER_SPAN));
+}
+
 /** Opens the configured engine; rejects with UNAVAILABLE when it cannot (e.g. data dir not writable, ClickHouse unreachable). */
 export async function openStore(options: StoreOptions): Promise<Store> {
   switch (options.storage) {
@@ -65,6 +80,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         flushIntervalMs: options.flushIntervalMs,
         maxBufferedSpans: options.maxBufferedSpans,
         duckdbMemoryBytes: duckdbShare(options.memoryMaxBytes),
+        dependencies: { maxCachedSpans: dependencyCacheSpans(options.memoryMaxBytes) },
         logger: options.logger.child({ module: 'storage' }),
       });
     case 'clickhouse':
