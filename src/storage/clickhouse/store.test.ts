@@ -173,6 +173,37 @@ describeOnEachEngine('ClickHouse store', (engine) => {
     });
   });
 
+  describe('search windows', () => {
+    it('searches newest first in growing windows with the answer of one scan: latest matching span first, whatever the limit', async () => {
+      const now = Date.UTC(2024, 5, 20, 12) * 1000;
+      let seed = 7;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const spans: Span[] = [];
+      for (let t = 1; t <= 60; t++) {
+        // Some traces have spans minutes, hours and days apart, so they meet several windows.
+        for (let s = 0; s < 1 + Math.floor(random() * 4); s++) {
+          const ageUs = Math.floor(random() * (random() < 0.5 ? 20 * 60_000_000 : 3 * DAY_US));
+          spans.push({ ...span(t, now - ageUs, ['a', 'b', 'c'][Math.floor(random() * 3)]!), spanId: (t * 16 + s + 1).toString(16).padStart(16, '0') });
+        }
+      }
+      const store = await createClickHouseStore(options('search_windows'));
+      await store.writer.writeSpans(spans);
+      const expected = (service: string | undefined, limit: number) => {
+        const latest = new Map<string, number>();
+        for (const x of spans) if (service === undefined || x.service === service) latest.set(x.traceId, Math.max(latest.get(x.traceId) ?? 0, x.startUs));
+        return [...latest].map(([traceId, startUs]) => ({ traceId, startUs }))
+          .sort((a, b) => b.startUs - a.startUs || (a.traceId < b.traceId ? 1 : -1)).slice(0, limit);
+      };
+      for (const service of [undefined, 'b']) {
+        for (const limit of [1, 3, 10, 25, 1000]) {
+          const got = await store.reader.findTraceIds({ startUsMin: now - 4 * DAY_US, startUsMax: now, limit, ...(service === undefined ? {} : { service }) });
+          expect({ service, limit, got }).toEqual({ service, limit, got: expected(service, limit) });
+        }
+      }
+      await store.close();
+    });
+  });
+
   describe('batching', () => {
     it('inserts a write at once on a quiet store and gathers what arrives during one interval into the next insert', async () => {
       // With a minute-long interval, a write that waited for the interval would time out this test.

@@ -104,6 +104,11 @@ export function isRetryable(err: unknown): boolean {
 type Row = unknown[];
 
 /** A ClickHouse-backed Store. */
+/** The newest window a trace search reads first (see findTraceIds). */
+const SEARCH_FIRST_WINDOW_US = 5 * 60_000_000;
+/** How much each further window of a trace search is longer than the one before. */
+const SEARCH_WINDOW_GROWTH = 4;
+
 class ClickHouseStore implements Store {
   readonly name = 'clickhouse';
   readonly writer;
@@ -445,11 +450,12 @@ WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_h
 
   private async findTraceIds(query: TraceQuery): Promise<TraceRef[]> {
     const v = this.values();
-    const where = [
-      `day BETWEEN ${quoteDay(query.startUsMin)} AND ${quoteDay(query.startUsMax)}`,
-      `start_us BETWEEN ${quoteUInt(Math.max(0, Math.ceil(query.startUsMin)), 'startUsMin')} AND ${quoteUInt(Math.max(0, Math.floor(query.startUsMax)), 'startUsMax')}`,
-      this.tenantCondition(query, v),
-    ];
+    const fromUs = Math.max(0, Math.ceil(query.startUsMin));
+    const toUs = Math.max(0, Math.floor(query.startUsMax));
+    // Validated (and named in errors) before any window is built.
+    quoteUInt(fromUs, 'startUsMin');
+    quoteUInt(toUs, 'startUsMax');
+    const where = [this.tenantCondition(query, v)];
     if (query.service !== undefined) where.push(`service = ${v.string(query.service)}`);
     if (query.operation !== undefined) where.push(`name = ${v.string(query.operation)}`);
     if (query.spanKind !== undefined) where.push(`kind = ${kindCode(query.spanKind)}`);
@@ -473,12 +479,30 @@ WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_h
     }
     if (query.where !== undefined) where.push(predicateSql(query.where));
     if (query.startUsMax < query.startUsMin || query.limit <= 0) return [];
-    const rows = await this.rowsMatching(
-      `SELECT trace_hi, trace_lo, max(start_us) AS last FROM ${this.db}.spans WHERE ${where.join(' AND ')}
-GROUP BY trace_hi, trace_lo ORDER BY last DESC, trace_hi DESC, trace_lo DESC LIMIT ${quoteUInt(Math.floor(query.limit), 'limit')}`,
-      v,
-    );
-    return rows.map((r) => ({ traceId: decimalToHex(r[0] as string) + decimalToHex(r[1] as string), startUs: Number(r[2]) }));
+    const limit = Math.floor(query.limit);
+    // Newest first, in windows growing SEARCH_WINDOW_GROWTH-fold: the limit is usually met within
+    // the newest minutes, so a long lookback is not scanned whole. Exact: a trace ranks by its
+    // latest matching span, so every trace first met in a window ranks below those of newer windows.
+    const found: TraceRef[] = [];
+    const seen = new Set<string>();
+    let windowUs = SEARCH_FIRST_WINDOW_US;
+    for (let end = toUs; end >= fromUs && found.length < limit; windowUs *= SEARCH_WINDOW_GROWTH) {
+      const start = Math.max(fromUs, end - windowUs + 1);
+      const rows = await this.rowsMatching(
+        `SELECT trace_hi, trace_lo, max(start_us) AS last FROM ${this.db}.spans
+WHERE day BETWEEN ${quoteDay(start)} AND ${quoteDay(end)} AND start_us BETWEEN ${quoteUInt(start)} AND ${quoteUInt(end)} AND ${where.join(' AND ')}
+GROUP BY trace_hi, trace_lo ORDER BY last DESC, trace_hi DESC, trace_lo DESC LIMIT ${quoteUInt(limit, 'limit')}`,
+        v,
+      );
+      for (const r of rows) {
+        const traceId = decimalToHex(r[0] as string) + decimalToHex(r[1] as string);
+        if (seen.has(traceId) || found.length >= limit) continue;
+        seen.add(traceId);
+        found.push({ traceId, startUs: Number(r[2]) });
+      }
+      end = start - 1;
+    }
+    return found;
   }
 
   private async aggregateSpans(query: SpanAggregation): Promise<AggregateGroup[]> {
