@@ -430,9 +430,12 @@ WHERE (trace_hi, trace_lo) IN (${idList}) AND ${this.tenantCondition(scope, v)} 
       if (dMax > maxDay) maxDay = dMax;
       return `(tenant = ${w.string(tenant)} AND service = ${w.string(service)} AND start_us BETWEEN ${quoteUInt(BigInt(min))} AND ${quoteUInt(BigInt(max))})`;
     });
+    // PREWHERE on the ids: only the id columns of the key ranges are read first, and the wide ones
+    // (attributes, events) only for granules holding the trace. Left to itself, 18.16 moved another
+    // condition there and read every column of the ranges: 290-1160 ms against 25-75 ms at 10M spans.
     const rows = await this.rows(
-      `SELECT ${read.columns} FROM ${this.db}.spans
-WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (trace_hi, trace_lo) IN (${idList}) AND (${conditions.join(' OR ')})`,
+      `SELECT ${read.columns} FROM ${this.db}.spans PREWHERE (trace_hi, trace_lo) IN (${idList})
+WHERE day BETWEEN ${quoteString(minDay)} AND ${quoteString(maxDay)} AND (${conditions.join(' OR ')})`,
       w,
     );
     const byTrace = new Map<string, Span[]>();
