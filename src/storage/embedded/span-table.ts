@@ -333,6 +333,15 @@ const SHARED_SQL = `contains(extra, '"sh":true') AND json_extract_string(extra, 
  * spans over 24 h (load 3-4): the listed fields only 106-147 ms, whole spans (findSpans) 318-409 ms.
  */
 
+/** One trace's first and last start among its stored spans (trace_times), as one row. */
+const TRACE_RANGE_SQL = 'SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?';
+
+/** The [first, last] start of TRACE_RANGE_SQL's two values; undefined when no span of the trace is stored. */
+function traceRange(min: unknown, max: unknown): [number, number] | undefined {
+  if (min === null || min === undefined || max === null || max === undefined) return undefined;
+  return [Number(min as bigint), Number(max as bigint)];
+}
+
 function hex(value: unknown, width: number): string {
   return (value as bigint).toString(16).padStart(width, '0');
 }
@@ -818,11 +827,10 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       check();
       const id = BigInt(`0x${traceId}`);
       return readers.use(async (c) => {
-        const range = await c.rows('SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?', [id]);
-        const min = range[0]?.[0] as bigint | null | undefined;
-        const max = range[0]?.[1] as bigint | null | undefined;
-        if (min === null || min === undefined || max === null || max === undefined) return [];
-        const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, Number(min), Number(max)]);
+        const [row] = await c.rows(TRACE_RANGE_SQL, [id]);
+        const range = traceRange(row?.[0], row?.[1]);
+        if (range === undefined) return [];
+        const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, ...range]);
         return spansFromColumns(await c.columns(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params));
       });
     },
@@ -838,14 +846,13 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       const ids = [...new Set(spanIds)].map((s) => BigInt(`0x${s}`));
       if (ids.length === 0) return Promise.resolve([]);
       return readers.use(async (c) => {
-        const range = await c.rows('SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?', [id]);
-        const min = range[0]?.[0] as bigint | null | undefined;
-        const max = range[0]?.[1] as bigint | null | undefined;
-        if (min === null || min === undefined || max === null || max === undefined) return [];
+        const [row] = await c.rows(TRACE_RANGE_SQL, [id]);
+        const range = traceRange(row?.[0], row?.[1]);
+        if (range === undefined) return [];
         const { where, params } = scoped(
           tenant,
           ['trace_id = ?', 'start_us BETWEEN ? AND ?', `span_id IN (${placeholders(ids.length)})`],
-          [id, Number(min), Number(max), ...ids],
+          [id, ...range, ...ids],
         );
         return spansFromColumns(await c.columns(`SELECT ${SELECT_COLUMNS} FROM spans ${where}`, params));
       });
@@ -855,11 +862,11 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       check();
       const id = BigInt(`0x${traceId}`);
       return readSnapshot(async (select, mark) => {
-        const range = await select('SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id = ?', [id]);
-        const min = range[0]?.[0] as bigint | null | undefined;
-        const max = range[1]?.[0] as bigint | null | undefined;
-        if (min === null || min === undefined || max === null || max === undefined) return { count: 0, mark };
-        const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, Number(min), Number(max)]);
+        // Answered column by column: the minimum is the first column's one value.
+        const cols = await select(TRACE_RANGE_SQL, [id]);
+        const range = traceRange(cols[0]?.[0], cols[1]?.[0]);
+        if (range === undefined) return { count: 0, mark };
+        const { where, params } = scoped(tenant, ['trace_id = ?', 'start_us BETWEEN ? AND ?'], [id, ...range]);
         const counted = await select(`SELECT count(*) FROM spans ${where}`, params);
         return { count: Number((counted[0]?.[0] as bigint | undefined) ?? 0n), mark };
       });
@@ -909,13 +916,12 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
           `SELECT min(min_start_us), max(max_start_us) FROM trace_times WHERE trace_id IN (${placeholders(ids.length)})`,
           ids,
         );
-        const min = bounds[0]?.[0] as bigint | null | undefined;
-        const max = bounds[0]?.[1] as bigint | null | undefined;
-        if (min === null || min === undefined || max === null || max === undefined) return [];
+        const range = traceRange(bounds[0]?.[0], bounds[0]?.[1]);
+        if (range === undefined) return [];
         const { where, params } = scoped(
           tenant,
           [`trace_id IN (${placeholders(ids.length)})`, 'start_us BETWEEN ? AND ?'],
-          [...ids, Number(min), Number(max)],
+          [...ids, ...range],
         );
         return c.columns(`SELECT ${SUMMARY_COLUMNS} FROM spans ${where}`, params);
       });
