@@ -162,6 +162,8 @@ export interface DependencyRollups extends DependencyReader {
 
 /** Default context margin around a minute: 5 minutes. */
 export const DEFAULT_MARGIN_US = 5 * MINUTE_US;
+/** Default of maxCachedSpans: most spans kept for the contexts of live minutes. */
+export const DEFAULT_MAX_CACHED_SPANS = 200_000;
 
 /** Creates the rollup reader and settler over an engine's span source and rollup table. */
 export function createDependencyRollups(options: DependencyRollupOptions): DependencyRollups {
@@ -192,7 +194,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
   const liveEdges = new Map<string, Map<number, { links: DependencyLink[]; computedAtUs: number }>>();
   /** Scope → minute → the spans starting in it and when their read began, for the contexts of live minutes. */
   const liveSpans = new Map<string, Map<number, { spans: DepSpan[]; readAtUs: number }>>();
-  const maxCachedSpans = Math.max(0, options.maxCachedSpans ?? 200_000);
+  const maxCachedSpans = Math.max(0, options.maxCachedSpans ?? DEFAULT_MAX_CACHED_SPANS);
   let cachedSpans = 0;
   let liveMinutesReadTotal = 0;
   let chain: Promise<unknown> = Promise.resolve();

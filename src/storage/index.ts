@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { PayloadDecoder, Store } from './api.js';
 import { createClickHouseStore } from './clickhouse/index.js';
+import { DEFAULT_MAX_CACHED_SPANS } from './dependencies-rollup.js';
 import { createEmbeddedStore } from './embedded/index.js';
 import { createMemoryStore } from './memory/index.js';
 
@@ -52,17 +53,14 @@ export function duckdbShare(memoryMaxBytes: number | undefined): number | undefi
 
 /** Memory one span kept for live dependency reads takes (a DepSpan with its own id strings: ~128 B measured, plus ids). */
 const DEPENDENCY_CACHE_BYTES_PER_SPAN = 256;
-/** Largest number of spans kept for live dependency reads (the rollups' own default). */
-const DEPENDENCY_CACHE_MAX_SPANS = 200_000;
-
 /**
  * Spans the embedded store may keep for live dependency reads: 4 % of the process budget, at most
  * the rollups' default; the default without a budget. Admission control does not see this cache,
  * so under a small budget it must stay small.
  */
 export function dependencyCacheSpans(memoryMaxBytes: number | undefined): number {
-  if (memoryMaxBytes === undefined || memoryMaxBytes <= 0) return DEPENDENCY_CACHE_MAX_SPANS;
-  return Math.min(DEPENDENCY_CACHE_MAX_SPANS, Math.floor((memoryMaxBytes * 0.04) / DEPENDENCY_CACHE_BYTES_PER_SPAN));
+  if (memoryMaxBytes === undefined || memoryMaxBytes <= 0) return DEFAULT_MAX_CACHED_SPANS;
+  return Math.min(DEFAULT_MAX_CACHED_SPANS, Math.floor((memoryMaxBytes * 0.04) / DEPENDENCY_CACHE_BYTES_PER_SPAN));
 }
 
 /** Opens the configured engine; rejects with UNAVAILABLE when it cannot (e.g. data dir not writable, ClickHouse unreachable). */
