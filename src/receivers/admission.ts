@@ -54,6 +54,8 @@ export const MIN_SPAN_BYTES = 100;
  * span of the flush running then: ~150 MiB for 60k-span flushes, against ~50 MiB for 20k.
  */
 export const FLUSH_BYTES_PER_SPAN = 2200;
+/** What one buffered span costs in all: its place in the buffer and its part of the flush. */
+const BUFFERED_SPAN_COST = BYTES_PER_BUFFERED_SPAN + FLUSH_BYTES_PER_SPAN;
 /** Share of the budget the store's buffer of unflushed spans may take, their flush included. */
 export const BUFFER_SHARE = 0.18;
 
@@ -65,7 +67,7 @@ export const BUFFER_SHARE = 0.18;
  */
 export function bufferedSpansLimit(maxBytes: number, configured: number): number {
   if (maxBytes <= 0) return configured;
-  return Math.max(1000, Math.min(configured, Math.floor((maxBytes * BUFFER_SHARE) / (BYTES_PER_BUFFERED_SPAN + FLUSH_BYTES_PER_SPAN))));
+  return Math.max(1000, Math.min(configured, Math.floor((maxBytes * BUFFER_SHARE) / BUFFERED_SPAN_COST)));
 }
 
 /** What a budget has to hold before ingest can take anything in (see {@link budgetShortfall}). */
@@ -86,11 +88,11 @@ export interface BudgetPlan {
  */
 export function budgetShortfall(plan: BudgetPlan): string | undefined {
   if (plan.maxBytes <= 0) return undefined;
-  const needed = plan.rssBytes + plan.engineBytes + plan.bufferedSpans * (BYTES_PER_BUFFERED_SPAN + FLUSH_BYTES_PER_SPAN);
+  const needed = plan.rssBytes + plan.engineBytes + plan.bufferedSpans * BUFFERED_SPAN_COST;
   if (needed <= plan.maxBytes * HIGH_WATER) return undefined;
   const least = Math.ceil(needed / HIGH_WATER / 1048576 / 64) * 64;
   return `--memory.max ${mib(plan.maxBytes)} MiB is too small to take spans in steadily: the process holds ${mib(plan.rssBytes)} MiB at rest, ` +
-    `the store may keep ${mib(plan.engineBytes)} MiB and buffer and flush ${plan.bufferedSpans} spans (~${mib(plan.bufferedSpans * (BYTES_PER_BUFFERED_SPAN + FLUSH_BYTES_PER_SPAN))} MiB), ` +
+    `the store may keep ${mib(plan.engineBytes)} MiB and buffer and flush ${plan.bufferedSpans} spans (~${mib(plan.bufferedSpans * BUFFERED_SPAN_COST)} MiB), ` +
     `above the ${HIGH_WATER * 100} % at which ingest is refused; most requests will answer 429. Give it at least ${least} MiB`;
 }
 
