@@ -32,7 +32,7 @@ function tenantCondition(scope: TenantScope): string {
 }
 
 /**
- * The columns a dependency read fetches, in the order decodeDependencyRows reads them (RowBinary):
+ * The columns a dependency read fetches, in the order DependencyRowDecoder reads them (RowBinary):
  * kind, shared flag and error share one byte laid out as DepColumns.flags.
  */
 const DEPENDENCY_COLUMNS =
@@ -128,7 +128,7 @@ class TraceNumbers {
  * Decodes RowBinary rows of DEPENDENCY_COLUMNS into dependency columns (ids as their two 32-bit
  * halves) as the answer arrives: push() takes chunks cut anywhere, finish() returns the columns.
  */
-export class DependencyRowDecoder {
+class DependencyRowDecoder {
   private readonly columns = new DepColumnsBuilder({ capacity: 64 * 1024 });
   private readonly tenants = new NameReader(this.columns);
   private readonly services = new NameReader(this.columns);
@@ -208,13 +208,6 @@ export class DependencyRowDecoder {
       at += 9;
     }
   }
-}
-
-/** Decodes a whole RowBinary answer of DEPENDENCY_COLUMNS (see DependencyRowDecoder). */
-export function decodeDependencyRows(buf: Buffer): DepColumns {
-  const decoder = new DependencyRowDecoder();
-  decoder.push(buf);
-  return decoder.finish();
 }
 
 /** The ids of DepColumns rows as decimal text, the form the spans table's UInt64 columns print. */
