@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { removeDir, startServerProcess, tempDir, type ServerProcess } from '../test/e2e/server.js';
-import { metricValue } from './server-process.js';
+import { fetchMetrics, metricValue } from './server-process.js';
 
 /** Options of {@link runOverload}. */
 export interface OverloadOptions {
@@ -201,7 +201,8 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
     const partsProbe = setInterval(() => {
       if (partsPending) return;
       partsPending = true;
-      void fetch(`${server!.admin}/metrics`).then((r) => r.text()).then((text) => {
+      void fetchMetrics(server!.admin).then((text) => {
+        if (text === '') return;
         const v = (name: string) => metricValue(text, name) ?? 0;
         const rssBytes = v('ariadne_process_resident_memory_bytes');
         if (timeline) {
@@ -215,7 +216,7 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRep
           rssBytes, heapUsedBytes: v('ariadne_nodejs_heap_size_used_bytes'), heapTotalBytes, externalBytes,
           nativeBytes: rssBytes - heapTotalBytes - externalBytes, bufferedSpans: v('ariadne_store_buffered_spans'),
           liveCachedSpans: v('ariadne_store_dependency_live_cached_spans'),
-          inflightBytes: metricValue(text.split('\n').filter((l) => l.includes('part="inflight"')).join('\n'), 'ariadne_memory_estimate_bytes') ?? 0,
+          inflightBytes: v('ariadne_memory_estimate_bytes{part="inflight"}'),
         };
       }).catch(() => undefined).finally(() => { partsPending = false; });
     }, 250);
