@@ -2,7 +2,8 @@
  * Opens 5 000- and 50 000-span traces in the UI in real Chromium and prints: time from navigation to
  * the first painted timeline rows on the first open (the server reads and prepares the trace; by
  * default from DuckDB, after the buffer was flushed, see --where) and on re-opens (it reuses its
- * prepared copy), with the answer gzip-compressed and plain; the first span detail after the first
+ * prepared copy), with the answer gzip-compressed and plain; a click on the trace in the search
+ * page's results, with and without the pointer resting on it first; the first span detail after the first
  * open; where that time
  * goes (script, trace request, parse, render); the compact answer's size next to the Jaeger JSON of
  * the same trace; and frame times while scrolling the timeline.
@@ -15,6 +16,27 @@ import { removeDir, startServerProcess, tempDir } from '../../test/e2e/server.js
 import { fixed, heading, int, line, loadText, mib, parseFlags, percentile } from '../report.js';
 import { bigTrace } from './big-trace.js';
 
+/**
+ * Resolves to performance.now() at the first paint with more than 20 timeline rows: a mutation
+ * observer in the page notices the rows (polling from outside, as locators do, would take
+ * main-thread time from the page being measured), then two animation frames pass the paint that
+ * shows them. (A string, not a function: the TypeScript loader would wrap functions in helpers the
+ * page lacks.)
+ */
+const PAINTED_ROWS = `new Promise((resolve, reject) => {
+  const rows = document.getElementsByClassName('span-row');
+  const painted = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+  if (rows.length > 20) return painted();
+  const timer = setTimeout(() => reject(new Error('no timeline rows after 30 s')), 30000);
+  const observer = new MutationObserver(() => {
+    if (rows.length <= 20) return;
+    observer.disconnect();
+    clearTimeout(timer);
+    painted();
+  });
+  observer.observe(document, { childList: true, subtree: true });
+})`;
+
 const flags = parseFlags(process.argv.slice(2), [
   { name: 'sizes', default: '5000,50000', help: 'trace sizes in spans, comma-separated' },
   { name: 'scroll-ms', default: '3000', help: 'how long to scroll each trace, ms' },
@@ -25,6 +47,33 @@ if (flags) {
   const where = flags.get('where');
   if (where !== 'duckdb' && where !== 'buffer') throw new Error(`--where: expected duckdb or buffer, got ${JSON.stringify(where)}`);
   await run(flags.get('sizes')!.split(',').map(Number), Number(flags.get('scroll-ms')), Math.max(1, Number(flags.get('reopens'))), where);
+}
+
+
+/**
+ * Opens the trace from the search page's result list, as a user drilling down does (the app's
+ * scripts already running): ms from the click to the first painted timeline rows. With hoverMs > 0
+ * the pointer rests on the result that long before the click, as a hand does on its way to it.
+ */
+async function openFromSearch(browser: Browser, searchUrl: string, traceId: string, hoverMs: number): Promise<number> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    await page.goto(searchUrl);
+    const link = page.locator(`li.result[data-trace-id="${traceId}"] a.result-title`);
+    await link.waitFor();
+    if (hoverMs > 0) {
+      await link.hover();
+      await page.waitForTimeout(hoverMs);
+    }
+    return await page.evaluate<number>(`(() => {
+      const link = document.querySelector('li.result[data-trace-id="${traceId}"] a.result-title');
+      const t0 = performance.now();
+      link.click();
+      return (${PAINTED_ROWS}).then((t) => t - t0);
+    })()`);
+  } finally {
+    await page.close();
+  }
 }
 
 /** One page load, times in ms from navigation start. */
@@ -45,19 +94,7 @@ async function openTrace(browser: Browser, url: string, headers: Record<string, 
     // notices the rows (polling from outside, as locators do, would take main-thread time from the
     // page being measured), then two animation frames pass the paint that shows them.
     // (Strings, not functions: the TypeScript loader would wrap functions in helpers the page lacks.)
-    const paintMs = await page.evaluate<number>(`new Promise((resolve, reject) => {
-      const rows = document.getElementsByClassName('span-row');
-      const painted = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
-      if (rows.length > 20) return painted();
-      const timer = setTimeout(() => reject(new Error('no timeline rows after 30 s')), 30000);
-      const observer = new MutationObserver(() => {
-        if (rows.length <= 20) return;
-        observer.disconnect();
-        clearTimeout(timer);
-        painted();
-      });
-      observer.observe(document, { childList: true, subtree: true });
-    })`);
+    const paintMs = await page.evaluate<number>(PAINTED_ROWS);
     const open = await page.evaluate<Omit<Open, 'paintMs'>>(`(() => {
       const res = performance.getEntriesByType('resource');
       const t = res.find((e) => e.name.includes('/api/ariadne/traces/'));
@@ -180,6 +217,13 @@ async function run(sizes: number[], scrollMs: number, reopens: number, where: 'd
         if (k === 0) frames = warm.frames;
         plain.push((await openTrace(browser, url, { 'x-no-compression': '1' })).open);
       }
+      const searchUrl = `${server.query}/search?lookback=1h&limit=20`;
+      const fromSearch: number[] = [];
+      const fromSearchHover: number[] = [];
+      for (let k = 0; k < reopens; k++) {
+        fromSearch.push(await openFromSearch(browser, searchUrl, trace.traceId, 0));
+        fromSearchHover.push(await openFromSearch(browser, searchUrl, trace.traceId, 250));
+      }
       line('scripts the trace page loads', `${mib(first.open.scriptWireBytes)} on the wire`);
       line('first open (read + prepare on the server)', describeOpen(first.open));
       line('re-open, gzip', describeOpen(gz[0]!));
@@ -188,6 +232,7 @@ async function run(sizes: number[], scrollMs: number, reopens: number, where: 'd
       line('first span detail, right after the first open', `${fixed(detail.ms, 0)} ms`);
       line('first find in the trace, right after that', `${fixed(find.ms, 0)} ms`);
       line('navigation → first timeline paint, re-open', `gzip ${gz.map((o) => fixed(o.paintMs, 0)).join(', ')} ms; plain ${plain.map((o) => fixed(o.paintMs, 0)).join(', ')} ms`);
+      line('click on a search result → first timeline paint', `${fromSearch.map((ms) => fixed(ms, 0)).join(', ')} ms; after resting on it 250 ms: ${fromSearchHover.map((ms) => fixed(ms, 0)).join(', ')} ms`)
       line('re-open paint, median (gzip, plain)', `${fixed(percentile(gz.map((o) => o.paintMs), 50), 0)} ms, ${fixed(percentile(plain.map((o) => o.paintMs), 50), 0)} ms`);
       const jaeger = await get(`${server.query}/api/traces/${trace.traceId}`, { 'accept-encoding': 'gzip' });
       const fresh = await get(`${server.query}/api/ariadne/traces/${trace.traceId}?fresh=1`, { 'accept-encoding': 'gzip' });
