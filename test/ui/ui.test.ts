@@ -250,6 +250,30 @@ describe('web UI in Chromium', () => {
     await page.locator('.span-row').first().waitFor();
   });
 
+  it('starts loading a trace while the pointer rests on its result, and the click uses that load', async () => {
+    await page.goto(`${server.query}/search?service=frontend&lookback=1h`);
+    await page.locator('.result').nth(1).waitFor();
+    const columns = `/api/ariadne/traces/${b.traceId}/columns`;
+    const requested: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().endsWith(columns)) requested.push(r.url());
+    };
+    page.on('request', onRequest);
+    try {
+      const link = page.locator(`.result[data-trace-id="${b.traceId}"] a.result-title`);
+      const early = page.waitForRequest((r) => r.url().endsWith(columns));
+      await link.hover();
+      await early;
+      expect(page.url()).toMatch(/\/search\?/);
+      await link.click();
+      await page.waitForURL(new RegExp(`/trace/${b.traceId}$`));
+      await page.locator('.span-row').nth(2).waitFor();
+      expect(requested).toHaveLength(1);
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('narrows the search to a range brushed on the scatter plot', async () => {
     await page.goto(`${server.query}/search?service=frontend&lookback=1h`);
     const svg = page.getByTestId('scatter');

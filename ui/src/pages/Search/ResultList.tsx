@@ -2,11 +2,13 @@ import { Link } from '../../router.js';
 import type { TraceSummary } from '../../api/types.js';
 import { serviceColor } from '../../model/colors.js';
 import { countOf, formatAgo, formatDuration, formatTimestamp } from '../../model/format.js';
+import { useTraceIntent } from '../Trace/useTrace.js';
 
 /** The result list: one card per trace with its services, counts and a compare checkbox. */
 export function ResultList({ summaries, selected, onToggle }: { summaries: TraceSummary[]; selected: string[]; onToggle: (traceId: string) => void }) {
   const maxDuration = Math.max(1, ...summaries.map((s) => s.durationUs));
   const nowUs = Date.now() * 1000;
+  const intent = useTraceIntent();
   return (
     <ol className="result-list">
       {summaries.map((s) => (
@@ -18,7 +20,7 @@ export function ResultList({ summaries, selected, onToggle }: { summaries: Trace
               onChange={() => onToggle(s.traceId)}
               aria-label={`Select trace ${s.traceId} to compare`}
             />
-            <Link className="result-title" to={`/trace/${s.traceId}`}>
+            <Link className="result-title" to={`/trace/${s.traceId}`} {...intent(s.traceId)}>
               <span className="svc">{s.rootService || '(no root span)'}</span>: <span>{s.rootOperation}</span>
               <span className="trace-id-short">{s.traceId.slice(-7)}</span>
             </Link>

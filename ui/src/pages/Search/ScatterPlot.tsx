@@ -2,6 +2,7 @@ import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { TraceSummary } from '../../api/types.js';
 import { formatDuration, formatTimestamp } from '../../model/format.js';
 import { brushRange, scatterLayout } from '../../model/scatter.js';
+import { useTraceIntent } from '../Trace/useTrace.js';
 
 const WIDTH = 900;
 const HEIGHT = 200;
@@ -22,6 +23,7 @@ export function ScatterPlot({ summaries, onOpen, onBrush }: Props) {
   const layout = useMemo(() => scatterLayout(summaries, { width: WIDTH, height: HEIGHT, padLeft: 64, padBottom: 24 }), [summaries]);
   const svgRef = useRef<SVGSVGElement>(null);
   const [brush, setBrush] = useState<[number, number] | undefined>();
+  const intent = useTraceIntent();
   const toX = (e: PointerEvent<SVGSVGElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
     return ((e.clientX - box.left) / Math.max(1, box.width)) * WIDTH;
@@ -70,6 +72,7 @@ export function ScatterPlot({ summaries, onOpen, onBrush }: Props) {
             role="link"
             aria-label={`${p.title}, ${formatDuration(p.durationUs)}, ${formatTimestamp(p.startUs)}`}
             onClick={() => onOpen(p.traceId)}
+            {...intent(p.traceId)}
             onKeyDown={(e) => {
               if (e.key !== 'Enter' && e.key !== ' ') return;
               e.preventDefault();

@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { fetchCompactTrace } from '../../api/client.js';
 import type { CompactTrace } from '../../api/types.js';
 
@@ -42,4 +42,37 @@ export function useTrace(traceId: string) {
     };
   }, [query.data]);
   return { query, loaded };
+}
+
+/**
+ * How long a pointer rests on (or focus stays in) a link to a trace before its bytes are fetched,
+ * ms: long enough that sweeping across a result list fetches nothing, short against the few hundred
+ * ms between pointing at a result and clicking it.
+ */
+export const OPEN_INTENT_MS = 80;
+
+/** Event handlers that start loading a trace when the user points at or focuses its link. */
+export interface TraceIntentHandlers {
+  onPointerEnter: () => void;
+  onPointerLeave: () => void;
+  onFocus: () => void;
+  onBlur: () => void;
+}
+
+/**
+ * Handlers for links to traces: resting on one for OPEN_INTENT_MS starts its load into the same
+ * cache the trace page reads, so a click usually finds the trace already on its way or there.
+ */
+export function useTraceIntent(): (traceId: string) => TraceIntentHandlers {
+  const client = useQueryClient();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return useCallback((traceId: string) => {
+    const start = () => {
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => void client.prefetchQuery(traceQuery(traceId)), OPEN_INTENT_MS);
+    };
+    const stop = () => clearTimeout(timer.current);
+    return { onPointerEnter: start, onPointerLeave: stop, onFocus: start, onBlur: stop };
+  }, [client]);
 }
