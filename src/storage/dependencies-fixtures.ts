@@ -144,3 +144,23 @@ export function tangledSpans(options: TangledSpansOptions): Span[] {
   }
   return out;
 }
+
+/**
+ * Runs `work`, counting the turns of the event loop other callbacks got meanwhile: a callback
+ * scheduled with setImmediate at the start reschedules itself until `work` resolves.
+ */
+export async function countTurnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const tick = (): void => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    return { result: await work(), turns };
+  } finally {
+    running = false;
+  }
+}

@@ -39,7 +39,7 @@
 import type { DependencyLink } from '../model/index.js';
 import type { DependencyReader, TenantScope } from './api.js';
 import {
-  computeDependencies, computeMinuteEdges, mergeDependencies, MINUTE_US, type DepColumns, type DepSpan, type MinuteEdge,
+  computeDependenciesSliced, computeMinuteEdgesSliced, mergeDependencies, MINUTE_US, type DepColumns, type DepSpan, type MinuteEdge,
 } from './dependencies.js';
 
 /** Consecutive minutes [fromUs, toUs); both are multiples of MINUTE_US. */
@@ -292,7 +292,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       const t0 = performance.now();
       const settledAtUs = nowUs();
       const spans = await linkable({ startUsMin: first - marginUs, startUsMax: endUs - 1 + marginUs });
-      const edges = computeMinuteEdges(spans, { startUs: first, endUs: endUs - 1 });
+      const edges = await computeMinuteEdgesSliced(spans, { startUs: first, endUs: endUs - 1 });
       await table.store(batch, edges, settledAtUs);
       for (const m of batch) settled.set(m, settledAtUs);
       settledMinutesTotal += batch.length;
@@ -326,11 +326,11 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
 
   async function live(query: TenantScope & { startUs: number; endUs: number }, range?: MinuteRange): Promise<DependencyLink[]> {
     if (range === undefined) {
-      return computeDependencies(await linkable({ tenant: query.tenant, startUsMin: query.startUs, startUsMax: query.endUs }));
+      return computeDependenciesSliced(await linkable({ tenant: query.tenant, startUsMin: query.startUs, startUsMax: query.endUs }));
     }
     if (liveReuseUs > 0) return liveReused(query.tenant, range);
     const spans = await linkable({ tenant: query.tenant, startUsMin: range.fromUs - marginUs, startUsMax: range.toUs - 1 + marginUs });
-    return computeDependencies(spans, { startUs: range.fromUs, endUs: range.toUs - 1 });
+    return computeDependenciesSliced(spans, { startUs: range.fromUs, endUs: range.toUs - 1 });
   }
 
   /**
@@ -423,7 +423,7 @@ export function createDependencyRollups(options: DependencyRollupOptions): Depen
       const spans = await contextSpans(tenant, scopeKey, arrived, run);
       const byMinute = new Map<number, DependencyLink[]>();
       for (let m = run.fromUs; m < run.toUs; m += MINUTE_US) byMinute.set(m, []);
-      for (const e of computeMinuteEdges(spans, { startUs: run.fromUs, endUs: run.toUs - 1 })) {
+      for (const e of await computeMinuteEdgesSliced(spans, { startUs: run.fromUs, endUs: run.toUs - 1 })) {
         byMinute.get(e.minuteUs)?.push({ parent: e.parent, child: e.child, callCount: e.callCount, errorCount: e.errorCount });
       }
       for (const [m, rows] of byMinute) {

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { DependencyLink } from '../model/index.js';
 import { compareStrings } from '../model/index.js';
 import {
-  computeDependencies, computeMinuteEdges, depColumnsOf, mergeDependencies, MINUTE_US, toDepSpan, type CountWindow, type DepSpan,
+  computeDependencies, computeDependenciesSliced, computeMinuteEdges, computeMinuteEdgesSliced, DepColumnsBuilder, depColumnsOf, mergeDependencies,
+  MINUTE_US, toDepSpan, type CountWindow, type DepSpan,
 } from './dependencies.js';
-import { tangledSpans } from './dependencies-fixtures.js';
+import { countTurnsDuring, randomTraces, tangledSpans } from './dependencies-fixtures.js';
 
 const T = '0000000000000000000000000000000a';
 
@@ -216,5 +217,81 @@ describe('computeDependencies on tangled spans', () => {
     const spans = tangledSpans({ seed: 11, spans: 300, startUs: T0 }).map(toDepSpan);
     expect(computeDependencies(depColumnsOf(spans))).toEqual(computeDependencies(spans));
     expect(computeMinuteEdges(depColumnsOf(spans), window)).toEqual(computeMinuteEdges(spans, window));
+  });
+
+  it('columns of addSpan (numeric ids, traces by traceOf) give what DepSpan objects give', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 80 }), (seed, count) => {
+        const spans = [...tangledSpans({ seed, spans: count, startUs: T0 }), ...randomTraces({ seed, traces: 5, startUs: T0, spreadUs: MINUTE_US })];
+        const columns = new DepColumnsBuilder();
+        for (const span of spans) columns.addSpan(span);
+        const deps = spans.map(toDepSpan);
+        expect(computeDependencies(columns)).toEqual(computeDependencies(deps));
+        expect(computeMinuteEdges(columns, window)).toEqual(computeMinuteEdges(deps, window));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('DepColumnsBuilder', () => {
+  it('numbers traces by tenant and trace id', () => {
+    const columns = new DepColumnsBuilder();
+    const cases: Array<[string, [number, number, number, number, number], number]> = [
+      ['a first trace', [0, 0, 0, 0, 1], 0],
+      ['another id', [0, 0, 0, 1, 0], 1],
+      ['the first id again', [0, 0, 0, 0, 1], 0],
+      ['the first id in another tenant', [1, 0, 0, 0, 1], 2],
+      ['the high words count', [0, 0xffffffff, 0, 0, 1], 3],
+      ['the second id again', [0, 0, 0, 1, 0], 1],
+    ];
+    for (const [name, key, expected] of cases) expect([name, columns.traceOf(...key)]).toEqual([name, expected]);
+    expect(columns.traceCount).toBe(4);
+  });
+
+  it('keeps numbering right past many traces (the table grows)', () => {
+    const columns = new DepColumnsBuilder();
+    const numbered = (step: number): number[] => {
+      const wrong: number[] = [];
+      for (let t = 0; t < 50_000; t += step) if (columns.traceOf(t % 3, t, 0, t >>> 3, 7) !== t) wrong.push(t);
+      return wrong;
+    };
+    expect(numbered(1)).toEqual([]);
+    expect(numbered(997)).toEqual([]);
+    expect(columns.traceOf(1, 0, 0, 0, 7)).toBe(50_000);
+  });
+
+  it('reserve makes room once: later pushes keep the same arrays', () => {
+    const columns = new DepColumnsBuilder({ capacity: 16 });
+    columns.reserve(5000);
+    const trace = columns.trace;
+    for (let i = 0; i < 5000; i++) columns.push();
+    expect(columns.trace).toBe(trace);
+    expect(columns.count).toBe(5000);
+    columns.push();
+    expect(columns.trace).not.toBe(trace);
+    expect(columns.trace.length).toBe(10_000);
+  });
+});
+
+describe('sliced computations', () => {
+  const T0 = Date.UTC(2026, 0, 5, 10) * 1000;
+  const window: CountWindow = { startUs: T0 + MINUTE_US, endUs: T0 + 2 * MINUTE_US - 1 };
+  const spans = randomTraces({ seed: 4, traces: 3000, startUs: T0, spreadUs: 3 * MINUTE_US }).map(toDepSpan);
+
+  const slices: Array<[string, number]> = [['one span a slice', 1], ['uneven slices', 97], ['a few slices', 4000], ['one slice', 1_000_000]];
+  it.each(slices)('give exactly the synchronous answer: %s', async (_name, sliceSpans) => {
+    const columns = depColumnsOf(spans);
+    expect((await countTurnsDuring(() => computeMinuteEdgesSliced(columns, window, { sliceSpans }))).result).toEqual(computeMinuteEdges(columns, window));
+    expect((await countTurnsDuring(() => computeDependenciesSliced(columns, window, { sliceSpans }))).result).toEqual(computeDependencies(columns, window));
+    expect((await countTurnsDuring(() => computeDependenciesSliced(spans, undefined, { sliceSpans }))).result).toEqual(computeDependencies(spans));
+  });
+
+  it('let other callbacks run between slices', async () => {
+    const columns = depColumnsOf(spans);
+    expect(columns.count).toBeGreaterThan(10_000);
+    // The counting sort's two passes and the linking each pause every slice.
+    const { turns } = await countTurnsDuring(() => computeMinuteEdgesSliced(columns, window, { sliceSpans: 1000 }));
+    expect(turns).toBeGreaterThanOrEqual(Math.floor((3 * columns.count) / 1000) - 3);
   });
 });

@@ -2,6 +2,7 @@
  * Service dependency links from spans, following the rules of DependencyReader in api.ts
  * (the semantics of Zipkin's DependencyLinker: https://github.com/openzipkin/zipkin/tree/master/zipkin/src/main/java/zipkin2/internal).
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DependencyLink, Span, SpanKind } from '../model/index.js';
 import { compareStrings, SPAN_KINDS } from '../model/index.js';
 
@@ -137,6 +138,7 @@ export class DepColumnsBuilder implements DepColumns {
   startUs: Float64Array;
   readonly names: string[] = [];
   private readonly codes = new Map<string, number>();
+  private traceIds: TraceIdTable | undefined;
   private readonly idOrder: (aHi: number, aLo: number, bHi: number, bLo: number) => number;
 
   constructor(options: DepColumnsBuilderOptions = {}) {
@@ -174,18 +176,59 @@ export class DepColumnsBuilder implements DepColumns {
     return this.traceCount++;
   }
 
-  /** Adds a row (all fields zero) and returns its index; the column arrays may be replaced, so read them after. */
-  push(): number {
-    if (this.count === this.trace.length) this.grow();
-    return this.count++;
+  /**
+   * The trace number of a tenant code and a 128-bit trace id given as four 32-bit words (most
+   * significant first): the same for equal arguments, a new one (newTrace) for each new pair.
+   */
+  traceOf(tenant: number, w0: number, w1: number, w2: number, w3: number): number {
+    return (this.traceIds ??= new TraceIdTable()).numberOf(this, tenant, w0, w1, w2, w3);
   }
 
-  private grow(): void {
-    const size = this.trace.length * 2;
-    const more = <A extends Int32Array | Uint32Array | Uint8Array | Float64Array>(old: A, fresh: A): A => {
-      fresh.set(old);
-      return fresh;
-    };
+  /**
+   * Adds a span whose ids are in the model's normal form (32 and 16 lowercase hex chars), ids as
+   * their numeric halves and the trace by traceOf: rows of spans of one tenant and trace id share
+   * a trace number with the rows an engine added through traceOf.
+   */
+  addSpan(span: Span): void {
+    const tenant = this.name(span.tenant ?? '');
+    const id = span.traceId;
+    const trace = this.traceOf(tenant, hexWord(id, 0), hexWord(id, 8), hexWord(id, 16), hexWord(id, 24));
+    const remote = span.remoteEndpoint?.serviceName;
+    const parent = span.parentSpanId;
+    const i = this.push();
+    this.trace[i] = trace;
+    this.tenant[i] = tenant;
+    this.idHi[i] = hexWord(span.spanId, 0);
+    this.idLo[i] = hexWord(span.spanId, 8);
+    if (parent !== undefined) {
+      this.parentHi[i] = hexWord(parent, 0);
+      this.parentLo[i] = hexWord(parent, 8);
+    }
+    this.service[i] = this.name(span.service);
+    this.remote[i] = remote === undefined || remote === '' ? -1 : this.name(remote);
+    this.flags[i] = Math.max(0, SPAN_KINDS.indexOf(span.kind)) | (span.shared === true ? DEP_SHARED : 0)
+      | (span.statusCode === 'error' ? DEP_ERROR : 0) | (parent !== undefined ? DEP_HAS_PARENT : 0);
+    this.startUs[i] = span.startUs;
+  }
+
+  /**
+   * Adds `rows` rows (default one; all fields zero) and returns the index of the first; the column
+   * arrays may be replaced, so read them after.
+   */
+  push(rows = 1): number {
+    if (this.count + rows > this.trace.length) this.grow(Math.max(this.trace.length * 2, this.count + rows));
+    const first = this.count;
+    this.count += rows;
+    return first;
+  }
+
+  /** Makes room for `rows` rows in all, so that pushing up to that many never copies the columns. */
+  reserve(rows: number): void {
+    if (rows > this.trace.length) this.grow(rows);
+  }
+
+  private grow(size: number): void {
+    const more = grown;
     this.trace = more(this.trace, new Int32Array(size));
     this.tenant = more(this.tenant, new Int32Array(size));
     this.idHi = more(this.idHi, new Uint32Array(size));
@@ -197,6 +240,77 @@ export class DepColumnsBuilder implements DepColumns {
     this.flags = more(this.flags, new Uint8Array(size));
     this.startUs = more(this.startUs, new Float64Array(size));
   }
+}
+
+/** The 32-bit word of a hex id starting at char `at`. */
+function hexWord(id: string, at: number): number {
+  return Number.parseInt(id.slice(at, at + 8), 16);
+}
+
+/**
+ * (tenant code, trace id words) → trace number, for DepColumnsBuilder.traceOf: open addressing
+ * over typed arrays, so a read of a million spans allocates no object per trace.
+ */
+class TraceIdTable {
+  /** Entry index + 1 per slot, 0 when free. */
+  private slots = new Int32Array(4096);
+  /** Five words per entry: tenant, then the id's words. */
+  private keys = new Uint32Array(5 * 2048);
+  private numbers = new Int32Array(2048);
+  private size = 0;
+
+  numberOf(columns: DepColumnsBuilder, tenant: number, w0: number, w1: number, w2: number, w3: number): number {
+    const { keys } = this;
+    const mask = this.slots.length - 1;
+    let slot = traceSlot(tenant, w0, w1, w2, w3) & mask;
+    for (let e = this.slots[slot]! - 1; e >= 0; e = this.slots[slot]! - 1) {
+      const k = e * 5;
+      if (keys[k + 4] === w3 && keys[k + 3] === w2 && keys[k + 2] === w1 && keys[k + 1] === w0 && keys[k] === tenant) return this.numbers[e]!;
+      slot = (slot + 1) & mask;
+    }
+    const e = this.size++;
+    if (e === this.numbers.length) {
+      this.keys = grown(this.keys, new Uint32Array(this.keys.length * 2));
+      this.numbers = grown(this.numbers, new Int32Array(this.numbers.length * 2));
+    }
+    const k = e * 5;
+    this.keys[k] = tenant;
+    this.keys[k + 1] = w0;
+    this.keys[k + 2] = w1;
+    this.keys[k + 3] = w2;
+    this.keys[k + 4] = w3;
+    const number = columns.newTrace();
+    this.numbers[e] = number;
+    this.slots[slot] = e + 1;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    return number;
+  }
+
+  /** Doubles the slots (at most half used) and places every entry again. */
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    const { keys } = this;
+    for (let e = 0; e < this.size; e++) {
+      const k = e * 5;
+      let slot = traceSlot(keys[k]!, keys[k + 1]!, keys[k + 2]!, keys[k + 3]!, keys[k + 4]!) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = e + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+function traceSlot(tenant: number, w0: number, w1: number, w2: number, w3: number): number {
+  let h = Math.imul(w3 ^ Math.imul(tenant, 0x27d4eb2f), 0x9e3779b1);
+  h = Math.imul(h ^ w2 ^ (h >>> 15), 0x85ebca6b);
+  h = Math.imul(h ^ w1 ^ (h >>> 13), 0xc2b2ae35);
+  return (Math.imul(h ^ w0 ^ (h >>> 16), 0x165667b1) ^ (h >>> 15)) >>> 0;
+}
+
+function grown<A extends Int32Array | Uint32Array | Uint8Array | Float64Array>(old: A, fresh: A): A {
+  fresh.set(old);
+  return fresh;
 }
 
 /** DepSpan objects as columns; span ids are coded by their text, so any id format works. */
@@ -235,10 +349,6 @@ export function depColumnsOf(spans: Iterable<DepSpan>): DepColumns {
   return columns;
 }
 
-function isColumns(spans: Iterable<DepSpan> | DepColumns): spans is DepColumns {
-  return (spans as DepColumns).startUs instanceof Float64Array;
-}
-
 /**
  * Computes the caller → callee links of the given spans, sorted by parent then child.
  * An edge is counted once per span whose parent span belongs to another service (the client and
@@ -254,22 +364,10 @@ function isColumns(spans: Iterable<DepSpan> | DepColumns): spans is DepColumns {
  * With a `window`, only edges whose counting span starts in it are counted (see CountWindow).
  */
 export function computeDependencies(spans: Iterable<DepSpan> | DepColumns, window?: CountWindow): DependencyLink[] {
-  const columns = isColumns(spans) ? spans : depColumnsOf(spans);
-  const width = columns.names.length;
-  const links = new Map<number, DependencyLink>();
-  const { startUs, flags, names } = columns;
-  linkColumns(columns, (span, parent, child) => {
-    if (window !== undefined) {
-      const start = startUs[span]!;
-      if (!(start >= window.startUs && start <= window.endUs)) return;
-    }
-    const key = parent * width + child;
-    let link = links.get(key);
-    if (link === undefined) links.set(key, (link = { parent: names[parent]!, child: names[child]!, callCount: 0, errorCount: 0 }));
-    link.callCount++;
-    if ((flags[span]! & DEP_ERROR) !== 0) link.errorCount++;
-  });
-  return [...links.values()].sort(compareLinks);
+  const columns = asColumns(spans);
+  const links = linkCounter(columns, window);
+  runAll(linkSteps(columns, links.sink, Number.POSITIVE_INFINITY));
+  return links.result();
 }
 
 /**
@@ -278,34 +376,108 @@ export function computeDependencies(spans: Iterable<DepSpan> | DepColumns, windo
  * the rows of every minute of a window gives computeDependencies(spans, window) for that window.
  */
 export function computeMinuteEdges(spans: Iterable<DepSpan> | DepColumns, window: CountWindow): MinuteEdge[] {
-  const columns = isColumns(spans) ? spans : depColumnsOf(spans);
+  const columns = asColumns(spans);
+  const edges = minuteEdgeCounter(columns, window);
+  runAll(linkSteps(columns, edges.sink, Number.POSITIVE_INFINITY));
+  return edges.result();
+}
+
+/** Spans linked between two turns of the event loop by the sliced computations (default). */
+export const DEFAULT_LINK_SLICE_SPANS = 32_768;
+
+/** Options of the sliced computations. */
+export interface LinkSliceOptions {
+  /** Spans linked between two turns of the event loop (default DEFAULT_LINK_SLICE_SPANS). */
+  sliceSpans?: number;
+}
+
+/**
+ * computeDependencies, giving the event loop a turn (setImmediate) after every slice of about
+ * `sliceSpans` spans, whole traces at a time; the answer is exactly the synchronous one.
+ */
+export async function computeDependenciesSliced(spans: Iterable<DepSpan> | DepColumns, window?: CountWindow, options: LinkSliceOptions = {}): Promise<DependencyLink[]> {
+  const columns = asColumns(spans);
+  const links = linkCounter(columns, window);
+  await runSliced(linkSteps(columns, links.sink, options.sliceSpans ?? DEFAULT_LINK_SLICE_SPANS));
+  return links.result();
+}
+
+/**
+ * computeMinuteEdges, giving the event loop a turn (setImmediate) after every slice of about
+ * `sliceSpans` spans, whole traces at a time; the answer is exactly the synchronous one.
+ */
+export async function computeMinuteEdgesSliced(spans: Iterable<DepSpan> | DepColumns, window: CountWindow, options: LinkSliceOptions = {}): Promise<MinuteEdge[]> {
+  const columns = asColumns(spans);
+  const edges = minuteEdgeCounter(columns, window);
+  await runSliced(linkSteps(columns, edges.sink, options.sliceSpans ?? DEFAULT_LINK_SLICE_SPANS));
+  return edges.result();
+}
+
+function asColumns(spans: Iterable<DepSpan> | DepColumns): DepColumns {
+  return (spans as DepColumns).startUs instanceof Float64Array ? (spans as DepColumns) : depColumnsOf(spans as Iterable<DepSpan>);
+}
+
+function runAll(steps: Generator<void>): void {
+  for (let step = steps.next(); step.done !== true; step = steps.next());
+}
+
+async function runSliced(steps: Generator<void>): Promise<void> {
+  for (let step = steps.next(); step.done !== true; step = steps.next()) await yieldToLoop();
+}
+
+/** Counts edges into links (computeDependencies). */
+function linkCounter(columns: DepColumns, window: CountWindow | undefined): { sink: EdgeSink; result(): DependencyLink[] } {
+  const width = columns.names.length;
+  const links = new Map<number, DependencyLink>();
+  const { startUs, flags, names } = columns;
+  return {
+    sink(span, parent, child) {
+      if (window !== undefined) {
+        const start = startUs[span]!;
+        if (!(start >= window.startUs && start <= window.endUs)) return;
+      }
+      const key = parent * width + child;
+      let link = links.get(key);
+      if (link === undefined) links.set(key, (link = { parent: names[parent]!, child: names[child]!, callCount: 0, errorCount: 0 }));
+      link.callCount++;
+      if ((flags[span]! & DEP_ERROR) !== 0) link.errorCount++;
+    },
+    result: () => [...links.values()].sort(compareLinks),
+  };
+}
+
+/** Counts edges into minute rows (computeMinuteEdges). */
+function minuteEdgeCounter(columns: DepColumns, window: CountWindow): { sink: EdgeSink; result(): MinuteEdge[] } {
   const width = columns.names.length;
   // minute → tenant code → parent * width + child → row
   const rows = new Map<number, Map<number, Map<number, MinuteEdge>>>();
   const out: MinuteEdge[] = [];
   const { startUs, flags, tenant, names } = columns;
-  linkColumns(columns, (span, parent, child) => {
-    const start = startUs[span]!;
-    if (!(start >= window.startUs && start <= window.endUs)) return;
-    const minuteUs = Math.floor(start / MINUTE_US) * MINUTE_US;
-    let tenants = rows.get(minuteUs);
-    if (tenants === undefined) rows.set(minuteUs, (tenants = new Map()));
-    const t = tenant[span]!;
-    let edges = tenants.get(t);
-    if (edges === undefined) tenants.set(t, (edges = new Map()));
-    const key = parent * width + child;
-    let row = edges.get(key);
-    if (row === undefined) {
-      row = { minuteUs, tenant: names[t]!, parent: names[parent]!, child: names[child]!, callCount: 0, errorCount: 0 };
-      edges.set(key, row);
-      out.push(row);
-    }
-    row.callCount++;
-    if ((flags[span]! & DEP_ERROR) !== 0) row.errorCount++;
-  });
-  return out.sort(
-    (a, b) => a.minuteUs - b.minuteUs || compareStrings(a.tenant, b.tenant) || compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child),
-  );
+  return {
+    sink(span, parent, child) {
+      const start = startUs[span]!;
+      if (!(start >= window.startUs && start <= window.endUs)) return;
+      const minuteUs = Math.floor(start / MINUTE_US) * MINUTE_US;
+      let tenants = rows.get(minuteUs);
+      if (tenants === undefined) rows.set(minuteUs, (tenants = new Map()));
+      const t = tenant[span]!;
+      let edges = tenants.get(t);
+      if (edges === undefined) tenants.set(t, (edges = new Map()));
+      const key = parent * width + child;
+      let row = edges.get(key);
+      if (row === undefined) {
+        row = { minuteUs, tenant: names[t]!, parent: names[parent]!, child: names[child]!, callCount: 0, errorCount: 0 };
+        edges.set(key, row);
+        out.push(row);
+      }
+      row.callCount++;
+      if ((flags[span]! & DEP_ERROR) !== 0) row.errorCount++;
+    },
+    result: () =>
+      out.sort(
+        (a, b) => a.minuteUs - b.minuteUs || compareStrings(a.tenant, b.tenant) || compareStrings(a.parent, b.parent) || compareStrings(a.child, b.child),
+      ),
+  };
 }
 
 /** Adds links of several partial answers edge by edge; the result is sorted by parent then child. */
@@ -337,17 +509,21 @@ function isCallerKind(kind: number): boolean {
 }
 
 /**
- * Links the spans trace by trace. Per trace, span ids go into an open-addressing table whose
- * entries chain the distinct reports of that id and the spans naming it as parent, so the work is
- * linear in the spans of the trace.
+ * Links the spans trace by trace, pausing (a yield) once at least `sliceSpans` spans were linked
+ * since the last pause. Per trace, span ids go into an open-addressing table whose entries chain
+ * the distinct reports of that id and the spans naming it as parent, so the work is linear in the
+ * spans of the trace. The columns must not change until it has run to its end.
  */
-function linkColumns(c: DepColumns, sink: EdgeSink): void {
+function* linkSteps(c: DepColumns, sink: EdgeSink, sliceSpans: number): Generator<void> {
   const n = c.count;
   if (n === 0) return;
   const { trace, idHi, idLo, parentHi, parentLo, service, remote, flags, startUs, names } = c;
   // Spans ordered by trace (a counting sort): each trace is one slice of `order`.
   const first = new Int32Array(c.traceCount + 1);
-  for (let i = 0; i < n; i++) first[trace[i]! + 1]!++;
+  for (let from = 0; from < n; from += sliceSpans) {
+    if (from > 0) yield;
+    for (let i = from, end = Math.min(n, from + sliceSpans); i < end; i++) first[trace[i]! + 1]!++;
+  }
   let largest = 0;
   for (let t = 0; t < c.traceCount; t++) {
     largest = Math.max(largest, first[t + 1]!);
@@ -355,7 +531,10 @@ function linkColumns(c: DepColumns, sink: EdgeSink): void {
   }
   const order = new Int32Array(n);
   const fill = first.slice(0, c.traceCount);
-  for (let i = 0; i < n; i++) order[fill[trace[i]!]!++] = i;
+  for (let from = 0; from < n; from += sliceSpans) {
+    yield;
+    for (let i = from, end = Math.min(n, from + sliceSpans); i < end; i++) order[fill[trace[i]!]!++] = i;
+  }
 
   let slotCapacity = 16;
   while (slotCapacity < largest * 2) slotCapacity *= 2;
@@ -429,10 +608,16 @@ function linkColumns(c: DepColumns, sink: EdgeSink): void {
     if (parent !== child) sink(span, parent, child);
   };
 
+  let pausedAt = 0;
+  yield;
   for (let t = 0; t < c.traceCount; t++) {
     const from = first[t]!;
     const to = first[t + 1]!;
     if (from === to) continue;
+    if (from - pausedAt >= sliceSpans) {
+      pausedAt = from;
+      yield;
+    }
     let capacity = 16;
     while (capacity < (to - from) * 2) capacity *= 2;
     mask = capacity - 1;

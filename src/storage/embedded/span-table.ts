@@ -3,7 +3,9 @@
  * together with the log mark they reach, reads, and retention deletes.
  * Every value reaches SQL as a bound parameter; only fixed fragments are concatenated.
  */
-import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import {
+  DuckDBConnection, DuckDBInstance, type DuckDBDataChunk, type DuckDBMaterializedResult, type DuckDBPreparedStatement, type DuckDBVector,
+} from '@duckdb/node-api';
 import { open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -12,7 +14,7 @@ import type { Span, SpanKind } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
 import type { AggregateGroup, AttributeFilter, Operation, RequestAggregation, SpanAggregation, SpanSearch, TraceQuery, TraceRef } from '../api.js';
 import { dedupeSpans, spanIdentity } from '../dedupe.js';
-import type { DepSpan } from '../dependencies.js';
+import { DEP_ERROR, DEP_HAS_PARENT, DEP_SHARED, type DepColumnsBuilder, type DepSpan } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
 import { compareGroupKeys, mergeAggregateGroups } from '../predicate.js';
 import { requestAggregationOf, requestRollupRows, rollupPlan, type RequestRollupRow, type SlowRequestRow } from '../requests.js';
@@ -78,6 +80,12 @@ export interface SpanTable {
   getAttributeValues(query: { tenant?: string; key: string; limit: number }): Promise<string[]>;
   /** The fields the dependency rules need (startUs included), for spans starting in [startUs, endUs]. */
   dependencySpans(query: { tenant?: string; startUs: number; endUs: number }): Promise<DepSpan[]>;
+  /**
+   * Adds the spans dependencySpans would give to `into`, as columns read chunk by chunk (no object
+   * per span; traces numbered by DepColumnsBuilder.traceOf), giving the event loop a turn after
+   * every DEPENDENCY_YIELD_ROWS rows.
+   */
+  dependencyColumns(query: { tenant?: string; startUs: number; endUs: number }, into: DepColumnsBuilder): Promise<void>;
   /** Runs `work` on the write connection, after the writes queued before it, inside one transaction. */
   writeTransaction<T>(work: (run: SqlRunner) => Promise<T>): Promise<T>;
   /** Runs one read-only statement on a read connection; rows as arrays of JS values. */
@@ -286,6 +294,20 @@ class Conn {
     }
   }
 
+  /**
+   * Runs a statement and returns its whole answer, held by DuckDB: reading it needs no connection,
+   * so other queries can run on this one meanwhile.
+   */
+  async materialized(sql: string, params: readonly Param[]): Promise<DuckDBMaterializedResult> {
+    const stmt = await this.connection.prepare(sql);
+    try {
+      bindParams(stmt, params);
+      return await stmt.run();
+    } finally {
+      stmt.destroySync();
+    }
+  }
+
   async run(sql: string): Promise<void> {
     await this.connection.run(sql);
   }
@@ -324,6 +346,70 @@ function noteTime(times: Map<string, [number, number]>, traceId: string, startUs
 
 /** Zipkin's shared flag as a BOOLEAN; few rows carry it, so a substring test spares parsing the others' JSON. */
 const SHARED_SQL = `contains(extra, '"sh":true') AND json_extract_string(extra, '$.sh') = 'true' AS shared`;
+
+/** Rows of a dependency column read between two turns of the event loop. */
+export const DEPENDENCY_YIELD_ROWS = 8192;
+
+/**
+ * The spans of dependencySpans as DepColumns fields (appended after the WHERE clause's CTE):
+ * columns 0-7 the trace id's four 32-bit words, the span id's and the parent id's two (most
+ * significant first), 8 the flags, 9 the start, 10-12 codes of tenant, service and remote service
+ * (-1: none) into the names of this answer, 13-15 those names. The codes spare turning a string
+ * into a JS value per row: a name is read once, at its code's first row.
+ */
+const DEPENDENCY_COLUMNS_SQL = `,
+names AS MATERIALIZED (
+  SELECT name, (row_number() OVER (ORDER BY name))::INTEGER - 1 AS code
+  FROM (SELECT DISTINCT unnest([tenant, service, remote_service]) AS name FROM s) WHERE name IS NOT NULL)
+SELECT (s.trace_id >> 96)::UINTEGER, ((s.trace_id >> 64) & 4294967295)::UINTEGER,
+  ((s.trace_id >> 32) & 4294967295)::UINTEGER, (s.trace_id & 4294967295)::UINTEGER,
+  (s.span_id >> 32)::UINTEGER, (s.span_id & 4294967295)::UINTEGER,
+  (coalesce(s.parent_id, 0) >> 32)::UINTEGER, (coalesce(s.parent_id, 0) & 4294967295)::UINTEGER,
+  ((CASE WHEN s.kind < ${SPAN_KINDS.length} THEN s.kind ELSE ${SPAN_KINDS.indexOf('unspecified')} END)
+    | (CASE WHEN s.shared THEN ${DEP_SHARED} ELSE 0 END) | (CASE WHEN s.status = 2 THEN ${DEP_ERROR} ELSE 0 END)
+    | (CASE WHEN s.parent_id IS NULL THEN 0 ELSE ${DEP_HAS_PARENT} END))::UTINYINT,
+  s.start_us::DOUBLE, t.code, v.code, coalesce(r.code, -1), s.tenant, s.service, s.remote_service
+FROM s JOIN names t ON t.name = s.tenant JOIN names v ON v.name = s.service
+LEFT JOIN names r ON r.name = s.remote_service AND s.remote_service <> ''`;
+
+/**
+ * Appends the rows of a DEPENDENCY_COLUMNS_SQL chunk to `into`, column by column; `known` maps
+ * this answer's name codes to the builder's, per column (tenant, service, remote), filled as codes
+ * first appear.
+ */
+function addDependencyChunk(chunk: DuckDBDataChunk, into: DepColumnsBuilder, known: [number[], number[], number[]]): void {
+  const n = chunk.rowCount;
+  const at = into.push(n);
+  const column = (k: number): DuckDBVector<number> => chunk.getColumnVector(k) as DuckDBVector<number>;
+  const copy = (k: number, to: Uint32Array | Uint8Array | Float64Array): void => {
+    const from = column(k);
+    for (let row = 0; row < n; row++) to[at + row] = from.getItem(row)!;
+  };
+  copy(4, into.idHi);
+  copy(5, into.idLo);
+  copy(6, into.parentHi);
+  copy(7, into.parentLo);
+  copy(8, into.flags);
+  copy(9, into.startUs);
+  const names = (k: number, codes: number[], to: Int32Array): void => {
+    const from = column(k);
+    for (let row = 0; row < n; row++) {
+      const code = from.getItem(row)!;
+      let mine = code < 0 ? -1 : codes[code];
+      // The name itself (column k + 3) is read only at its code's first row.
+      if (mine === undefined) codes[code] = mine = into.name(chunk.getColumnVector(k + 3).getItem(row) as string);
+      to[at + row] = mine;
+    }
+  };
+  names(10, known[0], into.tenant);
+  names(11, known[1], into.service);
+  names(12, known[2], into.remote);
+  const [w0, w1, w2, w3] = [column(0), column(1), column(2), column(3)];
+  const { trace, tenant } = into;
+  for (let row = 0; row < n; row++) {
+    trace[at + row] = into.traceOf(tenant[at + row]!, w0.getItem(row)!, w1.getItem(row)!, w2.getItem(row)!, w3.getItem(row)!);
+  }
+}
 
 /*
  * FIND_SLOW_NOTE: an endpoint's 100 slowest requests over 2M workload spans (5 h), DuckDB 1.5.6,
@@ -569,13 +655,21 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
     conns.push(writeConnection);
     for (const sql of SCHEMA) await writeConnection.run(sql);
     for (let i = 0; i < (options.readers ?? 2); i++) conns.push(await instance.connect());
+    conns.push(await instance.connect());
   } catch (err) {
     for (const c of conns) c.closeSync();
     instance.closeSync();
     throw new AppError('UNAVAILABLE', `cannot open data dir ${join(options.file, '..')}: ${(err as Error).message}`, { cause: err });
   }
   const writer = new Conn(conns[0] as DuckDBConnection);
-  const readers = new Pool(conns.slice(1).map((c) => new Conn(c)));
+  const readers = new Pool(conns.slice(1, -1).map((c) => new Conn(c)));
+  /**
+   * Dependency reads run on a connection of their own: the settler's reads of a million spans
+   * would otherwise hold a reader for a second or more, and trace reads queue behind them.
+   */
+  const dependencyReader = new Conn(conns[conns.length - 1] as DuckDBConnection);
+  /** Dependency answers being read: the database must stay open until they are. */
+  const dependencyReads = new Set<Promise<unknown>>();
   const markRows = await writer.rows(`SELECT value FROM meta WHERE key = 'flushed_mark'`);
   let flushedMark = Number((markRows[0]?.[0] as bigint | undefined) ?? 0n);
   const ingestMethod = options.ingestMethod ?? 'read_csv';
@@ -1037,6 +1131,32 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       );
     },
 
+    dependencyColumns(query, into) {
+      check();
+      const { where, params } = scoped(query.tenant, ['start_us BETWEEN ? AND ?'], [query.startUs, query.endUs]);
+      const sql = `WITH s AS MATERIALIZED (SELECT trace_id, span_id, parent_id, kind, status, tenant, service, remote_service, start_us, ${SHARED_SQL} FROM spans ${where})${DEPENDENCY_COLUMNS_SQL}`;
+      const read = (async () => {
+        const result = await dependencyReader.exclusive(() => dependencyReader.materialized(sql, params));
+        // Sized once: growing columns of a million rows copies tens of MB in one go.
+        into.reserve(into.count + result.rowCount);
+        const known: [number[], number[], number[]] = [[], [], []];
+        let sinceYield = 0;
+        for (let k = 0; k < result.chunkCount; k++) {
+          const chunk = result.getChunk(k);
+          addDependencyChunk(chunk, into, known);
+          sinceYield += chunk.rowCount;
+          if (sinceYield >= DEPENDENCY_YIELD_ROWS) {
+            sinceYield = 0;
+            await yieldToLoop();
+          }
+        }
+      })();
+      const settled = read.then(() => undefined, () => undefined);
+      dependencyReads.add(settled);
+      void settled.then(() => dependencyReads.delete(settled));
+      return read;
+    },
+
     readSnapshot(work) {
       check();
       return readSnapshot(work);
@@ -1188,6 +1308,9 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       await writer.exclusive(async () => undefined);
       writer.close();
       await readers.closeAll();
+      await dependencyReader.exclusive(async () => undefined);
+      await Promise.all(dependencyReads);
+      dependencyReader.close();
       instance.closeSync();
     },
   };

@@ -15,6 +15,7 @@
 import { constants, readdirSync, statSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError } from '../../errors.js';
 import { SPAN_KINDS, compareStrings, type Span } from '../../model/index.js';
 import type {
@@ -22,7 +23,7 @@ import type {
 } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { aggregateSpans, mergeAggregateGroups, searchSpans, tooManyGroups } from '../predicate.js';
-import { MINUTE_US, toDepSpan } from '../dependencies.js';
+import { DepColumnsBuilder, MINUTE_US, toDepSpan } from '../dependencies.js';
 import { createDependencyRollups, type DependencyRollupOptions, type DependencySpanSource } from '../dependencies-rollup.js';
 import {
   checkRequestAggregation, mergeSlowRequestRows, requestAggregationOf, slowestRequestsSearch, slowRequestRow, type SlowestRequestsReader,
@@ -31,7 +32,7 @@ import { summarizeTrace } from '../summaries.js';
 import { createMemoryStore, type MemoryStore } from '../memory/index.js';
 import { openDependencyRollupTable } from './dependency-rollups.js';
 import { silentLogger, type EngineLogger } from './log.js';
-import { openSpanTable, type IngestMethod, type SpanTable, type StoredSummarySpan } from './span-table.js';
+import { DEPENDENCY_YIELD_ROWS, openSpanTable, type IngestMethod, type SpanTable, type StoredSummarySpan } from './span-table.js';
 import { openWal, type Wal, type WalRecord } from './wal.js';
 
 /** Options of {@link createEmbeddedStore}. */
@@ -72,6 +73,8 @@ export type EmbeddedDependencyOptions = Pick<
 export interface EmbeddedStore extends Store {
   /** Settles every due dependency minute now; resolves to how many minutes were settled. */
   settleDependencies(): Promise<number>;
+  /** Where the settler and live dependency reads get spans from: buffered spans, then stored ones. */
+  readonly dependencySource: DependencySpanSource & { columns: NonNullable<DependencySpanSource['columns']> };
 }
 
 /** Log format key of spans logged without a payload: the spans as a JSON array. */
@@ -181,12 +184,25 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   if (replayed > 0 || replayFailures > 0) logger.info({ spans: replayed, failures: replayFailures }, 'replayed the write-ahead log');
 
   // What today's live computation reads: the buffers, then DuckDB (the order spans move in).
-  const dependencySource: DependencySpanSource = {
+  const buffered = (window: { tenant?: string; startUsMin: number; startUsMax: number }): Span[] => [
+    ...buffer.spansStartingBetween(window), ...(sealed?.spansStartingBetween(window) ?? []),
+  ];
+  const dependencySource: EmbeddedStore['dependencySource'] = {
     async spans(query) {
-      const window = { tenant: query.tenant, startUsMin: query.startUsMin, startUsMax: query.startUsMax };
-      const recent = [...buffer.spansStartingBetween(window), ...(sealed?.spansStartingBetween(window) ?? [])].map(toDepSpan);
+      const recent = buffered(query).map(toDepSpan);
       const stored = await table.dependencySpans({ tenant: query.tenant, startUs: query.startUsMin, endUs: query.startUsMax });
       return [...recent, ...stored];
+    },
+    async columns(query) {
+      // Taken at once: the buffers may change while the rows are added below.
+      const recent = buffered(query);
+      const columns = new DepColumnsBuilder({ capacity: recent.length });
+      for (let i = 0; i < recent.length; i++) {
+        columns.addSpan(recent[i]!);
+        if (i % DEPENDENCY_YIELD_ROWS === DEPENDENCY_YIELD_ROWS - 1) await yieldToLoop();
+      }
+      await table.dependencyColumns({ tenant: query.tenant, startUs: query.startUsMin, endUs: query.startUsMax }, columns);
+      return columns;
     },
     async oldestStartUs() {
       const stored = await table.oldestStartUs();
@@ -584,6 +600,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   return {
     name: 'embedded',
     settleDependencies: () => rollups.settleAll(),
+    dependencySource,
     writer,
     reader,
     dependencies,
