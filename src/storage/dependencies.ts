@@ -184,6 +184,11 @@ export class DepColumnsBuilder implements DepColumns {
     return (this.traceIds ??= new TraceIdTable()).numberOf(this, tenant, w0, w1, w2, w3);
   }
 
+  /** The 32 lowercase hex chars of a trace number traceOf gave, undefined for any other. */
+  traceId(trace: number): string | undefined {
+    return this.traceIds?.idOf(trace);
+  }
+
   /**
    * Adds a span whose ids are in the model's normal form (32 and 16 lowercase hex chars), ids as
    * their numeric halves and the trace by traceOf: rows of spans of one tenant and trace id share
@@ -247,6 +252,11 @@ function hexWord(id: string, at: number): number {
   return Number.parseInt(id.slice(at, at + 8), 16);
 }
 
+/** A 32-bit word as 8 lowercase hex chars. */
+function hexOf(word: number): string {
+  return word.toString(16).padStart(8, '0');
+}
+
 /**
  * (tenant code, trace id words) → trace number, for DepColumnsBuilder.traceOf: open addressing
  * over typed arrays, so a read of a million spans allocates no object per trace.
@@ -257,7 +267,17 @@ class TraceIdTable {
   /** Five words per entry: tenant, then the id's words. */
   private keys = new Uint32Array(5 * 2048);
   private numbers = new Int32Array(2048);
+  /** Entry index + 1 per trace number, 0 for numbers given by other means. */
+  private entryOfNumber = new Int32Array(2048);
   private size = 0;
+
+  /** The 32 hex chars of a trace number's id, undefined when traceOf did not give it. */
+  idOf(trace: number): string | undefined {
+    const e = (this.entryOfNumber[trace] ?? 0) - 1;
+    if (e < 0) return undefined;
+    const k = e * 5;
+    return hexOf(this.keys[k + 1]!) + hexOf(this.keys[k + 2]!) + hexOf(this.keys[k + 3]!) + hexOf(this.keys[k + 4]!);
+  }
 
   numberOf(columns: DepColumnsBuilder, tenant: number, w0: number, w1: number, w2: number, w3: number): number {
     const { keys } = this;
@@ -281,6 +301,8 @@ class TraceIdTable {
     this.keys[k + 4] = w3;
     const number = columns.newTrace();
     this.numbers[e] = number;
+    if (number >= this.entryOfNumber.length) this.entryOfNumber = grown(this.entryOfNumber, new Int32Array(Math.max(number + 1, this.entryOfNumber.length * 2)));
+    this.entryOfNumber[number] = e + 1;
     this.slots[slot] = e + 1;
     if (this.size * 2 > this.slots.length) this.rehash();
     return number;
@@ -311,6 +333,39 @@ function traceSlot(tenant: number, w0: number, w1: number, w2: number, w3: numbe
 function grown<A extends Int32Array | Uint32Array | Uint8Array | Float64Array>(old: A, fresh: A): A {
   fresh.set(old);
   return fresh;
+}
+
+/**
+ * The rows of columns filled by addSpan and traceOf as DepSpan objects, ids in the model's normal
+ * form (the objects addSpan was given would give the same edges), giving the event loop a turn
+ * (setImmediate) after every `sliceSpans` rows.
+ */
+export async function depSpansOf(columns: DepColumnsBuilder, options: LinkSliceOptions = {}): Promise<DepSpan[]> {
+  const slice = options.sliceSpans ?? DEFAULT_LINK_SLICE_SPANS;
+  const { trace, tenant, idHi, idLo, parentHi, parentLo, service, remote, flags, startUs, names } = columns;
+  const traceIds: string[] = [];
+  const out: DepSpan[] = [];
+  for (let i = 0; i < columns.count; i++) {
+    if (i > 0 && i % slice === 0) await yieldToLoop();
+    const t = trace[i]!;
+    let traceId = traceIds[t];
+    if (traceId === undefined) traceIds[t] = traceId = columns.traceId(t) ?? `trace ${t}`;
+    const f = flags[i]!;
+    const r = remote[i]!;
+    out.push({
+      traceId,
+      spanId: hexOf(idHi[i]!) + hexOf(idLo[i]!),
+      parentSpanId: (f & DEP_HAS_PARENT) === 0 ? undefined : hexOf(parentHi[i]!) + hexOf(parentLo[i]!),
+      service: names[service[i]!]!,
+      kind: SPAN_KINDS[f & DEP_KIND_MASK] ?? 'unspecified',
+      shared: (f & DEP_SHARED) !== 0,
+      remoteService: r < 0 ? undefined : names[r],
+      error: (f & DEP_ERROR) !== 0,
+      tenant: names[tenant[i]!],
+      startUs: startUs[i]!,
+    });
+  }
+  return out;
 }
 
 /** DepSpan objects as columns; span ids are coded by their text, so any id format works. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../model/index.js';
+import { DepColumnsBuilder, depSpansOf } from '../dependencies.js';
 import { clusterRanges, openSpanTable, type IngestMethod, type SpanTable } from './span-table.js';
 
 const T0 = 1_700_000_000_000_000;
@@ -148,11 +149,13 @@ for (const method of ['read_csv', 'read_json', 'appender'] as IngestMethod[]) {
       expect(await table.getAttributeValues({ key: 'http.status_code', limit: 5 })).toEqual(['503']);
     });
 
-    it('dependency projection', async () => {
-      const deps = await table.dependencySpans({ startUs: T0, endUs: T0 + 10 });
+    it('dependency projection, ids as 32-bit words', async () => {
+      const columns = new DepColumnsBuilder();
+      await table.dependencyColumns({ startUs: T0, endUs: T0 + 10 }, columns);
+      const deps = await depSpansOf(columns);
       expect(deps.sort((a, b) => a.spanId.localeCompare(b.spanId))).toEqual([
-        { traceId: plain.traceId, spanId: '0000000000000002', parentSpanId: 'ffffffffffffffff', service: 'other', kind: 'server', error: false, tenant: '', startUs: T0 + 10 },
-        { traceId: tricky.traceId, spanId: 'ffffffffffffffff', parentSpanId: '8000000000000000', service: 'svc', kind: 'client', error: true, tenant: '', startUs: T0 },
+        { traceId: plain.traceId, spanId: '0000000000000002', parentSpanId: 'ffffffffffffffff', service: 'other', kind: 'server', shared: false, error: false, tenant: '', startUs: T0 + 10 },
+        { traceId: tricky.traceId, spanId: 'ffffffffffffffff', parentSpanId: '8000000000000000', service: 'svc', kind: 'client', shared: false, error: true, tenant: '', startUs: T0 },
       ]);
     });
 

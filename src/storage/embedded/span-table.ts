@@ -14,7 +14,7 @@ import type { Span, SpanKind } from '../../model/index.js';
 import { SPAN_KINDS } from '../../model/index.js';
 import type { AggregateGroup, AttributeFilter, Operation, RequestAggregation, SpanAggregation, SpanSearch, TraceQuery, TraceRef } from '../api.js';
 import { dedupeSpans, spanIdentity } from '../dedupe.js';
-import { DEP_ERROR, DEP_HAS_PARENT, DEP_SHARED, type DepColumnsBuilder, type DepSpan } from '../dependencies.js';
+import { DEP_ERROR, DEP_HAS_PARENT, DEP_SHARED, type DepColumnsBuilder } from '../dependencies.js';
 import type { SummarySpan } from '../summaries.js';
 import { compareGroupKeys, mergeAggregateGroups } from '../predicate.js';
 import { requestAggregationOf, requestRollupRows, rollupPlan, type RequestRollupRow, type SlowRequestRow } from '../requests.js';
@@ -78,12 +78,10 @@ export interface SpanTable {
   getRemoteServices(query: { tenant?: string; service: string }): Promise<string[]>;
   findTraceIds(query: TraceQuery): Promise<TraceRef[]>;
   getAttributeValues(query: { tenant?: string; key: string; limit: number }): Promise<string[]>;
-  /** The fields the dependency rules need (startUs included), for spans starting in [startUs, endUs]. */
-  dependencySpans(query: { tenant?: string; startUs: number; endUs: number }): Promise<DepSpan[]>;
   /**
-   * Adds the spans dependencySpans would give to `into`, as columns read chunk by chunk (no object
-   * per span; traces numbered by DepColumnsBuilder.traceOf), giving the event loop a turn after
-   * every DEPENDENCY_YIELD_ROWS rows.
+   * Adds the fields the dependency rules need (startUs included) of the spans starting in
+   * [startUs, endUs] to `into`, as columns read chunk by chunk (no object per span; traces numbered
+   * by DepColumnsBuilder.traceOf), giving the event loop a turn after every DEPENDENCY_YIELD_ROWS rows.
    */
   dependencyColumns(query: { tenant?: string; startUs: number; endUs: number }, into: DepColumnsBuilder): Promise<void>;
   /** Runs `work` on the write connection, after the writes queued before it, inside one transaction. */
@@ -351,7 +349,7 @@ const SHARED_SQL = `contains(extra, '"sh":true') AND json_extract_string(extra, 
 export const DEPENDENCY_YIELD_ROWS = 8192;
 
 /**
- * The spans of dependencySpans as DepColumns fields (appended after the WHERE clause's CTE):
+ * The fields of the spans of CTE `s` as DepColumns (appended after that CTE):
  * columns 0-7 the trace id's four 32-bit words, the span id's and the parent id's two (most
  * significant first), 8 the flags, 9 the start, 10-12 codes of tenant, service and remote service
  * (-1: none) into the names of this answer, 13-15 those names. The codes spare turning a string
@@ -1105,29 +1103,6 @@ export async function openSpanTable(options: SpanTableOptions): Promise<SpanTabl
       params.push(query.limit);
       return readers.use(async (c) =>
         (await c.rows(`SELECT DISTINCT ${expr} AS v FROM spans ${where} ORDER BY v LIMIT ?`, params)).map((r) => r[0] as string),
-      );
-    },
-
-    dependencySpans(query) {
-      check();
-      const { where, params } = scoped(query.tenant, ['start_us BETWEEN ? AND ?'], [query.startUs, query.endUs]);
-      const sql = `SELECT trace_id, span_id, parent_id, service, kind, status, remote_service, tenant, ${SHARED_SQL}, start_us FROM spans ${where}`;
-      return readers.use(async (c) =>
-        (await c.rows(sql, params)).map((r) => {
-          const dep: DepSpan = {
-            traceId: hex(r[0], 32),
-            spanId: hex(r[1], 16),
-            service: r[3] as string,
-            kind: SPAN_KINDS[r[4] as number] ?? 'unspecified',
-            error: r[5] === 2,
-            tenant: r[7] as string,
-            startUs: Number(r[9] as bigint),
-          };
-          if (r[2] !== null) dep.parentSpanId = hex(r[2], 16);
-          if (r[6] !== null && r[6] !== '') dep.remoteService = r[6] as string;
-          if (r[8] === true) dep.shared = true;
-          return dep;
-        }),
       );
     },
 

@@ -23,7 +23,7 @@ import type {
 } from '../api.js';
 import { dedupeSpans } from '../dedupe.js';
 import { aggregateSpans, mergeAggregateGroups, searchSpans, tooManyGroups } from '../predicate.js';
-import { DepColumnsBuilder, MINUTE_US, toDepSpan } from '../dependencies.js';
+import { DepColumnsBuilder, depSpansOf, MINUTE_US } from '../dependencies.js';
 import { createDependencyRollups, type DependencyRollupOptions, type DependencySpanSource } from '../dependencies-rollup.js';
 import {
   checkRequestAggregation, mergeSlowRequestRows, requestAggregationOf, slowestRequestsSearch, slowRequestRow, type SlowestRequestsReader,
@@ -183,27 +183,28 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   if (table.rollupsBackfilled) logger.info({}, 'filled the request rollups from the stored spans');
   if (replayed > 0 || replayFailures > 0) logger.info({ spans: replayed, failures: replayFailures }, 'replayed the write-ahead log');
 
-  // What today's live computation reads: the buffers, then DuckDB (the order spans move in).
+  // What a dependency computation reads: the buffers, then DuckDB (the order spans move in).
   const buffered = (window: { tenant?: string; startUsMin: number; startUsMax: number }): Span[] => [
     ...buffer.spansStartingBetween(window), ...(sealed?.spansStartingBetween(window) ?? []),
   ];
+  /** Buffered spans, then stored ones, as columns (DependencySpanSource.columns). */
+  async function columns(query: { tenant?: string; startUsMin: number; startUsMax: number }): Promise<DepColumnsBuilder> {
+    // Taken at once: the buffers may change while the rows are added below.
+    const recent = buffered(query);
+    const columns = new DepColumnsBuilder({ capacity: recent.length });
+    for (let i = 0; i < recent.length; i++) {
+      columns.addSpan(recent[i]!);
+      if (i % DEPENDENCY_YIELD_ROWS === DEPENDENCY_YIELD_ROWS - 1) await yieldToLoop();
+    }
+    await table.dependencyColumns({ tenant: query.tenant, startUs: query.startUsMin, endUs: query.startUsMax }, columns);
+    return columns;
+  }
   const dependencySource: EmbeddedStore['dependencySource'] = {
     async spans(query) {
-      const recent = buffered(query).map(toDepSpan);
-      const stored = await table.dependencySpans({ tenant: query.tenant, startUs: query.startUsMin, endUs: query.startUsMax });
-      return [...recent, ...stored];
+      // Read as columns too: only the objects are built, in slices, never a DuckDB row per span.
+      return depSpansOf(await columns(query));
     },
-    async columns(query) {
-      // Taken at once: the buffers may change while the rows are added below.
-      const recent = buffered(query);
-      const columns = new DepColumnsBuilder({ capacity: recent.length });
-      for (let i = 0; i < recent.length; i++) {
-        columns.addSpan(recent[i]!);
-        if (i % DEPENDENCY_YIELD_ROWS === DEPENDENCY_YIELD_ROWS - 1) await yieldToLoop();
-      }
-      await table.dependencyColumns({ tenant: query.tenant, startUs: query.startUsMin, endUs: query.startUsMax }, columns);
-      return columns;
-    },
+    columns,
     async oldestStartUs() {
       const stored = await table.oldestStartUs();
       const oldest = Math.min(stored ?? Number.POSITIVE_INFINITY, appendedOldestUs);
