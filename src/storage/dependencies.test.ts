@@ -293,5 +293,8 @@ describe('sliced computations', () => {
     // The counting sort's two passes and the linking each pause every slice.
     const { turns } = await countTurnsDuring(() => computeMinuteEdgesSliced(columns, window, { sliceSpans: 1000 }));
     expect(turns).toBeGreaterThanOrEqual(Math.floor((3 * columns.count) / 1000) - 3);
+    // DepSpan objects are turned into columns in slices too.
+    const fromObjects = await countTurnsDuring(() => computeMinuteEdgesSliced(spans, window, { sliceSpans: 1000 }));
+    expect(fromObjects.turns).toBeGreaterThanOrEqual(Math.floor((4 * spans.length) / 1000) - 4);
   });
 });

@@ -233,17 +233,16 @@ export class DepColumnsBuilder implements DepColumns {
   }
 
   private grow(size: number): void {
-    const more = grown;
-    this.trace = more(this.trace, new Int32Array(size));
-    this.tenant = more(this.tenant, new Int32Array(size));
-    this.idHi = more(this.idHi, new Uint32Array(size));
-    this.idLo = more(this.idLo, new Uint32Array(size));
-    this.parentHi = more(this.parentHi, new Uint32Array(size));
-    this.parentLo = more(this.parentLo, new Uint32Array(size));
-    this.service = more(this.service, new Int32Array(size));
-    this.remote = more(this.remote, new Int32Array(size));
-    this.flags = more(this.flags, new Uint8Array(size));
-    this.startUs = more(this.startUs, new Float64Array(size));
+    this.trace = grown(this.trace, new Int32Array(size));
+    this.tenant = grown(this.tenant, new Int32Array(size));
+    this.idHi = grown(this.idHi, new Uint32Array(size));
+    this.idLo = grown(this.idLo, new Uint32Array(size));
+    this.parentHi = grown(this.parentHi, new Uint32Array(size));
+    this.parentLo = grown(this.parentLo, new Uint32Array(size));
+    this.service = grown(this.service, new Int32Array(size));
+    this.remote = grown(this.remote, new Int32Array(size));
+    this.flags = grown(this.flags, new Uint8Array(size));
+    this.startUs = grown(this.startUs, new Float64Array(size));
   }
 }
 
@@ -370,6 +369,11 @@ export async function depSpansOf(columns: DepColumnsBuilder, options: LinkSliceO
 
 /** DepSpan objects as columns; span ids are coded by their text, so any id format works. */
 export function depColumnsOf(spans: Iterable<DepSpan>): DepColumns {
+  return runAll(depColumnsSteps(spans, Number.POSITIVE_INFINITY));
+}
+
+/** depColumnsOf, pausing (a yield) after every `sliceSpans` spans. */
+function* depColumnsSteps(spans: Iterable<DepSpan>, sliceSpans: number): Generator<void, DepColumns> {
   const idText: string[] = [''];
   const idCodes = new Map<string, number>();
   const idCode = (id: string): number => {
@@ -385,6 +389,7 @@ export function depColumnsOf(spans: Iterable<DepSpan>): DepColumns {
   // tenant → traceId → trace number; nested maps avoid building a composite key string per span.
   const tenants = new Map<string, Map<string, number>>();
   for (const span of spans) {
+    if (columns.count > 0 && columns.count % sliceSpans === 0) yield;
     const tenant = span.tenant ?? '';
     let traces = tenants.get(tenant);
     if (traces === undefined) tenants.set(tenant, (traces = new Map()));
@@ -448,36 +453,58 @@ export interface LinkSliceOptions {
 
 /**
  * computeDependencies, giving the event loop a turn (setImmediate) after every slice of about
- * `sliceSpans` spans, whole traces at a time; the answer is exactly the synchronous one.
+ * `sliceSpans` spans (DepSpan objects turned into columns, then whole traces linked); the answer
+ * is exactly the synchronous one.
  */
 export async function computeDependenciesSliced(spans: Iterable<DepSpan> | DepColumns, window?: CountWindow, options: LinkSliceOptions = {}): Promise<DependencyLink[]> {
-  const columns = asColumns(spans);
+  const slice = options.sliceSpans ?? DEFAULT_LINK_SLICE_SPANS;
+  const columns = await asColumnsSliced(spans, slice);
   const links = linkCounter(columns, window);
-  await runSliced(linkSteps(columns, links.sink, options.sliceSpans ?? DEFAULT_LINK_SLICE_SPANS));
+  await runSliced(linkSteps(columns, links.sink, slice));
   return links.result();
 }
 
 /**
  * computeMinuteEdges, giving the event loop a turn (setImmediate) after every slice of about
- * `sliceSpans` spans, whole traces at a time; the answer is exactly the synchronous one.
+ * `sliceSpans` spans (DepSpan objects turned into columns, then whole traces linked); the answer
+ * is exactly the synchronous one.
  */
 export async function computeMinuteEdgesSliced(spans: Iterable<DepSpan> | DepColumns, window: CountWindow, options: LinkSliceOptions = {}): Promise<MinuteEdge[]> {
-  const columns = asColumns(spans);
+  const slice = options.sliceSpans ?? DEFAULT_LINK_SLICE_SPANS;
+  const columns = await asColumnsSliced(spans, slice);
   const edges = minuteEdgeCounter(columns, window);
-  await runSliced(linkSteps(columns, edges.sink, options.sliceSpans ?? DEFAULT_LINK_SLICE_SPANS));
+  await runSliced(linkSteps(columns, edges.sink, slice));
   return edges.result();
 }
 
+function isColumns(spans: Iterable<DepSpan> | DepColumns): spans is DepColumns {
+  return (spans as DepColumns).startUs instanceof Float64Array;
+}
+
 function asColumns(spans: Iterable<DepSpan> | DepColumns): DepColumns {
-  return (spans as DepColumns).startUs instanceof Float64Array ? (spans as DepColumns) : depColumnsOf(spans as Iterable<DepSpan>);
+  return isColumns(spans) ? spans : depColumnsOf(spans);
 }
 
-function runAll(steps: Generator<void>): void {
-  for (let step = steps.next(); step.done !== true; step = steps.next());
+/** DepSpan objects as columns in slices, for the sliced computations. */
+function asColumnsSliced(spans: Iterable<DepSpan> | DepColumns, sliceSpans: number): Promise<DepColumns> {
+  return isColumns(spans) ? Promise.resolve(spans) : runSliced(depColumnsSteps(spans, sliceSpans));
 }
 
-async function runSliced(steps: Generator<void>): Promise<void> {
-  for (let step = steps.next(); step.done !== true; step = steps.next()) await yieldToLoop();
+/** Runs steps to their end at once. */
+function runAll<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** Runs steps to their end, giving the event loop a turn (setImmediate) at every pause. */
+async function runSliced<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await yieldToLoop();
+  }
 }
 
 /** Counts edges into links (computeDependencies). */
