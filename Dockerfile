@@ -15,7 +15,7 @@ COPY idl ./idl
 COPY ui ./ui
 RUN npm run build:ui \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
- && rm -rf ui/src ui/node_modules
+ && rm -rf ui/node_modules
 
 # Runtime stage: Node.js, the sources (run through tsx), runtime dependencies and the built UI.
 FROM node:20-bookworm-slim
@@ -30,6 +30,8 @@ COPY --from=build /app/src ./src
 COPY --from=build /app/proto ./proto
 COPY --from=build /app/idl ./idl
 COPY --from=build /app/ui/dist ./ui/dist
+# Pure formatting helpers the server shares with the UI (a trace page's first screen).
+COPY --from=build /app/ui/src/model ./ui/src/model
 RUN ln -s /app/bin/ariadne.js /usr/local/bin/ariadne \
  && mkdir -p /var/lib/ariadne \
  && chown 10001:10001 /var/lib/ariadne

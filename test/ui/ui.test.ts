@@ -321,6 +321,45 @@ describe('web UI in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}trace-dark.png` });
   });
 
+  it('paints a trace page from its HTML before the app has loaded, in the theme chosen, and the app then shows the same rows', async () => {
+    // A trace named in markup, ended minutes ago (so the server keeps its prepared copy).
+    const traceId = 'e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1';
+    const t0 = Date.now() * 1000 - 300_000_000;
+    const sent = await fetch(`${server.zipkin}/api/v2/spans`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { traceId, id: '00000000000000e1', name: XSS, timestamp: t0, duration: 1000, localEndpoint: { serviceName: XSS } },
+        { traceId, id: '00000000000000e2', parentId: '00000000000000e1', name: 'child', timestamp: t0 + 600, duration: 300, localEndpoint: { serviceName: 'backend' } },
+      ]),
+    });
+    expect(sent.status).toBe(202);
+    await eventually(async () => ((await getJson(`${server.query}/api/ariadne/traces/${traceId}`)).status === 200 ? true : undefined));
+    const rowsNow = () => page.locator('.span-row').evaluateAll((rows) => rows.map((r) => {
+      const box = r.getBoundingClientRect();
+      const bar = r.querySelector('.bar')!.getBoundingClientRect();
+      return { text: (r as HTMLElement).innerText.replace(/\s+/g, ' ').trim(), y: Math.round(box.y), barX: Math.round(bar.x), barWidth: Math.round(bar.width) };
+    }));
+    await page.route('**/assets/*.js', (route) => route.abort());
+    let first: Awaited<ReturnType<typeof rowsNow>>;
+    try {
+      await page.goto(`${server.query}/trace/${traceId}`);
+      await page.locator('[data-first-screen] .span-row').nth(1).waitFor();
+      expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      first = await rowsNow();
+      expect(await page.locator('img').count()).toBe(0);
+      await page.screenshot({ path: `${ARTIFACTS}trace-first-screen.png` });
+    } finally {
+      await page.unroute('**/assets/*.js');
+    }
+    await page.goto(`${server.query}/trace/${traceId}`);
+    await expect.poll(() => page.locator('[data-first-screen]').count()).toBe(0);
+    await page.locator('.span-row').nth(1).waitFor();
+    expect(await rowsNow()).toEqual(first);
+    expect(first[0]!.text).toBe(`▾ ${XSS} ${XSS} 1ms`);
+    expect(first[1]!.barX).toBeGreaterThan(first[0]!.barX);
+  });
+
   it('fired no dialog and broke no Content-Security-Policy rule', () => {
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);

@@ -378,6 +378,69 @@ describe('big traces prepared ahead of their first open (embedded store)', () =>
   });
 });
 
+describe('first screen of a /trace/ page', () => {
+  const url = `/trace/${TEST_TRACE_ID}`;
+  const nonceOf = (csp: unknown) => /style-src 'self' 'nonce-([A-Za-z0-9+/=]+)'/.exec(String(csp))?.[1];
+
+  it('draws a trace at hand into the page, its styles admitted by a nonce of this answer alone', async () => {
+    const first = await app.inject(url);
+    const again = await app.inject(url);
+    expect(first.statusCode).toBe(200);
+    const nonce = nonceOf(first.headers['content-security-policy']);
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(nonceOf(again.headers['content-security-policy'])).not.toBe(nonce);
+    expect(first.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`));
+    expect(first.body).toContain(`<html data-theme="light"><head>`);
+    expect(first.body).toContain(`<div id="root"><style nonce="${nonce}">[data-first-screen]`);
+    expect(first.body).toContain('<div class="app" data-first-screen="">');
+    expect(first.body.match(/class="span-row[^"]*" data-row="\d+"/g)).toEqual(['class="span-row" data-row="0"', 'class="span-row error" data-row="1"']);
+    expect(first.body).toContain('<span class="svc">frontend</span><span class="op">get /</span>');
+    // Only the timeline's names: tag values stay with the span detail.
+    expect(first.body).not.toContain('onerror');
+  });
+
+  it('follows the theme and time zone the app left in cookies', async () => {
+    const res = await app.inject({ url, headers: { cookie: 'ariadne-theme=dark; ariadne-tz=-120' } });
+    expect(res.body).toContain('<html data-theme="dark">');
+    expect(res.body).toContain('aria-label="Switch theme">Light theme</button>');
+    const start = new Date(T / 1000 + 120 * 60_000).toISOString().replace('T', ' ').replace('Z', '');
+    expect(res.body).toContain(`<dt>Start</dt><dd>${start}</dd>`);
+  });
+
+  it.each([`${url}?span=000000000000000b`, `${url}?view=stats`, `/trace/${TEST_TRACE_ID}...${TEST_TRACE_ID}`, '/trace/0000000000000000000000000000ffff'])(
+    '%s has none: only the app draws it',
+    async (path) => {
+      const res = await app.inject(path);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain('data-first-screen');
+      expect(res.body).toContain('<div id="root"></div>');
+      expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    },
+  );
+
+  it('does not wait for a slow read beyond firstScreenWaitMs, nor at all with 0', async () => {
+    const store = createMemoryStore();
+    await store.writer.writeSpans([span({ spanId: 'a', startUs: T })]);
+    for (const firstScreenWaitMs of [20, 0]) {
+      let release = () => {};
+      let finished = false;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow = { ...store.reader, getTrace: async (q: Parameters<typeof store.reader.getTrace>[0]) => {
+        await held;
+        finished = true;
+        return store.reader.getTrace(q);
+      } };
+      const server = fastify();
+      await server.register(uiPlugin, { reader: slow, adjustClockSkew: false, distDir: dist, firstScreenWaitMs });
+      const res = await server.inject(url);
+      expect(finished).toBe(false);
+      expect(res.body).not.toContain('data-first-screen');
+      release();
+      await server.close();
+    }
+  });
+});
+
 describe('static UI', () => {
   const spa = ['/', '/search', '/search?service=a', '/trace/not-hex', '/dependencies', '/compare', '/ingest'];
   it.each(spa)('%s serves index.html, not cached, with the CSP', async (url) => {

@@ -4,6 +4,7 @@
  * (/api/ariadne/traces/...), which answers a 50 000-span trace in a few MB instead of the Jaeger
  * JSON's tens of MB.
  */
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -15,6 +16,7 @@ import type { SpanReader, TenantScope } from '../../storage/api.js';
 import { HOST_RESOURCE_KEYS } from '../jaeger/index.js';
 import { scopeOf } from '../scope.js';
 import { COLUMNS_CONTENT_TYPE, encodeColumns } from './columns.js';
+import { firstScreen, firstScreenOptionsOf } from './first-screen.js';
 import { findRows, prepareTrace, type PreparedTrace } from './compact-trace.js';
 import { detailOf, withDetails } from './details.js';
 import { serviceTimes } from './service-times.js';
@@ -61,6 +63,12 @@ export interface UiPluginOptions {
   prepareAheadMinSpans?: number;
   /** See prepareAheadMinSpans; default 2000 ms. */
   prepareAheadQuietMs?: number;
+  /**
+   * A /trace/ page whose trace is ready within this long (prepared ahead, cached, or a quick read)
+   * comes with its first screen drawn in the HTML (first-screen.ts); a slower read is not waited
+   * for further (0: never draw it). Default 40 ms.
+   */
+  firstScreenWaitMs?: number;
 }
 
 /** Most big traces waiting to be prepared ahead at once; beyond it new ones are not prepared ahead. */
@@ -103,7 +111,7 @@ const SECURITY_HEADERS: Record<string, string> = {
  * Fastify plugin (encapsulated: `app.register(uiPlugin, opts)` on the query port, next to the
  * Jaeger plugins, with no other route at "/"). Routes:
  * - UI_ROUTES → index.html (no-cache; /trace/ pages also preload their compact trace, whose read
- *   starts as the page is served), and every built file at its path (hashed assets cached a year);
+ *   starts as the page is served, and carry the trace's first screen when it is ready in time), and every built file at its path (hashed assets cached a year);
  *   when the UI was not built, the UI routes answer a page saying to run `npm run build:ui`;
  * - GET /api/ariadne/traces/:traceId[?fresh=1] → CompactTrace, read from storage (only its
  *   skeleton where the engine has getTraceSkeleton; details follow, see detailsDelayMs) unless a
@@ -128,8 +136,13 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     if (status >= 500) request.log.error({ err }, appErr.message);
     void reply.status(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: appErr.message }));
   });
+  /** Pages sent with a first screen → the nonce of its style element. */
+  const styleNonces = new WeakMap<FastifyReply, string>();
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);
+    // A page with a first screen admits its style element by the nonce it was sent with.
+    const nonce = styleNonces.get(reply);
+    if (nonce !== undefined) void reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`));
     return payload;
   });
 
@@ -374,18 +387,37 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     app.get(route, async (request, reply) => sendFile(request, reply, index));
   }
   const indexHtml = index.body.toString('utf8');
-  app.get<{ Params: { '*': string } }>('/trace/*', async (request, reply) => {
+  const firstScreenWaitMs = options.firstScreenWaitMs ?? 40;
+  app.get<{ Params: { '*': string }; Querystring: Record<string, unknown> }>('/trace/*', async (request, reply) => {
     const links = preloadLinks(request.params['*']);
+    const ids = request.params['*'].split('...');
+    let opening: Promise<Opened> | undefined;
     if (links !== '') {
       // Start reading the trace now: the page asks for it only once its HTML has arrived, and the
       // request then joins this read (in bench:ui's first opens that request came 190-700 ms after
       // navigation, the HTML's within a few ms).
       // Errors are left to that request, which reports them.
       const scope = scopeOf(request);
-      for (const id of request.params['*'].split('...')) void open(scope, id, false).catch(() => undefined);
+      const opens = ids.map((id) => open(scope, id, false));
+      for (const o of opens) o.catch(() => undefined);
+      // Only the plain timeline view of one trace has a first screen: a query string names a span,
+      // a zoom, a find or another view, which the app alone draws.
+      if (opens.length === 1 && Object.keys(request.query).length === 0) opening = opens[0];
     }
     if (links === '' || !indexHtml.includes('</head>')) return sendFile(request, reply, index);
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml.replace('</head>', `${links}</head>`));
+    let html = indexHtml.replace('</head>', `${links}</head>`);
+    // A trace at hand (prepared ahead, or read moments ago) is drawn into the page, so its first
+    // rows paint before the app has loaded; one still being read is not waited for beyond a moment.
+    const opened = opening === undefined || firstScreenWaitMs <= 0 ? undefined : await settledWithin(opening, firstScreenWaitMs);
+    if (opened !== undefined && html.includes(ROOT_ELEMENT)) {
+      const look = firstScreenOptionsOf(request.headers.cookie);
+      const { html: screen, css } = firstScreen(opened.trace.compact, look);
+      const nonce = randomBytes(16).toString('base64');
+      styleNonces.set(reply, nonce);
+      html = html.replace(/<html(?=[\s>])/, `<html data-theme="${look.theme}"`)
+        .replace(ROOT_ELEMENT, `<div id="root"><style nonce="${nonce}">${css}</style>${screen}</div>`);
+    }
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
   });
   for (const file of files.values()) {
     if (file.path === '/index.html') continue;
@@ -402,6 +434,18 @@ export function preloadLinks(path: string): string {
   const ids = path.split('...');
   if (ids.length > 2 || !ids.every((id) => /^[0-9a-fA-F]{1,32}$/.test(id))) return '';
   return ids.map((id) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/ariadne/traces/${id}/columns">`).join('');
+}
+
+/** The app's mount point in the built index.html, which a first screen fills. */
+const ROOT_ELEMENT = '<div id="root"></div>';
+
+/** The promise's value if it settles successfully within `ms`, else undefined (never rejects). */
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** The cache and in-flight key of a trace as one scope sees it: tenants never share a prepared copy. */

@@ -1,4 +1,5 @@
-/** Light and dark themes: a data-theme attribute on <html>, remembered in localStorage. */
+/** Light and dark themes: a data-theme attribute on <html>, remembered in localStorage (and for the server, a cookie). */
+import { rememberForServer } from './server-hints.js';
 
 /** A theme name. */
 export type Theme = 'light' | 'dark';
@@ -16,4 +17,5 @@ export function initialTheme(): Theme {
 export function applyTheme(theme: Theme): void {
   document.documentElement.dataset.theme = theme;
   globalThis.localStorage?.setItem(KEY, theme);
+  rememberForServer(theme);
 }

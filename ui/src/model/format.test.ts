@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, displayTraceId, formatDuration, groupThousands, timeTicks } from './format.js';
+import { countOf, displayTraceId, formatDuration, formatTimestamp, formatTimestampAt, groupThousands, timeTicks } from './format.js';
 import { minimapBars } from './minimap.js';
 
 describe('formatDuration', () => {
@@ -54,4 +54,19 @@ describe('displayTraceId', () => {
     ['already 16 chars', '463ac35c9f6413ad', '463ac35c9f6413ad'],
     ['all zero high half only in part', '0000000000000001463ac35c9f6413ad', '0000000000000001463ac35c9f6413ad'],
   ] as const)('%s', (_name, id, text) => expect(displayTraceId(id)).toBe(text));
+});
+
+describe('formatTimestampAt', () => {
+  const us = Date.UTC(2026, 11, 31, 23, 30, 0, 5) * 1000 + 999;
+  it.each([
+    { offset: 0, text: '2026-12-31 23:30:00.005' },
+    { offset: -60, text: '2027-01-01 00:30:00.005' },
+    { offset: 330, text: '2026-12-31 18:00:00.005' },
+  ])('UTC offset $offset min → $text', ({ offset, text }) => {
+    expect(formatTimestampAt(us, offset)).toBe(text);
+  });
+
+  it('is formatTimestamp in the local zone', () => {
+    expect(formatTimestamp(us)).toBe(formatTimestampAt(us, new Date(Math.floor(us / 1000)).getTimezoneOffset()));
+  });
 });

@@ -19,9 +19,17 @@ function round(value: number, digits: number): string {
 
 /** A µs timestamp as local "YYYY-MM-DD HH:MM:SS.mmm". */
 export function formatTimestamp(us: number): string {
-  const d = new Date(Math.floor(us / 1000));
+  return formatTimestampAt(us, new Date(Math.floor(us / 1000)).getTimezoneOffset());
+}
+
+/**
+ * A µs timestamp as "YYYY-MM-DD HH:MM:SS.mmm" in the zone `offsetMinutes` behind UTC (the sign of
+ * Date.getTimezoneOffset: 60 for UTC−1), for rendering a browser's local time elsewhere.
+ */
+export function formatTimestampAt(us: number, offsetMinutes: number): string {
+  const d = new Date(Math.floor(us / 1000) - offsetMinutes * 60_000);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
 }
 
 /** How long ago a µs timestamp was, relative to nowUs: "just now", "5m ago", "3h ago", "2d ago". */

@@ -2,15 +2,9 @@ import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
 import { useViewport } from '../../components/useViewport.js';
 import { FLAG_ERROR, FLAG_WARNING, type CompactTrace } from '../../api/types.js';
 import type { PathSegment } from '../../model/critical-path.js';
-import { serviceColor } from '../../model/colors.js';
 import { formatDuration, timeTicks } from '../../model/format.js';
+import { ROW_HEIGHT, rowLayout } from '../../model/row-layout.js';
 import { rowWindow, scrollTopToShow } from '../../model/row-window.js';
-
-/** Height of one timeline row, px (fixed, so the virtualiser never measures). */
-export const ROW_HEIGHT = 24;
-
-/** Width of a row's expand/collapse button and the gap after it, px; a leaf is indented by it instead. */
-const TOGGLE_WIDTH = 20;
 
 /** Rows rendered beyond each edge of the viewport, so fast scrolling rarely shows a blank band. */
 const OVERSCAN = 12;
@@ -120,17 +114,7 @@ interface RowProps {
 }
 
 const SpanRow = memo(function SpanRow({ trace, row, top, collapsed, selected, match, segments, from, spanUs, onSelect, onToggle }: RowProps) {
-  const r = trace.rows;
-  const service = trace.services[r.service[row]!] ?? '';
-  const name = trace.names[r.name[row]!] ?? '';
-  const depth = r.depth[row]!;
-  const flags = r.flags[row]!;
-  const hasChildren = r.subtree[row]! > 1;
-  const start = r.startUs[row]! - from;
-  const duration = r.durationUs[row]!;
-  const left = (100 * start) / spanUs;
-  const width = (100 * duration) / spanUs;
-  const color = serviceColor(service);
+  const { service, name, depth, flags, hasChildren, indentPx, left, width, color, labelLeft, labelAt } = rowLayout(trace, row, from, spanUs);
   const className = `span-row${selected ? ' selected' : ''}${match ? ' match' : ''}${flags & FLAG_ERROR ? ' error' : ''}`;
   return (
     <div
@@ -142,7 +126,7 @@ const SpanRow = memo(function SpanRow({ trace, row, top, collapsed, selected, ma
       aria-expanded={hasChildren ? !collapsed : undefined}
       onClick={() => onSelect(row)}
     >
-      <div className="col-label" style={{ paddingLeft: 4 + Math.min(depth, 30) * 12 + (hasChildren ? 0 : TOGGLE_WIDTH) }}>
+      <div className="col-label" style={{ paddingLeft: indentPx }}>
         {hasChildren ? (
           <button
             type="button"
@@ -161,7 +145,7 @@ const SpanRow = memo(function SpanRow({ trace, row, top, collapsed, selected, ma
         {flags & FLAG_WARNING ? <span className="warn-icon" title="has warnings">⚠</span> : null}
         <span className="svc">{service}</span>
         <span className="op">{name}</span>
-        {collapsed ? <span className="hidden-count">+{r.subtree[row]! - 1}</span> : null}
+        {collapsed ? <span className="hidden-count">+{trace.rows.subtree[row]! - 1}</span> : null}
         {depth > 30 ? <span className="muted"> (depth {depth})</span> : null}
       </div>
       <div className="col-bars">
@@ -173,8 +157,8 @@ const SpanRow = memo(function SpanRow({ trace, row, top, collapsed, selected, ma
             style={{ left: `${(100 * (s.startUs - from)) / spanUs}%`, width: `${(100 * (s.endUs - s.startUs)) / spanUs}%` }}
           />
         ))}
-        <span className={left > 70 ? 'bar-label bar-label-left' : 'bar-label'} style={left > 70 ? { right: `${100 - left}%` } : { left: `${left + width}%` }}>
-          {formatDuration(duration)}
+        <span className={labelLeft ? 'bar-label bar-label-left' : 'bar-label'} style={labelLeft ? { right: `${labelAt}%` } : { left: `${labelAt}%` }}>
+          {formatDuration(trace.rows.durationUs[row]!)}
         </span>
       </div>
     </div>
