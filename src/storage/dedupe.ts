@@ -46,8 +46,8 @@ export function dedupeSpans(spans: Iterable<Span>): Span[] {
   return out;
 }
 
-/** Whether two spans with the same span id are the same report (every field of spanIdentity equal). */
-function sameReport(a: Span, b: Span): boolean {
+/** Whether two spans with the same span id are the same report (every other field of spanIdentity equal). */
+export function sameReport(a: Span, b: Span): boolean {
   return a.traceId === b.traceId && a.tenant === b.tenant && a.kind === b.kind && (a.shared === true) === (b.shared === true)
     && a.service === b.service && a.startUs === b.startUs && a.durationUs === b.durationUs && a.name === b.name;
 }
