@@ -418,6 +418,20 @@ describe('first screen of a /trace/ page', () => {
     },
   );
 
+  it('draws a copy prepared earlier at once, while the page\'s own request gets the trace as it is now', async () => {
+    const store = createMemoryStore();
+    const now = Date.now() * 1000;
+    await store.writer.writeSpans([span({ spanId: 'a', startUs: now })]);
+    const server = fastify();
+    await server.register(uiPlugin, { reader: store.reader, adjustClockSkew: false, distDir: dist, reuseReadMs: 0 });
+    expect((await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}`)).json().spanCount).toBe(1);
+    await store.writer.writeSpans([span({ spanId: 'b', parentSpanId: 'a', startUs: now + 10 })]);
+    const page = await server.inject(url);
+    expect(page.body.match(/class="span-row[^"]*" data-row="\d+"/g)).toEqual(['class="span-row" data-row="0"']);
+    expect((await server.inject(`/api/ariadne/traces/${TEST_TRACE_ID}`)).json().spanCount).toBe(2);
+    await server.close();
+  });
+
   it('does not wait for a slow read beyond firstScreenWaitMs, nor at all with 0', async () => {
     const store = createMemoryStore();
     await store.writer.writeSpans([span({ spanId: 'a', startUs: T })]);

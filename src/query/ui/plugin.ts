@@ -64,9 +64,9 @@ export interface UiPluginOptions {
   /** See prepareAheadMinSpans; default 2000 ms. */
   prepareAheadQuietMs?: number;
   /**
-   * A /trace/ page whose trace is ready within this long (prepared ahead, cached, or a quick read)
-   * comes with its first screen drawn in the HTML (first-screen.ts); a slower read is not waited
-   * for further (0: never draw it). Default 40 ms.
+   * A /trace/ page whose trace is prepared already (ahead of its first open, or by an open within
+   * cacheTtlMs) or is read within this long comes with its first screen drawn in the HTML
+   * (first-screen.ts); a slower read is not waited for further (0: never draw it). Default 40 ms.
    */
   firstScreenWaitMs?: number;
 }
@@ -392,6 +392,7 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
     const links = preloadLinks(request.params['*']);
     const ids = request.params['*'].split('...');
     let opening: Promise<Opened> | undefined;
+    let atHand: PreparedTrace | undefined;
     if (links !== '') {
       // Start reading the trace now: the page asks for it only once its HTML has arrived, and the
       // request then joins this read (in bench:ui's first opens that request came 190-700 ms after
@@ -402,16 +403,21 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
       for (const o of opens) o.catch(() => undefined);
       // Only the plain timeline view of one trace has a first screen: a query string names a span,
       // a zoom, a find or another view, which the app alone draws.
-      if (opens.length === 1 && Object.keys(request.query).length === 0) opening = opens[0];
+      if (opens.length === 1 && Object.keys(request.query).length === 0 && firstScreenWaitMs > 0) {
+        opening = opens[0];
+        // A copy prepared earlier is drawn at once, even when the open above checks or reads the
+        // trace again (spans may have arrived since): the app's first render shows that answer.
+        atHand = cache.get(cacheKey(scope, parseTraceId(ids[0]!)));
+      }
     }
     if (links === '' || !indexHtml.includes('</head>')) return sendFile(request, reply, index);
     let html = indexHtml.replace('</head>', `${links}</head>`);
-    // A trace at hand (prepared ahead, or read moments ago) is drawn into the page, so its first
-    // rows paint before the app has loaded; one still being read is not waited for beyond a moment.
-    const opened = opening === undefined || firstScreenWaitMs <= 0 ? undefined : await settledWithin(opening, firstScreenWaitMs);
-    if (opened !== undefined && html.includes(ROOT_ELEMENT)) {
+    // A trace at hand (prepared ahead, or read lately) is drawn into the page, so its first rows
+    // paint before the app has loaded; one still being read is not waited for beyond a moment.
+    const prepared = atHand ?? (opening === undefined ? undefined : (await settledWithin(opening, firstScreenWaitMs))?.trace);
+    if (prepared !== undefined && html.includes(ROOT_ELEMENT)) {
       const look = firstScreenOptionsOf(request.headers.cookie);
-      const { html: screen, css } = firstScreen(opened.trace.compact, look);
+      const { html: screen, css } = firstScreen(prepared.compact, look);
       const nonce = randomBytes(16).toString('base64');
       styleNonces.set(reply, nonce);
       html = html.replace(/<html(?=[\s>])/, `<html data-theme="${look.theme}"`)
