@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompactTrace } from '../api/types.js';
-import { compareTraces } from './compare.js';
+import { compareTraces, type CompareRow } from './compare.js';
 
 function trace(rows: Array<[parent: number, service: string, name: string, durationUs: number]>): CompactTrace {
   const services = [...new Set(rows.map((r) => r[1]))];
@@ -26,5 +27,47 @@ describe('compareTraces', () => {
       { depth: 2, service: 'disk', operation: 'read', countA: 0, countB: 1, durationA: 0, durationB: 30, presence: 'b' },
       { depth: 1, service: 'cache', operation: 'get', countA: 1, countB: 0, durationA: 5, durationB: 0, presence: 'a' },
     ]);
+  });
+});
+
+/** The merge read literally: a row's node is its whole path of (service, operation) pairs from its root. */
+function byPaths(a: CompactTrace, b: CompactTrace): CompareRow[] {
+  const nodes = new Map<string, CompareRow & { children: string[] }>();
+  const roots: string[] = [];
+  for (const [t, side] of [[a, 'A'], [b, 'B']] as const) {
+    const paths: string[][] = [];
+    for (let row = 0; row < t.spanCount; row++) {
+      const p = t.rows.parent[row]!;
+      const pair = JSON.stringify([t.services[t.rows.service[row]!], t.names[t.rows.name[row]!]]);
+      paths[row] = p >= 0 ? [...paths[p]!, pair] : [pair];
+      const key = paths[row]!.join('/');
+      let node = nodes.get(key);
+      if (!node) {
+        node = { depth: t.rows.depth[row]!, service: t.services[t.rows.service[row]!]!, operation: t.names[t.rows.name[row]!]!, countA: 0, countB: 0, durationA: 0, durationB: 0, presence: 'both', children: [] };
+        nodes.set(key, node);
+        if (p >= 0) nodes.get(paths[p]!.join('/'))!.children.push(key);
+        else roots.push(key);
+      }
+      if (side === 'A') (node.countA++, (node.durationA += t.rows.durationUs[row]!));
+      else (node.countB++, (node.durationB += t.rows.durationUs[row]!));
+    }
+  }
+  const out: CompareRow[] = [];
+  const visit = (key: string) => {
+    const { children, ...row } = nodes.get(key)!;
+    out.push({ ...row, presence: row.countA === 0 ? 'b' : row.countB === 0 ? 'a' : 'both' });
+    children.forEach(visit);
+  };
+  roots.forEach(visit);
+  return out;
+}
+
+describe('compareTraces against the merge read literally', () => {
+  const rows = fc.array(fc.tuple(fc.nat(), fc.constantFrom('web', 'db', 'cache'), fc.constantFrom('get', 'put'), fc.nat(1000), fc.boolean()), { minLength: 1, maxLength: 40 })
+    .map((list) => list.map(([p, s, n, d, root], i): [number, string, string, number] => [i === 0 || (root && p % 7 === 0) ? -1 : p % i, s, n, d]));
+  it('gives the same rows for random pairs of trees, orphans included', () => {
+    fc.assert(fc.property(rows, rows, (x, y) => {
+      expect(compareTraces(trace(x), trace(y))).toEqual(byPaths(trace(x), trace(y)));
+    }), { numRuns: 500 });
   });
 });
