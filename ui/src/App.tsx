@@ -1,15 +1,16 @@
 import { lazy, Suspense, useState } from 'react';
 import { Empty, Loading } from './components/States.js';
 import { applyTheme, initialTheme, type Theme } from './components/theme.js';
+import { ComparePage } from './pages/Compare/ComparePage.js';
 import { TracePage } from './pages/Trace/TracePage.js';
 import { traceIdOfPath } from './model/routes.js';
 import { servicesRouteOf } from './model/services.js';
 import { Link, NavLink, Navigate, useLocation } from './router.js';
 
-// The trace page is in the main bundle (it is what must paint fastest, and /trace/ links are what
-// people share); every other view loads its code when first shown.
+// The trace page, with its other views and the comparison of two traces, is in the main bundle (it
+// is what must paint fastest, and /trace/ links are what people share; the extra views are a few
+// kB, less than the round trip a separate file costs); every other view loads its code when first shown.
 const SearchPage = lazy(() => import('./pages/Search/SearchPage.js').then((m) => ({ default: m.SearchPage })));
-const ComparePage = lazy(() => import('./pages/Compare/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const DependenciesPage = lazy(() => import('./pages/Dependencies/DependenciesPage.js').then((m) => ({ default: m.DependenciesPage })));
 const IngestPage = lazy(() => import('./pages/Ingest/IngestPage.js').then((m) => ({ default: m.IngestPage })));
 const QueryPage = lazy(() => import('./pages/Query/QueryPage.js').then((m) => ({ default: m.QueryPage })));

@@ -1,20 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useSearchParams } from '../../router.js';
 import { ApiError, fetchFind } from '../../api/client.js';
 import { Empty, ErrorState, Loading } from '../../components/States.js';
 import { criticalPath, type PathSegment } from '../../model/critical-path.js';
 import { ancestorsOf, childrenOf, visibleRows } from '../../model/tree.js';
 import { countOf } from '../../model/format.js';
+import { FlameGraph } from './FlameGraph.js';
 import { Minimap } from './Minimap.js';
 import { SpanDetail } from './SpanDetail.js';
+import { StatsTable } from './StatsTable.js';
 import { Timeline } from './Timeline.js';
 import { TraceHeader } from './TraceHeader.js';
 import { useTrace, type LoadedTrace } from './useTrace.js';
-
-// The timeline is the default view; the others load their code when first chosen.
-const FlameGraph = lazy(() => import('./FlameGraph.js').then((m) => ({ default: m.FlameGraph })));
-const StatsTable = lazy(() => import('./StatsTable.js').then((m) => ({ default: m.StatsTable })));
 
 /** One trace: header, find bar, timeline (or statistics), span detail. State in the URL. */
 export function TracePage({ traceId }: { traceId: string }) {
@@ -245,9 +243,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
         </div>
       </div>
       {view === 'stats' ? (
-        <Suspense fallback={<Loading what="statistics" />}>
-          <StatsTable trace={trace} />
-        </Suspense>
+        <StatsTable trace={trace} />
       ) : view === 'flame' ? (
         <>
           <div className="timeline-tools">
@@ -258,9 +254,7 @@ function TraceView({ loaded }: { loaded: LoadedTrace }) {
           </div>
           <Minimap trace={trace} windowUs={windowUs} onWindow={setWindowUs} />
           <div className={detailSpan ? 'trace-body with-detail' : 'trace-body'}>
-            <Suspense fallback={<Loading what="flame graph" />}>
-              <FlameGraph trace={trace} windowUs={windowUs} selected={cursor} onSelect={setCursor} onOpen={open} onWindow={setWindowUs} />
-            </Suspense>
+            <FlameGraph trace={trace} windowUs={windowUs} selected={cursor} onSelect={setCursor} onOpen={open} onWindow={setWindowUs} />
             {detailSpan ? (
               <SpanDetail traceId={trace.traceId} spanId={detailSpan} traceStartUs={trace.startUs} onClose={() => setParam({ span: undefined })} />
             ) : null}
