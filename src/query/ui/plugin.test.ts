@@ -432,6 +432,22 @@ describe('first screen of a /trace/ page', () => {
     await server.close();
   });
 
+  it('carries no trace data with multi-tenancy on, where a page request names no tenant', async () => {
+    const store = createMemoryStore();
+    await store.writer.writeSpans([span({ spanId: 'a', startUs: T, tenant: 'acme' })]);
+    const server = fastify();
+    // As the server's guard does for pages: credentials checked, no tenant resolved.
+    server.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/trace/')) request.tenant = String(request.headers['x-tenant'] ?? '');
+    });
+    await server.register(uiPlugin, { reader: store.reader, adjustClockSkew: false, distDir: dist, tenancy: true });
+    expect((await server.inject({ url: `/api/ariadne/traces/${TEST_TRACE_ID}`, headers: { 'x-tenant': 'acme' } })).json().spanCount).toBe(1);
+    const page = await server.inject(url);
+    expect(page.body).not.toContain('data-first-screen');
+    expect(page.body).toContain('<div id="root"></div>');
+    await server.close();
+  });
+
   it('does not wait for a slow read beyond firstScreenWaitMs, nor at all with 0', async () => {
     const store = createMemoryStore();
     await store.writer.writeSpans([span({ spanId: 'a', startUs: T })]);

@@ -67,6 +67,7 @@ export interface UiPluginOptions {
    * A /trace/ page whose trace is prepared already (ahead of its first open, or by an open within
    * cacheTtlMs) or is read within this long comes with its first screen drawn in the HTML
    * (first-screen.ts); a slower read is not waited for further (0: never draw it). Default 40 ms.
+   * Never with tenancy on: a page request names no tenant.
    */
   firstScreenWaitMs?: number;
 }
@@ -403,7 +404,9 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app: Fastify
       for (const o of opens) o.catch(() => undefined);
       // Only the plain timeline view of one trace has a first screen: a query string names a span,
       // a zoom, a find or another view, which the app alone draws.
-      if (opens.length === 1 && Object.keys(request.query).length === 0 && firstScreenWaitMs > 0) {
+      // With multi-tenancy a page request names no tenant (a browser sends no tenant header when it
+      // navigates; the app adds it to its API requests): the page must carry no trace data then.
+      if (opens.length === 1 && Object.keys(request.query).length === 0 && firstScreenWaitMs > 0 && options.tenancy !== true) {
         opening = opens[0];
         // A copy prepared earlier is drawn at once, even when the open above checks or reads the
         // trace again (spans may have arrived since): the app's first render shows that answer.
