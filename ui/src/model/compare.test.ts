@@ -71,3 +71,15 @@ describe('compareTraces against the merge read literally', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('compareTraces with more distinct names than small number keys allow', () => {
+  it('gives the same rows as the merge by paths', () => {
+    // 1 000 services × 1 000 operations × 2 200 rows exceed 2^31: node keys fall back to text.
+    const wide = (seed: number) => trace(Array.from({ length: 1100 }, (_, i): [number, string, string, number] => [
+      i === 0 ? -1 : (i * seed) % i, `s${(i * seed) % 1000}`, `n${(i * 7 + seed) % 1000}`, i,
+    ]));
+    const [x, y] = [wide(3), wide(5)];
+    expect(new Set(x.services).size).toBe(1000);
+    expect(compareTraces(x, y)).toEqual(byPaths(x, y));
+  });
+});
